@@ -1,0 +1,58 @@
+// One lint configuration for the workspace. Module boundaries (DESIGN.md) are enforced here
+// through Nx project tags:
+//   type:app     apps: thin containers wiring libs
+//   type:lib     framework-agnostic building blocks (grpc, events, db, observability, config)
+//   type:domain  a service's domain logic
+//   type:proto   generated contracts (libs/proto);  type:contracts  the .proto files
+//   type:testing harnesses for tests (libs/testing); type:tool  scripts in tools/
+//   scope:*      which service a project belongs to; services meet only through contracts.
+import nx from '@nx/eslint-plugin';
+
+export const depConstraints = [
+  {
+    sourceTag: 'type:app',
+    onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:proto', 'type:testing'],
+  },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:lib', 'type:proto'] },
+  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:proto'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:lib', 'type:proto'] },
+  { sourceTag: 'type:proto', onlyDependOnLibsWithTags: ['type:contracts'] },
+  { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
+  {
+    sourceTag: 'type:tool',
+    onlyDependOnLibsWithTags: ['type:lib', 'type:proto', 'type:testing', 'type:tool'],
+  },
+  { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
+  { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
+  { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
+  { sourceTag: 'scope:fulfillment', onlyDependOnLibsWithTags: ['scope:fulfillment', 'scope:shared'] },
+];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/.nx', '**/src/gen', '**/coverage', '**/tmp'],
+  },
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.js', '**/*.mjs'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints,
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    // Tool configuration files share the workspace's base config by relative import.
+    files: ['**/vitest.config.mts', '**/eslint.config.mjs'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+];

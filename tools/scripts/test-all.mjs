@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The workspace's test command (`npm test`): every check and test suite through Nx, then one
+// summary whose last line is `N passed, N failed`. Exits non-zero when anything failed.
+import { spawn, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { countChecks, formatSummary, readSuiteResults } from './test-summary.mjs';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const resultsDir = join(root, 'dist', 'test-results');
+const checkTargets = ['breaking', 'lint', 'typecheck', 'build'];
+const targets = [...checkTargets, 'test'];
+const nx = join(root, 'node_modules', '.bin', 'nx');
+const env = {
+  ...process.env,
+  NX_DAEMON: process.env.NX_DAEMON ?? 'false',
+  NX_NO_CLOUD: 'true',
+  FORCE_COLOR: '0',
+};
+
+/** `project:target` for every project that has one of the check targets. */
+function checkTasks() {
+  return checkTargets.flatMap((target) => {
+    const listed = spawnSync(nx, ['show', 'projects', '--with-target', target, '--json'], {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    });
+    if (listed.status !== 0) throw new Error(`nx show projects failed: ${listed.stderr}`);
+    return JSON.parse(listed.stdout).map((project) => `${project}:${target}`);
+  });
+}
+
+/** Runs Nx, echoing its output, and returns its exit code and the tasks it reported failed. */
+function runNx() {
+  return new Promise((resolveRun) => {
+    const child = spawn(nx, ['run-many', '-t', ...targets, '--output-style=static', '--nxBail=false'], {
+      cwd: root,
+      env,
+    });
+    let output = '';
+    const echo = (stream) => (chunk) => {
+      output += chunk;
+      stream.write(chunk);
+    };
+    child.stdout.on('data', echo(process.stdout));
+    child.stderr.on('data', echo(process.stderr));
+    child.on('close', (code) => {
+      const failedSection = output.split('Failed tasks:')[1] ?? '';
+      const failedTasks = [...failedSection.matchAll(/^\s*-\s+(\S+:\S+)/gm)].map((match) => match[1]);
+      resolveRun({ code: code ?? 1, failedTasks });
+    });
+  });
+}
+
+rmSync(resultsDir, { recursive: true, force: true });
+const tasks = checkTasks();
+const { code, failedTasks } = await runNx();
+const suites = [countChecks(tasks, failedTasks), ...readSuiteResults(resultsDir)];
+const failedTestTasks = failedTasks.filter((task) => task.endsWith(':test'));
+for (const task of failedTestTasks) {
+  const suite = task.split(':')[0];
+  if (!suites.some((candidate) => candidate.suite === suite)) {
+    suites.push({ suite, passed: 0, failed: 1, skipped: 0, error: 'the suite failed before reporting' });
+  }
+}
+console.log('\nTest summary');
+const summary = formatSummary(suites);
+console.log(summary);
+const failed = Number(/(\d+) failed$/.exec(summary)?.[1] ?? 1);
+process.exit(code !== 0 || failed > 0 ? 1 : 0);
