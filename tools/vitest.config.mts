@@ -1,3 +1,3 @@
 import { defineProjectTestConfig } from '../vitest.shared.mts';
 
-export default defineProjectTestConfig({ include: ['**/*.spec.ts', '**/*.spec.mjs'] });
+export default defineProjectTestConfig({ include: ['scripts/**/*.spec.ts', 'scripts/**/*.spec.mjs'] });
