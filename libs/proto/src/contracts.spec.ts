@@ -27,7 +27,7 @@ interface FileDescriptor {
   service?: { name: string; method: MethodDescriptor[] }[];
 }
 
-const workspaceRoot = join(__dirname, '..', '..', '..');
+const workspaceRoot = join(import.meta.dirname, '..', '..', '..');
 let files: FileDescriptor[] = [];
 
 function message(fullName: string): MessageDescriptor {

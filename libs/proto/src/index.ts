@@ -1,15 +1,15 @@
 // Public API of @platform/proto: every generated message, enum and grpc-js service/client of
 // the platform contracts and the google.rpc error model, plus what runtime loading needs.
-export * from './gen/index.platform.user.v1';
-export * from './gen/index.platform.order.v1';
-export * from './gen/index.google.rpc';
-export * from './gen/index.google.protobuf';
-export { protoLoaderOptions } from './proto-loader-options';
+export * from './gen/index.platform.user.v1.js';
+export * from './gen/index.platform.order.v1.js';
+export * from './gen/index.google.rpc.js';
+export * from './gen/index.google.protobuf.js';
+export { protoLoaderOptions } from './proto-loader-options.js';
 export {
   googleProtosDir,
   platformProtosDir,
   protoFiles,
   protoIncludeDirs,
   serviceNames,
-} from './proto-paths';
-export { fromTimestamp, toTimestamp } from './timestamp';
+} from './proto-paths.js';
+export { fromTimestamp, toTimestamp } from './timestamp.js';

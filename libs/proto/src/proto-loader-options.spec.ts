@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as fixtures from './__fixtures__/contract-messages';
+import * as fixtures from './__fixtures__/contract-messages.js';
 import {
   OrderServiceClient,
   UserServiceClient,
@@ -15,7 +15,7 @@ import {
   type TrackOrdersRequest,
   type TrackOrdersResponse,
   type WatchOrderResponse,
-} from './index';
+} from './index.js';
 
 // The server is built the way NestJS builds one: from the .proto files through
 // @grpc/proto-loader with protoLoaderOptions. The client is the ts-proto grpc-js client.

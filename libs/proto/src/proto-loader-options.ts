@@ -1,5 +1,5 @@
 import type { Options } from '@grpc/proto-loader';
-import { protoIncludeDirs } from './proto-paths';
+import { protoIncludeDirs } from './proto-paths.js';
 
 /**
  * @grpc/proto-loader options under which runtime objects have exactly the shape of the

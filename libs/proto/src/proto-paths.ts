@@ -1,13 +1,16 @@
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /**
  * Folder holding the platform's .proto files (the `protos/` buf module). Resolved from this
  * file, which sits two levels below the lib root in both `src/` and `dist/`.
  */
-export const platformProtosDir = join(__dirname, '..', '..', '..', 'protos');
+export const platformProtosDir = join(import.meta.dirname, '..', '..', '..', 'protos');
 
 /** Folder holding the google.rpc / google.protobuf .proto files (google-proto-files package). */
-export const googleProtosDir = dirname(require.resolve('google-proto-files/package.json'));
+export const googleProtosDir = dirname(
+  createRequire(import.meta.url).resolve('google-proto-files/package.json'),
+);
 
 /** Include directories for @grpc/proto-loader, protobufjs and grpcurl-style tools. */
 export const protoIncludeDirs: readonly string[] = [platformProtosDir, googleProtosDir];

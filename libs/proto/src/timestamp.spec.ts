@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromTimestamp, toTimestamp } from './timestamp';
+import { fromTimestamp, toTimestamp } from './timestamp.js';
 
 describe('toTimestamp', () => {
   it('splits milliseconds into int64 seconds (as a string) and nanos', () => {

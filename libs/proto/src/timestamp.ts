@@ -1,4 +1,4 @@
-import type { Timestamp } from './gen/google/protobuf/timestamp';
+import type { Timestamp } from './gen/google/protobuf/timestamp.js';
 
 const millisPerSecond = 1000;
 const nanosPerMilli = 1_000_000;

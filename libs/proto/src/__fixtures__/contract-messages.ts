@@ -3,9 +3,9 @@
 // message, oneof (string and message members), proto3 optional, google.rpc enums and details.
 // Some leave message fields unset (null), oneofs and optionals absent, to pin
 // the "unset" shapes too.
-import { Code } from '../gen/google/rpc/code';
-import type { Timestamp } from '../gen/google/protobuf/timestamp';
-import { ImportOutcome, type ItemError } from '../gen/platform/order/v1/order_service';
+import { Code } from '../gen/google/rpc/code.js';
+import type { Timestamp } from '../gen/google/protobuf/timestamp.js';
+import { ImportOutcome, type ItemError } from '../gen/platform/order/v1/order_service.js';
 import type {
   CancelOrderRequest,
   CreateOrderRequest,
@@ -13,14 +13,14 @@ import type {
   ListOrdersRequest,
   TrackOrdersRequest,
   TrackOrdersResponse,
-} from '../gen/platform/order/v1/order_service';
-import { type Order, OrderStatus } from '../gen/platform/order/v1/order';
+} from '../gen/platform/order/v1/order_service.js';
+import { type Order, OrderStatus } from '../gen/platform/order/v1/order.js';
 import type {
   AuthenticateRequest,
   AuthenticateResponse,
   UpdateUserRequest,
-} from '../gen/platform/user/v1/user_service';
-import { Role, type User, type UserOrderStats, UserStatus } from '../gen/platform/user/v1/user';
+} from '../gen/platform/user/v1/user_service.js';
+import { Role, type User, type UserOrderStats, UserStatus } from '../gen/platform/user/v1/user.js';
 
 /** 2^53 + 1: not representable as a JS number, so it proves int64 travels as an exact string. */
 export const beyondSafeInteger = '9007199254740993';
