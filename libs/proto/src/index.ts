@@ -13,3 +13,12 @@ export {
   serviceNames,
 } from './proto-paths.js';
 export { fromTimestamp, toTimestamp } from './timestamp.js';
+export {
+  decodeStatus,
+  encodeStatus,
+  fitStatus,
+  statusDetailsKey,
+  statusFromMetadata,
+  type DecodedStatus,
+  type ErrorDetails,
+} from './status-details.js';

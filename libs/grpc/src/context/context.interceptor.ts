@@ -1,0 +1,78 @@
+import {
+  Metadata,
+  ResponderBuilder,
+  ServerInterceptingCall,
+  ServerListenerBuilder,
+  status as GrpcStatus,
+  type ServerInterceptor,
+} from '@grpc/grpc-js';
+import { performance } from 'node:perf_hooks';
+import { describeMethod } from '../call/method-info.js';
+import { callStorage, type CallContext, type CallOutcome } from './call-context.js';
+import { bindCallContext } from './call-registry.js';
+
+function deadlineOf(deadline: Date | number): number | undefined {
+  const epochMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(epochMs) ? epochMs : undefined;
+}
+
+/**
+ * The first server interceptor of every chain: creates the call's {@link CallContext}, runs
+ * everything downstream (the rest of the chain and the handler) inside it, and ends it once
+ * with the status the client got. grpc-js sends DEADLINE_EXCEEDED and handles client
+ * cancellation below the interceptors, so those outcomes are inferred from `onCancel`.
+ */
+export const contextInterceptor: ServerInterceptor = (definition, call) => {
+  const controller = new AbortController();
+  const endCallbacks: ((outcome: CallOutcome) => void)[] = [];
+  let ended = false;
+  const context: CallContext = {
+    method: describeMethod(definition.path, definition.requestStream, definition.responseStream),
+    metadata: new Metadata(),
+    peer: call.getPeer(),
+    deadline: deadlineOf(call.getDeadline()),
+    signal: controller.signal,
+    startedAt: performance.now(),
+    slots: new Map(),
+    onEnd: (callback) => {
+      if (ended) throw new Error('onEnd registered after the call ended');
+      endCallbacks.push(callback);
+    },
+  };
+
+  const end = (outcome: CallOutcome) => {
+    if (ended) return;
+    ended = true;
+    for (const callback of endCallbacks) callback(outcome);
+  };
+
+  const listener = new ServerListenerBuilder()
+    .withOnReceiveMetadata((metadata, next) => {
+      context.metadata = metadata;
+      callStorage.run(context, () => next(metadata));
+    })
+    .withOnReceiveMessage((message, next) => callStorage.run(context, () => next(message)))
+    .withOnReceiveHalfClose((next) => callStorage.run(context, next))
+    .withOnCancel(() => {
+      const deadlinePassed = context.deadline !== undefined && Date.now() >= context.deadline;
+      end(
+        deadlinePassed
+          ? { code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }
+          : { code: GrpcStatus.CANCELLED, details: 'Cancelled by the client' },
+      );
+      controller.abort(deadlinePassed ? 'deadline exceeded' : 'cancelled');
+    })
+    .build();
+
+  const responder = new ResponderBuilder()
+    .withStart((next) => next(listener))
+    .withSendStatus((status, next) => {
+      end({ code: status.code, details: status.details, metadata: status.metadata });
+      next(status);
+    })
+    .build();
+
+  const intercepted = new ServerInterceptingCall(call, responder);
+  bindCallContext(intercepted, context);
+  return intercepted;
+};

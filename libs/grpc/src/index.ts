@@ -1,0 +1,47 @@
+// Public API of @platform/grpc (framework-agnostic core; the NestJS adapter is @platform/grpc/nest).
+export { describeMethod, type MethodInfo, type MethodType } from './call/method-info.js';
+export {
+  callStorage,
+  currentCall,
+  remainingMs,
+  type CallContext,
+  type CallOutcome,
+  type Principal,
+} from './context/call-context.js';
+export { contextInterceptor } from './context/context.interceptor.js';
+export { createServerInterceptor } from './chain/create-server-interceptor.js';
+export {
+  allMethods,
+  anyOf,
+  infrastructureMethods,
+  methodsIn,
+  not,
+  type MethodSelector,
+} from './selector/method-selector.js';
+export {
+  durationFromMs,
+  msFromDuration,
+  PlatformError,
+  type PlatformErrorOptions,
+} from './errors/platform-error.js';
+export {
+  AbortedError,
+  AlreadyExistsError,
+  FailedPreconditionError,
+  InternalError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  ResourceExhaustedError,
+  UnauthenticatedError,
+  UnavailableError,
+  type FieldViolation,
+  type PreconditionViolation,
+  type QuotaViolation,
+  type ResourceRef,
+} from './errors/platform-errors.js';
+export { toPlatformError } from './errors/to-platform-error.js';
+export { errorInterceptor } from './errors/error.interceptor.js';
+export type { ErrorInterceptorOptions } from './errors/error-options.js';
+export { deadlineServerInterceptor } from './deadline/deadline.interceptor.js';
+export type { DeadlineServerOptions } from './deadline/deadline-options.js';
