@@ -37,6 +37,8 @@ export interface CallContext {
   principal?: Principal;
   /** The original error a handler failed with, recorded for logs (never sent to the client). */
   error?: unknown;
+  /** Trace and span id of the call's server span, once the tracing interceptor opened it. */
+  trace?: { readonly traceId: string; readonly spanId: string };
   /** Id under which an INTERNAL error was logged; also sent in ErrorInfo metadata. */
   errorId?: string;
   /** Per-concern state (spans, timers), keyed by a symbol each concern owns. */
