@@ -45,3 +45,4 @@ export { errorInterceptor } from './errors/error.interceptor.js';
 export type { ErrorInterceptorOptions } from './errors/error-options.js';
 export { deadlineServerInterceptor } from './deadline/deadline.interceptor.js';
 export type { DeadlineServerOptions } from './deadline/deadline-options.js';
+export { validationServerInterceptor, type RequestValidator, type ValidationServerOptions } from './validation/index.js';

@@ -1,5 +1,7 @@
 import {
+  ResponderBuilder,
   ServerInterceptingCall,
+  status as GrpcStatus,
   type Responder,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
@@ -23,14 +25,38 @@ export function createServerInterceptor(
 ): ServerInterceptor {
   return (_definition, call) => {
     const context = callContextOf(call);
-    if (!context) {
-      throw new Error(
-        `${name} interceptor needs contextInterceptor before it; build server chains with createServerChain()`,
-      );
-    }
+    if (!context) return misconfigured(name, call);
     const responder = selector(context.method) ? intercept(context, call) : undefined;
     const intercepted = new ServerInterceptingCall(call, responder);
     bindCallContext(intercepted, context);
     return intercepted;
   };
+}
+
+const warned = new Set<string>();
+
+/**
+ * A chain without the context interceptor is a deployment bug: fail every call with INTERNAL
+ * (the handler never runs without its context) and say how to fix it, once, in the log.
+ */
+function misconfigured(name: string, call: ServerInterceptingCallInterface): ServerInterceptingCall {
+  if (!warned.has(name)) {
+    warned.add(name);
+    process.emitWarning(
+      `${name} interceptor needs contextInterceptor before it; build server chains with createServerChain()`,
+      { code: 'PLATFORM_GRPC_CHAIN' },
+    );
+  }
+  const responder = new ResponderBuilder()
+    .withStart((next) =>
+      next({
+        onReceiveMetadata: () =>
+          call.sendStatus({
+            code: GrpcStatus.INTERNAL,
+            details: 'Server misconfigured (see the server log)',
+          }),
+      }),
+    )
+    .build();
+  return new ServerInterceptingCall(call, responder);
 }

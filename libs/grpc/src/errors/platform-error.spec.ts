@@ -1,0 +1,52 @@
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
+import { statusDetailsKey, statusFromMetadata } from '@platform/proto';
+import { describe, expect, it, vi } from 'vitest';
+import { durationFromMs, msFromDuration, PlatformError } from './platform-error.js';
+import { InvalidArgumentError, NotFoundError, UnavailableError } from './platform-errors.js';
+
+describe('a platform error', () => {
+  it('is shaped for grpc-js: numeric code, message as details, the Status in the trailers', () => {
+    const error = new NotFoundError('Order not found', { resourceType: 'Order', resourceName: 'o1' });
+    expect(error.code).toBe(GrpcStatus.NOT_FOUND);
+    expect(error.details).toBe('Order not found');
+    expect(error.metadata).toBeInstanceOf(Metadata);
+    expect(statusFromMetadata(error.metadata)).toMatchObject({
+      code: GrpcStatus.NOT_FOUND,
+      message: 'Order not found',
+      details: { errorInfo: { reason: 'NOT_FOUND' }, resourceInfo: { resourceName: 'o1' } },
+    });
+    expect(error.metadata.get(statusDetailsKey)).toHaveLength(1);
+  });
+
+  it('keeps its cause for the log', () => {
+    const cause = new Error('socket hang up');
+    expect(new UnavailableError('Try later', { cause }).cause).toBe(cause);
+  });
+});
+
+describe('instanceof', () => {
+  it('recognises errors created by a second copy of this package (duplicate installs)', async () => {
+    vi.resetModules();
+    const copy = await import('./platform-errors.js');
+    const foreign = new copy.NotFoundError('gone', { resourceType: 'Order', resourceName: 'o1' });
+
+    expect(copy.NotFoundError).not.toBe(NotFoundError);
+    expect(foreign instanceof NotFoundError).toBe(true);
+    expect(foreign instanceof PlatformError).toBe(true);
+    expect(foreign instanceof InvalidArgumentError).toBe(false);
+  });
+
+  it('rejects look-alikes and non-objects', () => {
+    expect({ code: 5, message: 'x' } instanceof PlatformError).toBe(false);
+    expect(null instanceof PlatformError).toBe(false);
+    expect(new Error('x') instanceof NotFoundError).toBe(false);
+  });
+});
+
+describe('durations', () => {
+  it('convert milliseconds to google.protobuf.Duration and back', () => {
+    expect(durationFromMs(1_500)).toEqual({ seconds: '1', nanos: 500_000_000 });
+    expect(msFromDuration(durationFromMs(61_001))).toBe(61_001);
+    expect(durationFromMs(-5)).toEqual({ seconds: '0', nanos: 0 });
+  });
+});
