@@ -38,7 +38,7 @@ describe('instanceof', () => {
 
   it('rejects look-alikes and non-objects', () => {
     expect({ code: 5, message: 'x' } instanceof PlatformError).toBe(false);
-    expect(null instanceof PlatformError).toBe(false);
+    expect((null as unknown) instanceof PlatformError).toBe(false);
     expect(new Error('x') instanceof NotFoundError).toBe(false);
   });
 });
