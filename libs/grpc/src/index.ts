@@ -46,3 +46,5 @@ export type { ErrorInterceptorOptions } from './errors/error-options.js';
 export { deadlineServerInterceptor } from './deadline/deadline.interceptor.js';
 export type { DeadlineServerOptions } from './deadline/deadline-options.js';
 export { validationServerInterceptor, type RequestValidator, type ValidationServerOptions } from './validation/index.js';
+export * from './auth/index.js';
+export * from './rate-limit/index.js';

@@ -1,0 +1,38 @@
+import type { ServerInterceptingCallInterface } from '@grpc/grpc-js';
+import type { PlatformError } from '../errors/platform-error.js';
+import { PermissionDeniedError, UnauthenticatedError } from '../errors/platform-errors.js';
+import { AuthErrorReason } from './auth-options.js';
+
+export type UnauthenticatedReason = Exclude<AuthErrorReason, 'ROLE_REQUIRED'>;
+
+// One fixed message per reason: it says what kind of problem, never what the token was.
+const messages: Readonly<Record<UnauthenticatedReason, string>> = {
+  TOKEN_MISSING: 'Authentication required',
+  TOKEN_MALFORMED: 'Malformed authorization: expected a bearer token',
+  TOKEN_INVALID: 'Invalid access token',
+  TOKEN_EXPIRED: 'Access token expired',
+  TOKEN_NOT_YET_VALID: 'Access token not yet valid',
+  TOKEN_AUDIENCE_MISMATCH: 'Access token not issued for this service',
+  TOKEN_ISSUER_MISMATCH: 'Access token from an untrusted issuer',
+  TOKEN_KEY_UNKNOWN: 'Access token signed with an unknown key',
+  TOKEN_ALGORITHM_REJECTED: 'Access token algorithm not accepted',
+  TOKEN_UNAVAILABLE: 'Could not obtain an access token',
+};
+
+/** The UNAUTHENTICATED error for a reason, with its fixed message. */
+export function authError(reason: UnauthenticatedReason, domain?: string): UnauthenticatedError {
+  return new UnauthenticatedError(messages[reason], domain === undefined ? { reason } : { reason, domain });
+}
+
+/** PERMISSION_DENIED for a principal holding none of `requiredRoles`. */
+export function roleRequiredError(requiredRoles: readonly string[]): PermissionDeniedError {
+  return new PermissionDeniedError('Permission denied: a required role is missing', {
+    reason: AuthErrorReason.ROLE_REQUIRED,
+    metadata: { requiredRoles: requiredRoles.join(',') },
+  });
+}
+
+/** A platform error as the status grpc-js sends (trailers carry the google.rpc.Status). */
+export function statusOf(error: PlatformError): Parameters<ServerInterceptingCallInterface['sendStatus']>[0] {
+  return { code: error.code, details: error.message, metadata: error.metadata };
+}
