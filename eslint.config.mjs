@@ -63,6 +63,11 @@ export default [
     rules: { '@nx/enforce-module-boundaries': boundaries(testDepConstraints) },
   },
   {
+    // Examples show the public API exactly as a consumer imports it (`@platform/grpc`).
+    files: ['**/*.example.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
     // Tool configuration files share the workspace's base config by relative import.
     files: ['**/vitest.config.mts', '**/eslint.config.mjs'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -48,3 +48,8 @@ export type { DeadlineServerOptions } from './deadline/deadline-options.js';
 export { validationServerInterceptor, type RequestValidator, type ValidationServerOptions } from './validation/index.js';
 export * from './auth/index.js';
 export * from './rate-limit/index.js';
+export * from './channel/index.js';
+export * from './client-deadline/index.js';
+export * from './retry/index.js';
+export * from './circuit-breaker/index.js';
+export * from './client-errors/index.js';

@@ -22,3 +22,8 @@ export {
   type DecodedStatus,
   type ErrorDetails,
 } from './status-details.js';
+export {
+  idempotencyLevelOf,
+  registerIdempotencyLevels,
+  type IdempotencyLevel,
+} from './method-idempotency.js';

@@ -5,3 +5,11 @@ export {
   type ServedService,
   type StartGrpcServerOptions,
 } from './start-grpc-server.js';
+export {
+  startFaultServer,
+  type AttemptRecord,
+  type Fault,
+  type FaultServer,
+  type MethodScript,
+  type StartFaultServerOptions,
+} from './fault-server/index.js';
