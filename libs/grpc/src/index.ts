@@ -11,6 +11,20 @@ export {
 export { contextInterceptor } from './context/context.interceptor.js';
 export { createServerInterceptor } from './chain/create-server-interceptor.js';
 export {
+  createServerChain,
+  describeServerChain,
+  serverChainOrder,
+  type ServerChainOptions,
+  type ServerChainStep,
+} from './chain/server-chain.js';
+export {
+  clientChainOrder,
+  createClientChain,
+  describeClientChain,
+  type ClientChainOptions,
+  type ClientChainStep,
+} from './chain/client-chain.js';
+export {
   allMethods,
   anyOf,
   infrastructureMethods,
@@ -45,7 +59,11 @@ export { errorInterceptor } from './errors/error.interceptor.js';
 export type { ErrorInterceptorOptions } from './errors/error-options.js';
 export { deadlineServerInterceptor } from './deadline/deadline.interceptor.js';
 export type { DeadlineServerOptions } from './deadline/deadline-options.js';
-export { validationServerInterceptor, type RequestValidator, type ValidationServerOptions } from './validation/index.js';
+export {
+  validationServerInterceptor,
+  type RequestValidator,
+  type ValidationServerOptions,
+} from './validation/index.js';
 export * from './auth/index.js';
 export * from './rate-limit/index.js';
 export * from './channel/index.js';
@@ -53,3 +71,10 @@ export * from './client-deadline/index.js';
 export * from './retry/index.js';
 export * from './circuit-breaker/index.js';
 export * from './client-errors/index.js';
+export * from './tracing/index.js';
+export * from './metrics/index.js';
+export * from './logging/index.js';
+export * from './health/index.js';
+export * from './reflection/index.js';
+export * from './shutdown/index.js';
+export * from './unimplemented/index.js';

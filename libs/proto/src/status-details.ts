@@ -112,8 +112,8 @@ export function statusFromMetadata(metadata: Metadata | null | undefined): Decod
 export function fitStatus(code: number, message: string, details: ErrorDetails, maxBytes: number): Buffer {
   const kept: ErrorDetails = { ...details };
   let encoded = encodeStatus(code, message, kept);
-  for (let index = codecs.length - 1; encoded.length > maxBytes && index >= 0; index -= 1) {
-    const key = codecs[index]![0];
+  for (const [key] of [...codecs].reverse()) {
+    if (encoded.length <= maxBytes) break;
     if (kept[key] === undefined) continue;
     delete kept[key];
     encoded = encodeStatus(code, message, kept);

@@ -127,7 +127,7 @@ describe('the end of a call', () => {
     stream.on('error', () => undefined);
     await new Promise((resolve) => stream.once('data', resolve));
     stream.cancel();
-    await expect.poll(() => outcomes.length).toBe(1);
+    await expect.poll(() => outcomes.length, { timeout: 5_000 }).toBe(1);
 
     expect(outcomes[0]?.code).toBe(grpc.status.CANCELLED);
     expect(signal?.aborted).toBe(true);
@@ -151,7 +151,7 @@ describe('the end of a call', () => {
         resolve(failure as grpc.ServiceError),
       ),
     );
-    await expect.poll(() => outcomes.length).toBe(1);
+    await expect.poll(() => outcomes.length, { timeout: 5_000 }).toBe(1);
 
     expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(outcomes[0]?.code).toBe(grpc.status.DEADLINE_EXCEEDED);

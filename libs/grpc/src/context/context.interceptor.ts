@@ -11,6 +11,10 @@ import { describeMethod } from '../call/method-info.js';
 import { callStorage, type CallContext, type CallOutcome } from './call-context.js';
 import { bindCallContext } from './call-registry.js';
 
+// Node timers may fire a millisecond or two before Date.now() reaches their due time, so a
+// cancellation this close to the deadline is the deadline (a client cancel there is moot).
+const deadlineSlackMs = 20;
+
 function deadlineOf(deadline: Date | number): number | undefined {
   const epochMs = deadline instanceof Date ? deadline.getTime() : deadline;
   return Number.isFinite(epochMs) ? epochMs : undefined;
@@ -54,7 +58,8 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
     .withOnReceiveMessage((message, next) => callStorage.run(context, () => next(message)))
     .withOnReceiveHalfClose((next) => callStorage.run(context, next))
     .withOnCancel(() => {
-      const deadlinePassed = context.deadline !== undefined && Date.now() >= context.deadline;
+      const deadlinePassed =
+        context.deadline !== undefined && Date.now() >= context.deadline - deadlineSlackMs;
       end(
         deadlinePassed
           ? { code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }

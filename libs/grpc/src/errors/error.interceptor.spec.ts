@@ -301,7 +301,7 @@ describe('the details trailer', () => {
     const received = await callFailing();
 
     const [raw] = received.metadata.get(statusDetailsKey) as Buffer[];
-    expect(raw!.length).toBeLessThanOrEqual(4096);
+    expect(raw?.length).toBeLessThanOrEqual(4096);
     expect(details(received).details.errorInfo?.reason).toBe('INVALID_ARGUMENT');
     expect(details(received).details.debugInfo).toBeUndefined();
   });

@@ -1,0 +1,94 @@
+import type { ServerInterceptor } from '@grpc/grpc-js';
+import { authServerInterceptor } from '../auth/auth.interceptor.js';
+import type { AuthServerOptions } from '../auth/auth-options.js';
+import { contextInterceptor } from '../context/context.interceptor.js';
+import { deadlineServerInterceptor } from '../deadline/deadline.interceptor.js';
+import type { DeadlineServerOptions } from '../deadline/deadline-options.js';
+import { errorInterceptor } from '../errors/error.interceptor.js';
+import type { ErrorInterceptorOptions } from '../errors/error-options.js';
+import { loggingServerInterceptor } from '../logging/logging.server-interceptor.js';
+import type { LoggingServerOptions } from '../logging/logging-options.js';
+import { metricsServerInterceptor } from '../metrics/metrics.server-interceptor.js';
+import type { MetricsServerOptions } from '../metrics/metrics-options.js';
+import { rateLimitServerInterceptor } from '../rate-limit/rate-limit.interceptor.js';
+import type { RateLimitOptions } from '../rate-limit/rate-limit-options.js';
+import type { InFlightCalls } from '../shutdown/in-flight-calls.js';
+import { shutdownInterceptor } from '../shutdown/shutdown.interceptor.js';
+import { tracingServerInterceptor } from '../tracing/tracing.server-interceptor.js';
+import type { TracingServerOptions } from '../tracing/tracing-options.js';
+import { validationServerInterceptor } from '../validation/validation.interceptor.js';
+import type { ValidationServerOptions } from '../validation/validation-options.js';
+
+/**
+ * The server chain, wire side first. Fixed, because each position is load-bearing:
+ * - context first: everything else reads the call context it creates;
+ * - tracing, metrics, logging before auth, rate limit and validation: rejected calls are
+ *   traced, counted and logged like any other;
+ * - errors after them: they see the final status (UNKNOWN already mapped to INTERNAL);
+ * - shutdown after errors: calls refused or streams ended while draining are traced, counted,
+ *   logged and carry their ErrorInfo domain; it applies to every method;
+ * - deadline before auth: a call that cannot finish is not worth verifying a token for;
+ * - rate limit after auth: buckets are per principal;
+ * - validation last: only admitted calls are parsed for validity.
+ */
+export const serverChainOrder = [
+  'context',
+  'tracing',
+  'metrics',
+  'logging',
+  'errors',
+  'shutdown',
+  'deadline',
+  'auth',
+  'rateLimit',
+  'validation',
+] as const;
+
+export type ServerChainStep = (typeof serverChainOrder)[number];
+
+/** Options of {@link createServerChain}: one entry per concern; `false` or absent leaves it out. */
+export interface ServerChainOptions {
+  /** Error mapping; always on (a server must never answer UNKNOWN). */
+  errors: ErrorInterceptorOptions;
+  tracing?: TracingServerOptions | false;
+  metrics?: MetricsServerOptions | false;
+  logging?: LoggingServerOptions | false;
+  /** The tracker `gracefulShutdown` drains; one per server. */
+  shutdown?: InFlightCalls | false;
+  /** Defaults apply when absent; `false` turns default deadlines and the minimum off. */
+  deadline?: DeadlineServerOptions | false;
+  auth?: AuthServerOptions | false;
+  rateLimit?: RateLimitOptions | false;
+  validation?: ValidationServerOptions | false;
+}
+
+/** The chain as named steps, in order (what {@link createServerChain} returns, labelled). */
+export function describeServerChain(
+  options: ServerChainOptions,
+): { step: ServerChainStep; interceptor: ServerInterceptor }[] {
+  const factories: Record<ServerChainStep, () => ServerInterceptor | undefined> = {
+    context: () => contextInterceptor,
+    tracing: () => (options.tracing ? tracingServerInterceptor(options.tracing) : undefined),
+    metrics: () => (options.metrics ? metricsServerInterceptor(options.metrics) : undefined),
+    logging: () => (options.logging ? loggingServerInterceptor(options.logging) : undefined),
+    errors: () => errorInterceptor(options.errors),
+    shutdown: () => (options.shutdown ? shutdownInterceptor(options.shutdown) : undefined),
+    deadline: () =>
+      options.deadline === false ? undefined : deadlineServerInterceptor(options.deadline ?? {}),
+    auth: () => (options.auth ? authServerInterceptor(options.auth) : undefined),
+    rateLimit: () => (options.rateLimit ? rateLimitServerInterceptor(options.rateLimit) : undefined),
+    validation: () => (options.validation ? validationServerInterceptor(options.validation) : undefined),
+  };
+  return serverChainOrder.flatMap((step) => {
+    const interceptor = factories[step]();
+    return interceptor ? [{ step, interceptor }] : [];
+  });
+}
+
+/**
+ * Builds the server interceptors of a service in the platform's fixed order, for
+ * `new grpc.Server({ interceptors })` or NestJS `options.channelOptions.interceptors`.
+ */
+export function createServerChain(options: ServerChainOptions): ServerInterceptor[] {
+  return describeServerChain(options).map(({ interceptor }) => interceptor);
+}

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import type { ServerInterceptor } from '@grpc/grpc-js';
+import type { CanActivate, ExceptionFilter, INestMicroservice, Provider, Type } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { protoFiles } from '@platform/proto';
+import { createServer } from 'node:net';
+import type { PlatformGrpcServerOptions } from '../nest-options.js';
+import { platformGrpcServerOptions } from '../platform-grpc-server-options.js';
+
+/**
+ * A loopback port free right now. Nest does not report the port grpc-js bound for `:0`, so
+ * tests pick one first.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+export interface NestGrpcApp {
+  readonly app: INestMicroservice;
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+/** Starts a Nest gRPC microservice serving platform.order.v1 from the controllers given. */
+export async function startNestGrpcApp(options: {
+  controllers: Type[];
+  providers?: Provider[];
+  interceptors: ServerInterceptor[];
+  filters?: ExceptionFilter[];
+  guards?: CanActivate[];
+  server?: Partial<PlatformGrpcServerOptions>;
+}): Promise<NestGrpcApp> {
+  const moduleRef = await Test.createTestingModule({
+    controllers: options.controllers,
+    providers: options.providers ?? [],
+  }).compile();
+  const address = `127.0.0.1:${await freePort()}`;
+  const app = moduleRef.createNestMicroservice({
+    ...platformGrpcServerOptions({
+      package: 'platform.order.v1',
+      protoPath: protoFiles.orderService,
+      url: address,
+      interceptors: options.interceptors,
+      ...options.server,
+    }),
+    logger: false,
+  });
+  if (options.filters?.length) app.useGlobalFilters(...options.filters);
+  if (options.guards?.length) app.useGlobalGuards(...options.guards);
+  await app.listen();
+  return { app, address, close: () => app.close() };
+}

@@ -1,0 +1,249 @@
+import 'reflect-metadata';
+import * as grpc from '@grpc/grpc-js';
+import { ResponderBuilder, ServerListenerBuilder } from '@grpc/grpc-js';
+import {
+  OrderServiceClient,
+  OrderServiceService,
+  OrderStatus,
+  type GetOrderRequest,
+  type GetOrderResponse,
+  type ImportOrdersRequest,
+  type ImportOrdersResponse,
+  type Order,
+  type TrackOrdersRequest,
+  type TrackOrdersResponse,
+  type WatchOrderRequest,
+  type WatchOrderResponse,
+} from '@platform/proto';
+import { count, from, map, type Observable } from 'rxjs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createServerInterceptor } from '../chain/create-server-interceptor.js';
+import { currentCall, type Principal } from '../context/call-context.js';
+import { contextInterceptor } from '../context/context.interceptor.js';
+import { errorInterceptor } from '../errors/error.interceptor.js';
+import { startNestGrpcApp, type NestGrpcApp } from './__fixtures__/nest-grpc-app.js';
+import { GrpcDeadline, GrpcMetadata, GrpcPrincipal } from './grpc-call.decorators.js';
+import { GrpcExceptionFilter } from './grpc-exception.filter.js';
+import { GrpcService } from './grpc-service.decorator.js';
+import type { NestController } from './nest-controller.js';
+
+type Handled = Pick<
+  NestController<typeof OrderServiceService>,
+  'getOrder' | 'watchOrder' | 'importOrders' | 'trackOrders'
+>;
+
+interface SeenByHandler {
+  principal?: Principal;
+  remaining?: number;
+  absoluteDeadline?: number;
+  requestId?: string;
+  methodTypes: string[];
+}
+
+let seen: SeenByHandler = { methodTypes: [] };
+
+/** The call kind, as the platform's call context (so its interceptors) saw it. */
+function methodType(): string {
+  return currentCall()?.method.type ?? 'no call context';
+}
+
+const order = (id: string): Order => ({
+  id,
+  userId: 'u-1',
+  requestId: '',
+  items: [],
+  currencyCode: 'EUR',
+  totalMinor: '0',
+  status: OrderStatus.ORDER_STATUS_PENDING,
+  version: '1',
+  createTime: null,
+  updateTime: null,
+  cancelReason: '',
+});
+
+@GrpcService(OrderServiceService)
+class OrderController implements Handled {
+  getOrder(
+    request: GetOrderRequest,
+    @GrpcPrincipal() principal: Principal | undefined,
+    @GrpcDeadline() remaining: number,
+    @GrpcDeadline('absolute') absoluteDeadline: number | undefined,
+    @GrpcMetadata() metadata: grpc.Metadata,
+  ): Promise<GetOrderResponse> {
+    seen = {
+      ...seen,
+      principal,
+      remaining,
+      absoluteDeadline,
+      requestId: String(metadata.get('x-request-id')[0]),
+      methodTypes: [...seen.methodTypes, methodType()],
+    };
+    return Promise.resolve({ order: order(request.orderId) });
+  }
+
+  watchOrder(request: WatchOrderRequest): Observable<WatchOrderResponse> {
+    seen.methodTypes.push(methodType());
+    return from(['1', '2', '3']).pipe(map((version) => ({ order: { ...order(request.orderId), version } })));
+  }
+
+  importOrders(requests: Observable<ImportOrdersRequest>): Observable<ImportOrdersResponse> {
+    seen.methodTypes.push(methodType());
+    return requests.pipe(
+      count(),
+      map((created) => ({ createdCount: created, duplicateCount: 0, failedCount: 0, results: [] })),
+    );
+  }
+
+  trackOrders(requests: Observable<TrackOrdersRequest>): Observable<TrackOrdersResponse> {
+    seen.methodTypes.push(methodType());
+    return requests.pipe(
+      map((request) => ({
+        orderId: request.subscribeOrderId ?? '',
+        order: order(request.subscribeOrderId ?? ''),
+      })),
+    );
+  }
+}
+
+/** Stands in for the auth interceptor: the principal named by `x-test-subject`. */
+const testPrincipal = createServerInterceptor('test-principal', (context) => {
+  const listener = new ServerListenerBuilder()
+    .withOnReceiveMetadata((metadata, next) => {
+      const [subject] = metadata.get('x-test-subject');
+      if (typeof subject === 'string') context.principal = { subject, kind: 'user', roles: ['user'] };
+      next(metadata);
+    })
+    .build();
+  return new ResponderBuilder().withStart((next) => next(listener)).build();
+});
+
+let nest: NestGrpcApp | undefined;
+let client: OrderServiceClient | undefined;
+
+afterEach(async () => {
+  client?.close();
+  await nest?.close();
+  nest = client = undefined;
+  seen = { methodTypes: [] };
+});
+
+async function serve(): Promise<OrderServiceClient> {
+  nest = await startNestGrpcApp({
+    controllers: [OrderController],
+    interceptors: [contextInterceptor, errorInterceptor({ domain: 'test.platform' }), testPrincipal],
+  });
+  client = new OrderServiceClient(nest.address, grpc.credentials.createInsecure());
+  return client;
+}
+
+function collect<T>(
+  stream: grpc.ClientReadableStream<T> | grpc.ClientDuplexStream<unknown, T>,
+): Promise<T[]> {
+  const messages: T[] = [];
+  return new Promise((resolve, reject) => {
+    stream.on('data', (message: T) => messages.push(message));
+    stream.on('error', reject);
+    stream.on('end', () => resolve(messages));
+  });
+}
+
+describe('a controller decorated with @GrpcService', () => {
+  it('serves a unary call, with the principal, deadline and metadata of the call context', async () => {
+    const orders = await serve();
+    const metadata = new grpc.Metadata();
+    metadata.set('x-test-subject', 'u-1');
+    metadata.set('x-request-id', 'req-7');
+    const deadline = Date.now() + 5000;
+
+    const response = await new Promise<GetOrderResponse>((resolve, reject) =>
+      orders.getOrder({ orderId: 'o-1' }, metadata, { deadline }, (error, value) =>
+        error ? reject(error) : resolve(value),
+      ),
+    );
+
+    expect(response.order?.id).toBe('o-1');
+    expect(seen.principal).toEqual({ subject: 'u-1', kind: 'user', roles: ['user'] });
+    expect(seen.remaining).toBeGreaterThan(3000);
+    expect(seen.remaining).toBeLessThanOrEqual(5000);
+    // The server's deadline is the client's plus the time grpc-timeout took to arrive.
+    expect(seen.absoluteDeadline).toBeGreaterThan(deadline - 2000);
+    expect(seen.absoluteDeadline).toBeLessThan(deadline + 2000);
+    expect(seen.requestId).toBe('req-7');
+    expect(seen.methodTypes).toEqual(['unary']);
+  });
+
+  it('serves a server stream from an Observable', async () => {
+    const orders = await serve();
+    const messages = await collect(orders.watchOrder({ orderId: 'o-2' }));
+    expect(messages.map((message) => message.order?.version)).toEqual(['1', '2', '3']);
+    expect(seen.methodTypes).toEqual(['server_stream']);
+  });
+
+  it('serves a client stream as an Observable of requests', async () => {
+    const orders = await serve();
+    const response = await new Promise<ImportOrdersResponse>((resolve, reject) => {
+      const upload = orders.importOrders((error, value) => (error ? reject(error) : resolve(value)));
+      for (let index = 0; index < 3; index += 1) upload.write({ order: null });
+      upload.end();
+    });
+    expect(response.createdCount).toBe(3);
+    expect(seen.methodTypes).toEqual(['client_stream']);
+  });
+
+  it('serves a bidi stream, answering each request as it arrives', async () => {
+    const orders = await serve();
+    const stream = orders.trackOrders();
+    const received = collect(stream);
+    stream.write({ subscribeOrderId: 'o-3' });
+    stream.write({ subscribeOrderId: 'o-4' });
+    stream.end();
+    expect((await received).map((message) => message.orderId)).toEqual(['o-3', 'o-4']);
+    expect(seen.methodTypes).toEqual(['bidi_stream']);
+  });
+
+  it('leaves the methods it lacks UNIMPLEMENTED', async () => {
+    const orders = await serve();
+    const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+      orders.cancelOrder({ orderId: 'o-1', reason: '' }, (failure) => resolve(failure)),
+    );
+    expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
+  });
+});
+
+describe('the parameter decorators without contextInterceptor', () => {
+  it('fail the call with INTERNAL instead of passing undefined', async () => {
+    nest = await startNestGrpcApp({
+      controllers: [OrderController],
+      interceptors: [],
+      filters: [new GrpcExceptionFilter()],
+    });
+    const orders = new OrderServiceClient(nest.address, grpc.credentials.createInsecure());
+    client = orders;
+    const error = await new Promise<grpc.ServiceError | null>((resolve) =>
+      orders.getOrder({ orderId: 'o-1' }, (failure) => resolve(failure)),
+    );
+    expect(error?.code).toBe(grpc.status.INTERNAL);
+    expect(error?.details).not.toContain('contextInterceptor');
+    expect(seen.methodTypes).toEqual([]);
+  });
+});
+
+describe('@GrpcService types', () => {
+  it('rejects a controller whose handler answers the wrong type (checked by tsc)', () => {
+    class WrongAnswer {
+      getOrder(): number {
+        return 1;
+      }
+    }
+    // @ts-expect-error getOrder must answer a GetOrderResponse (or a promise / Observable of one)
+    GrpcService(OrderServiceService)(WrongAnswer);
+    class WrongStream {
+      watchOrder(): WatchOrderResponse {
+        return { order: null };
+      }
+    }
+    // @ts-expect-error a server-streaming handler must return an Observable
+    GrpcService(OrderServiceService)(WrongStream);
+    expect(true).toBe(true);
+  });
+});

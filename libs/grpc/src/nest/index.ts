@@ -1,0 +1,13 @@
+// Public API of @platform/grpc/nest: the NestJS adapter of the platform's gRPC package.
+export { GrpcDeadline, GrpcMetadata, GrpcPrincipal } from './grpc-call.decorators.js';
+export { grpcCodeForHttpStatus } from './grpc-code-for-http-status.js';
+export { GrpcExceptionFilter } from './grpc-exception.filter.js';
+export { GrpcService } from './grpc-service.decorator.js';
+export type { NestController, NestHandler, NestReply, ServiceMethodDefinition } from './nest-controller.js';
+export type {
+  GrpcExceptionFilterOptions,
+  PlatformGrpcClientOptions,
+  PlatformGrpcServerOptions,
+} from './nest-options.js';
+export { platformGrpcClientOptions } from './platform-grpc-client-options.js';
+export { platformGrpcServerOptions } from './platform-grpc-server-options.js';

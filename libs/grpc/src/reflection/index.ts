@@ -1,0 +1,2 @@
+export { addReflection } from './add-reflection.js';
+export type { ReflectionOptions } from './reflection-options.js';

@@ -1,0 +1,13 @@
+/** Options of {@link addReflection}. */
+export interface ReflectionOptions {
+  /**
+   * Services to describe, by fully qualified name; the others stay hidden from reflection
+   * (they are still served). Defaults to every service of the definition.
+   */
+  services?: readonly string[];
+  /**
+   * Also describe grpc.health.v1.Health, so `grpcurl` can call health checks without its
+   * .proto file. Defaults to true: every platform server serves health (see HealthService).
+   */
+  includeHealth?: boolean;
+}

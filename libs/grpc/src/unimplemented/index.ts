@@ -1,0 +1,6 @@
+export { auditUnimplemented } from './audit-unimplemented.js';
+export type {
+  UnimplementedAuditOptions,
+  UnimplementedLogger,
+  UnimplementedProbe,
+} from './unimplemented-options.js';

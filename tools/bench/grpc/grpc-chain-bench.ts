@@ -1,0 +1,155 @@
+// Benchmark: the same unary handler (GetOrder) on raw grpc-js, behind the platform's full
+// server chain, and on NestJS without enhancers. Server pinned to CPU 0, ghz to CPU 1, one
+// variant at a time, all in one run so the ratios compare like with like.
+//   1. capacity: ghz at full speed (closed loop, 32 concurrent calls) -> requests/s;
+//   2. latency: ghz at a fixed rate of half the raw capacity -> p50/p99.
+// Targets (issue 3): full chain >= 0.70x raw RPS and p99 <= 1.3x raw; NestJS bare >= 0.95x raw.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { runGhz, type GhzResult } from './run-ghz.js';
+
+const root = resolve(import.meta.dirname, '..', '..', '..', '..');
+const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
+const ghz = process.env['GHZ'] ?? join(process.env['GOPATH'] ?? join(homedir(), 'go'), 'bin', 'ghz');
+const includeDirs = [join(root, 'protos'), join(root, 'node_modules', 'google-proto-files')];
+
+interface Variant {
+  name: string;
+  script: string;
+}
+
+const variants: Variant[] = [
+  { name: 'raw grpc-js', script: 'raw-server.js' },
+  { name: 'full chain', script: 'chain-server.js' },
+  { name: 'NestJS bare', script: 'nest-server.js' },
+];
+
+interface Started {
+  child: ChildProcess;
+  port: number;
+  token?: string;
+}
+
+function startServer(variant: Variant, env: NodeJS.ProcessEnv): Promise<Started> {
+  const child = spawn('taskset', ['-c', '0', process.execPath, join(import.meta.dirname, variant.script)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolveStart, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${variant.name} did not start within 30 s`)), 30_000);
+    child.once('exit', (code) =>
+      reject(new Error(`${variant.name} exited with ${code} before it was ready`)),
+    );
+    if (!child.stdout) throw new Error('server stdout is not piped');
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const message = JSON.parse(line) as { ready?: boolean; port: number; token?: string };
+        if (!message.ready) return;
+        clearTimeout(timer);
+        resolveStart({ child, port: message.port, token: message.token });
+      } catch {
+        // Not our announcement line.
+      }
+    });
+  });
+}
+
+async function stop(started: Started): Promise<void> {
+  const exited = new Promise((resolveExit) => started.child.once('exit', resolveExit));
+  started.child.kill('SIGTERM');
+  const timeout = setTimeout(() => started.child.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(timeout);
+}
+
+/** A stand-in OTLP endpoint on loopback, so span export really happens (and is discarded). */
+function startOtlpSink(): Promise<{ server: Server; url: string; spans: () => number }> {
+  let requests = 0;
+  const server = createServer((request, response) => {
+    requests += 1;
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  return new Promise((resolveSink) =>
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      resolveSink({ server, url: `http://127.0.0.1:${port}`, spans: () => requests });
+    }),
+  );
+}
+
+async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): Promise<GhzResult> {
+  const started = await startServer(variant, env);
+  try {
+    const base = {
+      ghz,
+      address: `127.0.0.1:${started.port}`,
+      protoDir: join(root, 'protos'),
+      includeDirs,
+      cpu: 1,
+      concurrency: 32,
+      metadata: started.token ? { authorization: `Bearer ${started.token}` } : undefined,
+    };
+    await runGhz({ ...base, durationS: 2 }); // warm-up: JIT, connection, caches
+    return await runGhz({ ...base, durationS, rps });
+  } finally {
+    await stop(started);
+  }
+}
+
+const sink = await startOtlpSink();
+const env = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, NODE_ENV: 'production' };
+const capacity: GhzResult[] = [];
+for (const variant of variants) {
+  const result = await measure(variant, env);
+  capacity.push(result);
+  console.error(`capacity ${variant.name}: ${result.rps.toFixed(0)} req/s`);
+}
+const [rawCapacity] = capacity;
+if (!rawCapacity) throw new Error('no baseline measured');
+const fixedRps = rawCapacity.rps / 2;
+const latency: GhzResult[] = [];
+for (const variant of variants) {
+  const result = await measure(variant, env, fixedRps);
+  latency.push(result);
+  console.error(`latency ${variant.name} at ${fixedRps.toFixed(0)} req/s: p99 ${result.p99Ms.toFixed(2)} ms`);
+}
+sink.server.close();
+
+const [rawLatency] = latency;
+if (!rawLatency) throw new Error('no baseline measured');
+const rows = variants.map((variant, index) => {
+  const max = capacity[index] as GhzResult;
+  const fixed = latency[index] as GhzResult;
+  return {
+    variant: variant.name,
+    rps: Math.round(max.rps),
+    rpsRatio: +(max.rps / rawCapacity.rps).toFixed(2),
+    p50Ms: +fixed.p50Ms.toFixed(2),
+    p99Ms: +fixed.p99Ms.toFixed(2),
+    p99Ratio: +(fixed.p99Ms / rawLatency.p99Ms).toFixed(2),
+    errors: max.errors + fixed.errors,
+  };
+});
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  durationS,
+  fixedRps: Math.round(fixedRps),
+  otlpExportRequests: sink.spans(),
+  rows,
+};
+const outDir = join(root, 'dist', 'bench');
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'grpc-chain.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`| variant | max req/s | x raw | p50 ms @ ${report.fixedRps}/s | p99 ms | p99 x raw | errors |`);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const row of rows) {
+  console.log(
+    `| ${row.variant} | ${row.rps} | ${row.rpsRatio} | ${row.p50Ms} | ${row.p99Ms} | ${row.p99Ratio} | ${row.errors} |`,
+  );
+}
