@@ -28,7 +28,7 @@ export const depConstraints = [
   { sourceTag: 'scope:fulfillment', onlyDependOnLibsWithTags: ['scope:fulfillment', 'scope:shared'] },
 ];
 
-// Tests may also use the shared harnesses of libs/testing.
+// Tests (and their fixtures) may also use the shared harnesses of libs/testing.
 const testDepConstraints = depConstraints.map((constraint) =>
   constraint.sourceTag.startsWith('type:') && constraint.sourceTag !== 'type:contracts'
     ? {
@@ -59,7 +59,7 @@ export default [
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.spec.mjs'],
+    files: ['**/*.spec.ts', '**/*.spec.mjs', '**/__fixtures__/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaries(testDepConstraints) },
   },
   {

@@ -58,7 +58,15 @@ export function describeClientChain(
     metrics: () => (options.metrics ? metricsClientInterceptor(options.metrics) : undefined),
     logging: () => (options.logging ? loggingClientInterceptor(options.logging) : undefined),
     auth: () => (options.auth ? authClientInterceptor(options.auth) : undefined),
-    retry: () => (options.retry === false ? undefined : retryClientInterceptor(options.retry ?? {})),
+    retry: () =>
+      options.retry === false
+        ? undefined
+        : retryClientInterceptor({
+            ...(options.tracing && options.tracing.tracerProvider
+              ? { tracerProvider: options.tracing.tracerProvider }
+              : {}),
+            ...options.retry,
+          }),
     circuitBreaker: () =>
       options.circuitBreaker ? circuitBreakerClientInterceptor(options.circuitBreaker) : undefined,
   };

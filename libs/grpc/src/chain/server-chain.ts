@@ -20,16 +20,22 @@ import { validationServerInterceptor } from '../validation/validation.intercepto
 import type { ValidationServerOptions } from '../validation/validation-options.js';
 
 /**
- * The server chain, wire side first. Fixed, because each position is load-bearing:
+ * The server chain, wire side first. Fixed; the positions that matter, each pinned by a test
+ * in server-chain.spec.ts:
  * - context first: everything else reads the call context it creates;
- * - tracing, metrics, logging before auth, rate limit and validation: rejected calls are
- *   traced, counted and logged like any other;
- * - errors after them: they see the final status (UNKNOWN already mapped to INTERNAL);
- * - shutdown after errors: calls refused or streams ended while draining are traced, counted,
- *   logged and carry their ErrorInfo domain; it applies to every method;
+ * - tracing before every interceptor that can reject a call (deadline, auth, rate limit,
+ *   validation, shutdown): rejected calls get a server span with the client's parent;
+ * - metrics before deadline: `grpc_server_calls_without_deadline_total` must see the call
+ *   before a default deadline is applied (metrics and logging read the final status when
+ *   the call ends, so they see every rejection wherever they sit);
+ * - errors on the wire side of every rejecting interceptor: rejections get the service's
+ *   ErrorInfo domain and UNKNOWN never leaves the server;
+ * - shutdown after errors, for every method: calls refused or streams ended while draining
+ *   are mapped like any other;
  * - deadline before auth: a call that cannot finish is not worth verifying a token for;
- * - rate limit after auth: buckets are per principal;
- * - validation last: only admitted calls are parsed for validity.
+ * - rate limit after auth: buckets are per principal.
+ * Validation comes last by convention; grpc-js reads no request message before the metadata
+ * passed the whole chain, so only admitted calls are ever validated.
  */
 export const serverChainOrder = [
   'context',

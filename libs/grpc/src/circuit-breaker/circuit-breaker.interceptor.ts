@@ -27,7 +27,11 @@ function rejection(target: string, admission: Exclude<Admission, { admitted: tru
           domain,
           metadata: { target },
         });
-  return { code: error.code, details: error.message, metadata: error.metadata };
+  // The retry interceptor must not wait out the open interval and turn a fail-fast answer
+  // into a slow probe: a negative pushback means "do not retry" (gRFC A6).
+  const metadata = error.metadata;
+  metadata.set('grpc-retry-pushback-ms', '-1');
+  return { code: error.code, details: error.message, metadata };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { TracerProvider } from '@opentelemetry/api';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
 
@@ -15,6 +16,11 @@ export interface RetryBudgetOptions {
 
 /** Options of the client retry interceptor. */
 export interface RetryOptions {
+  /**
+   * Where attempt spans go. Defaults to the global tracer provider; `createClientChain` passes
+   * the tracing concern's provider when one is configured there.
+   */
+  tracerProvider?: TracerProvider;
   /** Attempts per call, the first one included. Defaults to 4 (1 + 3 retries). */
   maxAttempts?: number;
   /**

@@ -1,3 +1,5 @@
+import { trace } from '@opentelemetry/api';
+import { tracerName } from '../tracing/tracing.server-interceptor.js';
 import { InterceptingCall, RequesterBuilder, type Interceptor } from '@grpc/grpc-js';
 import { describeMethod } from '../call/method-info.js';
 import { epochMsOf } from '../channel/epoch-ms.js';
@@ -55,6 +57,8 @@ export function retryClientInterceptor(options: RetryOptions = {}): Interceptor 
   const backoffMs = (retry: number) =>
     random() * Math.min(maxBackoffMs, initialBackoffMs * backoffMultiplier ** (retry - 1));
 
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(tracerName);
+
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
@@ -67,6 +71,7 @@ export function retryClientInterceptor(options: RetryOptions = {}): Interceptor 
     if (!method.requestStream) {
       const retrying = new RetryingCall({
         method,
+        tracer,
         target,
         maxAttempts,
         backoffMs,

@@ -13,6 +13,7 @@ import {
   trace,
   type Context,
   type Span,
+  type Tracer,
 } from '@opentelemetry/api';
 import type { MethodInfo } from '../call/method-info.js';
 import { judgeAttempt } from './attempt-verdict.js';
@@ -25,11 +26,11 @@ type MessageContext = Parameters<CallInterface['sendMessageWithContext']>[0];
 /** Request header telling the server how many attempts preceded this one (gRFC A6). */
 export const previousAttemptsKey = 'grpc-previous-rpc-attempts';
 
-const tracer = trace.getTracer('@platform/grpc');
-
 /** Everything a retrying call needs, resolved once per call by the interceptor. */
 export interface RetryingCallSettings {
   readonly method: MethodInfo;
+  /** Where attempt spans go. */
+  readonly tracer: Tracer;
   readonly target: string;
   readonly maxAttempts: number;
   /** The delay before retry number `retry` (counting from 1), jitter applied. */
@@ -135,7 +136,9 @@ export class RetryingCall implements CallInterface {
     // without one, each attempt would start a trace of its own.
     const parentSpan = trace.getSpanContext(this.parentContext);
     const traced = this.retriesAllowed && parentSpan !== undefined && isSpanContextValid(parentSpan);
-    const span = traced ? startAttemptSpan(method, attempt, this.parentContext) : undefined;
+    const span = traced
+      ? startAttemptSpan(this.settings.tracer, method, attempt, this.parentContext)
+      : undefined;
     const attemptContext = span ? trace.setSpan(this.parentContext, span) : this.parentContext;
     // Each attempt carries its own span as the parent of the server's span.
     if (span)
@@ -225,7 +228,7 @@ export class RetryingCall implements CallInterface {
   }
 }
 
-function startAttemptSpan(method: MethodInfo, attempt: number, parent: Context): Span {
+function startAttemptSpan(tracer: Tracer, method: MethodInfo, attempt: number, parent: Context): Span {
   return tracer.startSpan(
     `${method.service}/${method.method}`,
     {
