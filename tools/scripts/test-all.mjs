@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The workspace's test command (`npm test`): every check and test suite through Nx, then one
 // summary whose last line is `N passed, N failed`. Exits non-zero when anything failed.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { countChecks, formatSummary, readSuiteResults } from './test-summary.mjs';
 
@@ -53,9 +54,36 @@ function runNx() {
   });
 }
 
+/**
+ * A throwaway PostgreSQL for the PostgreSQL cases of libs/db, unless TEST_DATABASE_URL names
+ * one already. Without server binaries the script fails, and so does this run: install them
+ * with tools/setup.sh.
+ */
+function startPostgres() {
+  if (env.TEST_DATABASE_URL) return () => undefined;
+  const script = join(root, 'tools', 'scripts', 'postgres.mjs');
+  const stateEnv = {
+    ...env,
+    POSTGRES_STATE_FILE: join(tmpdir(), `platform-postgres-test-${process.pid}.json`),
+  };
+  env.TEST_DATABASE_URL = execFileSync(process.execPath, [script, 'start'], {
+    env: stateEnv,
+    encoding: 'utf8',
+  }).trim();
+  console.log(`PostgreSQL for the tests: ${env.TEST_DATABASE_URL}`);
+  return () => spawnSync(process.execPath, [script, 'stop'], { env: stateEnv, stdio: 'inherit' });
+}
+
 rmSync(resultsDir, { recursive: true, force: true });
 const tasks = checkTasks();
-const { code, failedTasks } = await runNx();
+const stopPostgres = startPostgres();
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    stopPostgres();
+    process.exit(130);
+  });
+}
+const { code, failedTasks } = await runNx().finally(stopPostgres);
 const suites = [countChecks(tasks, failedTasks), ...readSuiteResults(resultsDir)];
 const failedTestTasks = failedTasks.filter((task) => task.endsWith(':test'));
 for (const task of failedTestTasks) {

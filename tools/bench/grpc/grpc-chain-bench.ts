@@ -20,12 +20,22 @@ const includeDirs = [join(root, 'protos'), join(root, 'node_modules', 'google-pr
 interface Variant {
   name: string;
   script: string;
+  env?: NodeJS.ProcessEnv;
 }
 
+// BENCH_BREAKDOWN=1 adds the chain without one concern at a time, to attribute its cost.
+const breakdown = ['tracing', 'logging', 'metrics', 'auth', 'deadline', 'shutdown'].map(
+  (concern): Variant => ({
+    name: `chain - ${concern}`,
+    script: 'chain-server.js',
+    env: { BENCH_WITHOUT: concern },
+  }),
+);
 const variants: Variant[] = [
   { name: 'raw grpc-js', script: 'raw-server.js' },
   { name: 'full chain', script: 'chain-server.js' },
   { name: 'NestJS bare', script: 'nest-server.js' },
+  ...(process.env['BENCH_BREAKDOWN'] ? breakdown : []),
 ];
 
 interface Started {
@@ -83,7 +93,7 @@ function startOtlpSink(): Promise<{ server: Server; url: string; spans: () => nu
 }
 
 async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): Promise<GhzResult> {
-  const started = await startServer(variant, env);
+  const started = await startServer(variant, { ...env, ...variant.env });
   try {
     const base = {
       ghz,
@@ -103,21 +113,34 @@ async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): 
 
 const sink = await startOtlpSink();
 const env = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, NODE_ENV: 'production' };
-const capacity: GhzResult[] = [];
-for (const variant of variants) {
-  const result = await measure(variant, env);
-  capacity.push(result);
-  console.error(`capacity ${variant.name}: ${result.rps.toFixed(0)} req/s`);
+// Each phase runs ROUNDS rounds with the variants interleaved (A B C A B C ...) and keeps the
+// median per variant: a shared VM's noise moves single runs by tens of percent.
+const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
+
+function median(results: GhzResult[], key: 'rps' | 'p99Ms'): GhzResult {
+  const sorted = [...results].sort((a, b) => a[key] - b[key]);
+  return sorted[Math.floor(sorted.length / 2)] as GhzResult;
 }
+
+async function phase(label: string, rps?: number): Promise<GhzResult[]> {
+  const runs: GhzResult[][] = variants.map(() => []);
+  for (let round = 0; round < rounds; round += 1) {
+    for (const [index, variant] of variants.entries()) {
+      const result = await measure(variant, env, rps);
+      runs[index]?.push(result);
+      console.error(
+        `${label} round ${round + 1} ${variant.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`,
+      );
+    }
+  }
+  return runs.map((results) => median(results, rps ? 'p99Ms' : 'rps'));
+}
+
+const capacity = await phase('capacity');
 const [rawCapacity] = capacity;
 if (!rawCapacity) throw new Error('no baseline measured');
 const fixedRps = rawCapacity.rps / 2;
-const latency: GhzResult[] = [];
-for (const variant of variants) {
-  const result = await measure(variant, env, fixedRps);
-  latency.push(result);
-  console.error(`latency ${variant.name} at ${fixedRps.toFixed(0)} req/s: p99 ${result.p99Ms.toFixed(2)} ms`);
-}
+const latency = await phase('latency', fixedRps);
 sink.server.close();
 
 const [rawLatency] = latency;
@@ -139,6 +162,7 @@ const report = {
   date: new Date().toISOString(),
   node: process.version,
   durationS,
+  rounds,
   fixedRps: Math.round(fixedRps),
   otlpExportRequests: sink.spans(),
   rows,

@@ -27,6 +27,9 @@ export function createServerInterceptor(
     const context = callContextOf(call);
     if (!context) return misconfigured(name, call);
     const responder = selector(context.method) ? intercept(context, call) : undefined;
+    // Nothing to intercept: hand the previous layer on rather than stacking an empty one that
+    // every message and status of the call would pass through.
+    if (!responder && call instanceof ServerInterceptingCall) return call;
     const intercepted = new ServerInterceptingCall(call, responder);
     bindCallContext(intercepted, context);
     return intercepted;

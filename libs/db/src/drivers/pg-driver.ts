@@ -1,0 +1,171 @@
+import { drizzle } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import type { Database, DatabaseSchema, HealthOptions } from '../database.js';
+import { databaseDefaults, type DatabaseOptions } from '../database-options.js';
+import type { StatementGuard } from '../transaction/statement-guard.js';
+import { sqlStateOf } from '../transaction/sql-state.js';
+import { attachDriver, within, type Driver, type SqlSession, type TransactionAttempt } from './driver.js';
+
+/** `host:port/database` of a URL, for messages: never the user or password. */
+export function describeTarget(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return 'the configured DATABASE_URL (not a valid URL)';
+  }
+}
+
+/** The statements of a transaction go through the guard; only `query` is what drizzle calls. */
+function guardedClient(client: pg.PoolClient, guard: StatementGuard): pg.PoolClient {
+  const guarded = {
+    query: (config: pg.QueryConfig, values?: unknown[]) =>
+      guard.statement(() => client.query(config, values)),
+  };
+  return guarded as unknown as pg.PoolClient;
+}
+
+function sessionOf(client: pg.PoolClient): SqlSession {
+  const session: SqlSession = {
+    query: async <Row extends Record<string, unknown>>(text: string, params?: unknown[]) =>
+      (await client.query<Row>(text, params)).rows,
+    exec: async (script) => void (await client.query(script)),
+    transaction: async (fn) => {
+      await client.query('begin');
+      try {
+        const result = await fn(session);
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback');
+        throw error;
+      }
+    },
+  };
+  return session;
+}
+
+/** Opens a `pg.Pool` and checks that the server answers. */
+export async function openPgDatabase<Schema extends DatabaseSchema>(
+  url: string,
+  options: DatabaseOptions<Schema>,
+): Promise<Database<Schema>> {
+  const statementTimeoutMs = options.statementTimeoutMs ?? databaseDefaults.statementTimeoutMs;
+  const connectionTimeoutMs = options.pool?.connectionTimeoutMs ?? databaseDefaults.connectionTimeoutMs;
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.pool?.max ?? databaseDefaults.poolMax,
+    idleTimeoutMillis: options.pool?.idleTimeoutMs ?? databaseDefaults.idleTimeoutMs,
+    connectionTimeoutMillis: connectionTimeoutMs,
+    // Startup parameters: every pooled connection has them, without an extra round trip.
+    application_name: options.applicationName,
+    statement_timeout: statementTimeoutMs > 0 ? statementTimeoutMs : undefined,
+  });
+  pool.on('error', options.onConnectionError ?? (() => undefined));
+  const db = drizzle({ client: pool, schema: options.schema });
+
+  /** Cancels the running statement of backend `pid` from a connection of its own (the pool may be full). */
+  async function cancelBackend(pid: number): Promise<void> {
+    const canceller = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: connectionTimeoutMs,
+      application_name: options.applicationName && `${options.applicationName} (cancel)`,
+    });
+    canceller.on('error', () => undefined);
+    try {
+      await canceller.connect();
+      await canceller.query('select pg_cancel_backend($1)', [pid]);
+    } catch {
+      // Best effort: the statement timeout still ends the statement, and the guard refuses the next.
+    } finally {
+      await canceller.end().catch(() => undefined);
+    }
+  }
+
+  async function connect(guard: StatementGuard): Promise<pg.PoolClient> {
+    const connecting = pool.connect();
+    try {
+      return await Promise.race([connecting, guard.scope.whenStopped()]);
+    } catch (error) {
+      connecting.then(
+        (client) => client.release(),
+        () => undefined,
+      );
+      throw error;
+    }
+  }
+
+  let closing: Promise<void> | undefined;
+  const driver: Driver = {
+    kind: 'pg',
+    statementTimeoutMs,
+    interruptible: true,
+
+    async runTransaction<T>(attempt: TransactionAttempt<T>): Promise<T> {
+      const client = await connect(attempt.guard);
+      const pid = (client as unknown as { processID: number | null }).processID;
+      let cancelling: Promise<void> | undefined;
+      const unsubscribe = attempt.guard.scope.onStop(() => {
+        if (pid !== null) cancelling = cancelBackend(pid);
+      });
+      let failure: unknown;
+      try {
+        const connection = drizzle({ client: guardedClient(client, attempt.guard), schema: options.schema });
+        return await connection.transaction((tx) => attempt.body(tx), attempt.config);
+      } catch (error) {
+        failure = error;
+        throw error;
+      } finally {
+        unsubscribe();
+        await cancelling;
+        // A connection that was sent a cancel, or failed outside SQL, is not reused: a late cancel
+        // must never hit the next transaction, and a broken one must never be handed out again.
+        const discard =
+          cancelling !== undefined || (failure !== undefined && sqlStateOf(failure) === undefined);
+        client.release(discard);
+      }
+    },
+
+    async withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      try {
+        await client.query('set statement_timeout = 0');
+        return await fn(sessionOf(client));
+      } finally {
+        // Session settings and advisory locks go with the connection.
+        client.release(true);
+      }
+    },
+
+    async health(healthOptions: HealthOptions = {}): Promise<void> {
+      const timeoutMs = healthOptions.timeoutMs ?? databaseDefaults.healthTimeoutMs;
+      await within(
+        pool.query('select 1'),
+        timeoutMs,
+        `PostgreSQL at ${describeTarget(url)}`,
+        healthOptions.signal,
+      );
+    },
+
+    close(): Promise<void> {
+      closing ??= pool.end();
+      return closing;
+    },
+  };
+
+  try {
+    await driver.health({ timeoutMs: connectionTimeoutMs + 1_000 });
+  } catch (error) {
+    await driver.close();
+    throw new Error(`cannot connect to PostgreSQL at ${describeTarget(url)}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const database = Object.assign(db, {
+    driver: driver.kind,
+    health: driver.health,
+    close: driver.close,
+  }) as unknown as Database<Schema>;
+  attachDriver(database, driver);
+  return database;
+}

@@ -1,0 +1,26 @@
+// Public API of @platform/db: one database type over PostgreSQL (pg) or embedded PGlite,
+// versioned SQL migrations, and transactions bounded by the gRPC call.
+export type {
+  Database,
+  DatabaseHandle,
+  DatabaseSchema,
+  DriverKind,
+  HealthOptions,
+  QueryResultHKT,
+  QueryRows,
+  Transaction,
+} from './database.js';
+export type { DatabaseOptions, PoolOptions } from './database-options.js';
+export { openDatabase } from './open-database.js';
+export { migrate } from './migrations/migrate.js';
+export type { MigrateOptions, MigrateResult } from './migrations/migrate-options.js';
+export { MigrationError } from './migrations/migration-error.js';
+export { migrateExitCodes, runMigrateCommand, type CommandOutput } from './migrations/migrate-command.js';
+export { withTransaction } from './transaction/with-transaction.js';
+export type { IsolationLevel, TransactionOptions } from './transaction/transaction-options.js';
+export { transactionSignal } from './transaction/transaction-signal.js';
+export {
+  TransactionCancelledError,
+  type CancellationKind,
+} from './transaction/transaction-cancelled-error.js';
+export { sqlStateOf } from './transaction/sql-state.js';

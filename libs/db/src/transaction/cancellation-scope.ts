@@ -1,0 +1,100 @@
+import { TransactionCancelledError } from './transaction-cancelled-error.js';
+
+function describeReason(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  if (typeof reason === 'string' && reason.length > 0) return reason;
+  return 'aborted';
+}
+
+/**
+ * The lifetime of one `withTransaction`: stopped when the signal aborts or the time budget runs
+ * out, whichever comes first. The deadline is also checked by the clock, because on PGlite a
+ * running statement blocks the event loop and no timer can fire until it returns.
+ */
+export class CancellationScope {
+  readonly deadlineAt: number;
+  private error: TransactionCancelledError | undefined;
+  private readonly listeners = new Set<() => void>();
+  private readonly timer: NodeJS.Timeout | undefined;
+  private readonly onAbort = () =>
+    this.stop(
+      new TransactionCancelledError(
+        'aborted',
+        `transaction cancelled: ${describeReason(this.signal?.reason)}`,
+        {
+          cause: this.signal?.reason,
+        },
+      ),
+    );
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    private readonly timeoutMs: number,
+  ) {
+    this.deadlineAt = Date.now() + timeoutMs;
+    if (signal?.aborted) this.onAbort();
+    else signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (Number.isFinite(timeoutMs) && !this.error) {
+      this.timer = setTimeout(() => this.checkDeadline(), Math.max(0, timeoutMs));
+      this.timer.unref();
+    }
+  }
+
+  /** The reason the scope stopped, or `undefined` while it runs. */
+  get stopped(): TransactionCancelledError | undefined {
+    this.checkDeadline();
+    return this.error;
+  }
+
+  throwIfStopped(): void {
+    const error = this.stopped;
+    if (error) throw error;
+  }
+
+  /** Milliseconds left of the budget: `Infinity` without one, never negative. */
+  remainingMs(): number {
+    return Number.isFinite(this.deadlineAt)
+      ? Math.max(0, this.deadlineAt - Date.now())
+      : Number.POSITIVE_INFINITY;
+  }
+
+  /** Calls `listener` once when the scope stops (at once if it has). Returns the unsubscribe. */
+  onStop(listener: () => void): () => void {
+    if (this.stopped) {
+      listener();
+      return () => undefined;
+    }
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** A promise rejecting when the scope stops; never resolves. */
+  whenStopped(): Promise<never> {
+    const stopped = new Promise<never>((_resolve, reject) => {
+      this.onStop(() => reject(this.error));
+    });
+    stopped.catch(() => undefined);
+    return stopped;
+  }
+
+  dispose(): void {
+    this.signal?.removeEventListener('abort', this.onAbort);
+    if (this.timer) clearTimeout(this.timer);
+    this.listeners.clear();
+  }
+
+  private checkDeadline(): void {
+    if (!this.error && Date.now() >= this.deadlineAt) {
+      this.stop(
+        new TransactionCancelledError('timeout', `transaction ran out of its ${this.timeoutMs} ms budget`),
+      );
+    }
+  }
+
+  private stop(error: TransactionCancelledError): void {
+    if (this.error) return;
+    this.error = error;
+    for (const listener of [...this.listeners]) listener();
+    this.listeners.clear();
+  }
+}

@@ -1,0 +1,66 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CancellationScope } from './cancellation-scope.js';
+
+/** Options of {@link StatementGuard}. */
+export interface StatementGuardOptions {
+  /**
+   * After each statement, let the event loop run (timers, I/O) before going on, so an abort
+   * that arrived while a statement blocked the thread (PGlite) is seen before the next step.
+   * Costs about 1 ms per statement. Defaults to false.
+   */
+  settleEvents?: boolean;
+}
+
+/**
+ * Stops the statements of a transaction's body once its scope stopped. Statements are told
+ * apart by async context: the body's own (and its savepoints') are guarded; the driver's BEGIN,
+ * COMMIT and ROLLBACK around it are not, so the rollback after a cancellation always runs.
+ */
+export class StatementGuard {
+  private readonly body = new AsyncLocalStorage<true>();
+  private readonly settleEvents: boolean;
+
+  constructor(
+    readonly scope: CancellationScope,
+    options: StatementGuardOptions = {},
+  ) {
+    this.settleEvents = options.settleEvents ?? false;
+  }
+
+  /**
+   * Runs one statement. Inside the body it is refused once the scope stopped, and its result
+   * is discarded when the scope stopped while it ran.
+   */
+  async statement<T>(run: () => Promise<T>): Promise<T> {
+    if (!this.body.getStore()) return run();
+    this.scope.throwIfStopped();
+    const result = await run();
+    await this.settle();
+    return result;
+  }
+
+  /**
+   * Runs the transaction's body. Settles as soon as the scope stops, even when the body is
+   * awaiting something else (a downstream call): the caller is not held until it returns.
+   */
+  async runBody<T>(fn: () => Promise<T>): Promise<T> {
+    this.scope.throwIfStopped();
+    const body = this.body.run(true, fn);
+    try {
+      const result = await Promise.race([body, this.scope.whenStopped()]);
+      await this.settle();
+      return result;
+    } catch (error) {
+      // The abandoned body may still fail later (its next statement is refused): not unhandled.
+      body.catch(() => undefined);
+      throw this.scope.stopped ?? error;
+    }
+  }
+
+  private async settle(): Promise<void> {
+    // A zero timer runs after the due timers and the pending I/O (a cancelled call's RST_STREAM).
+    if (this.settleEvents) await sleep(0);
+    this.scope.throwIfStopped();
+  }
+}
