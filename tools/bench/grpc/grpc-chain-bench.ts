@@ -140,7 +140,8 @@ const capacity = await phase('capacity');
 const [rawCapacity] = capacity;
 if (!rawCapacity) throw new Error('no baseline measured');
 const fixedRps = rawCapacity.rps / 2;
-const latency = await phase('latency', fixedRps);
+// BENCH_CAPACITY_ONLY=1 skips the fixed-rate phase (for quick breakdowns).
+const latency = process.env['BENCH_CAPACITY_ONLY'] ? capacity : await phase('latency', fixedRps);
 sink.server.close();
 
 const [rawLatency] = latency;
