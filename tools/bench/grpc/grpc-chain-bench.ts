@@ -5,7 +5,7 @@
 //   2. latency: ghz at a fixed rate of half the raw capacity -> p50/p99.
 // Targets (issue 3): full chain >= 0.70x raw RPS and p99 <= 1.3x raw; NestJS bare >= 0.95x raw.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,11 @@ const variants: Variant[] = [
   { name: 'NestJS bare', script: 'nest-server.js' },
   ...(process.env['BENCH_BREAKDOWN'] ? breakdown : []),
 ];
+
+interface Measured extends GhzResult {
+  /** Server CPU time per call, microseconds. */
+  cpuUsPerCall: number;
+}
 
 interface Started {
   child: ChildProcess;
@@ -92,7 +97,14 @@ function startOtlpSink(): Promise<{ server: Server; url: string; spans: () => nu
   );
 }
 
-async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): Promise<GhzResult> {
+/** CPU time the process has used, in milliseconds (utime + stime from /proc, 10 ms ticks). */
+function cpuMsOf(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticksPerSecond = 100;
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+}
+
+async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): Promise<Measured> {
   const started = await startServer(variant, { ...env, ...variant.env });
   try {
     const base = {
@@ -105,7 +117,13 @@ async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): 
       metadata: started.token ? { authorization: `Bearer ${started.token}` } : undefined,
     };
     await runGhz({ ...base, durationS: 2 }); // warm-up: JIT, connection, caches
-    return await runGhz({ ...base, durationS, rps });
+    const cpuBefore = cpuMsOf(started.child.pid);
+    const result = await runGhz({ ...base, durationS, rps });
+    // Server CPU per call: far steadier than req/s on a shared VM, and what the chain costs.
+    return {
+      ...result,
+      cpuUsPerCall: ((cpuMsOf(started.child.pid) - cpuBefore) * 1000) / Math.max(1, result.count),
+    };
   } finally {
     await stop(started);
   }
@@ -117,19 +135,22 @@ const env = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, NODE_ENV: 'production' };
 // median per variant: a shared VM's noise moves single runs by tens of percent.
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 
-function median(results: GhzResult[], key: 'rps' | 'p99Ms'): GhzResult {
+function median(results: Measured[], key: 'rps' | 'p99Ms'): Measured {
   const sorted = [...results].sort((a, b) => a[key] - b[key]);
-  return sorted[Math.floor(sorted.length / 2)] as GhzResult;
+  const chosen = sorted[Math.floor(sorted.length / 2)] as Measured;
+  const cpu = results.map((result) => result.cpuUsPerCall).sort((a, b) => a - b);
+  return { ...chosen, cpuUsPerCall: cpu[Math.floor(cpu.length / 2)] as number };
 }
 
-async function phase(label: string, rps?: number): Promise<GhzResult[]> {
-  const runs: GhzResult[][] = variants.map(() => []);
+async function phase(label: string, rps?: number): Promise<Measured[]> {
+  const runs: Measured[][] = variants.map(() => []);
   for (let round = 0; round < rounds; round += 1) {
     for (const [index, variant] of variants.entries()) {
       const result = await measure(variant, env, rps);
       runs[index]?.push(result);
       console.error(
-        `${label} round ${round + 1} ${variant.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms`,
+        `${label} round ${round + 1} ${variant.name}: ${result.rps.toFixed(0)} req/s, p99 ${result.p99Ms.toFixed(2)} ms, ` +
+          `${result.cpuUsPerCall.toFixed(0)} µs CPU/call`,
       );
     }
   }
@@ -147,12 +168,14 @@ sink.server.close();
 const [rawLatency] = latency;
 if (!rawLatency) throw new Error('no baseline measured');
 const rows = variants.map((variant, index) => {
-  const max = capacity[index] as GhzResult;
-  const fixed = latency[index] as GhzResult;
+  const max = capacity[index] as Measured;
+  const fixed = latency[index] as Measured;
   return {
     variant: variant.name,
     rps: Math.round(max.rps),
     rpsRatio: +(max.rps / rawCapacity.rps).toFixed(2),
+    cpuUsPerCall: Math.round(max.cpuUsPerCall),
+    cpuRatio: +(max.cpuUsPerCall / rawCapacity.cpuUsPerCall).toFixed(2),
     p50Ms: +fixed.p50Ms.toFixed(2),
     p99Ms: +fixed.p99Ms.toFixed(2),
     p99Ratio: +(fixed.p99Ms / rawLatency.p99Ms).toFixed(2),
@@ -171,10 +194,12 @@ const report = {
 const outDir = join(root, 'dist', 'bench');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'grpc-chain.json'), `${JSON.stringify(report, null, 2)}\n`);
-console.log(`| variant | max req/s | x raw | p50 ms @ ${report.fixedRps}/s | p99 ms | p99 x raw | errors |`);
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  `| variant | max req/s | x raw | server CPU µs/call | x raw | p50 ms @ ${report.fixedRps}/s | p99 ms | p99 x raw | errors |`,
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const row of rows) {
   console.log(
-    `| ${row.variant} | ${row.rps} | ${row.rpsRatio} | ${row.p50Ms} | ${row.p99Ms} | ${row.p99Ratio} | ${row.errors} |`,
+    `| ${row.variant} | ${row.rps} | ${row.rpsRatio} | ${row.cpuUsPerCall} | ${row.cpuRatio} | ${row.p50Ms} | ${row.p99Ms} | ${row.p99Ratio} | ${row.errors} |`,
   );
 }
