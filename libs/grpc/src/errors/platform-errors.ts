@@ -38,14 +38,23 @@ export interface QuotaViolation {
   description: string;
 }
 
+/** Options plus the google.rpc.ResourceInfo naming the resource an error is about. */
+function aboutResource(
+  message: string,
+  resource: ResourceRef,
+  options: PlatformErrorOptions,
+): PlatformErrorOptions {
+  return {
+    ...options,
+    details: { ...options.details, resourceInfo: { ...resource, owner: '', description: message } },
+  };
+}
+
 /** NOT_FOUND: the resource does not exist (or the caller may not know that it does). */
 export class NotFoundError extends PlatformError {
   static override readonly kind: string = 'NotFoundError';
   constructor(message: string, resource: ResourceRef, options: PlatformErrorOptions = {}) {
-    super(GrpcStatus.NOT_FOUND, message, {
-      ...options,
-      details: { ...options.details, resourceInfo: { ...resource, owner: '', description: message } },
-    });
+    super(GrpcStatus.NOT_FOUND, message, aboutResource(message, resource, options));
   }
 }
 
@@ -53,10 +62,7 @@ export class NotFoundError extends PlatformError {
 export class AlreadyExistsError extends PlatformError {
   static override readonly kind: string = 'AlreadyExistsError';
   constructor(message: string, resource: ResourceRef, options: PlatformErrorOptions = {}) {
-    super(GrpcStatus.ALREADY_EXISTS, message, {
-      ...options,
-      details: { ...options.details, resourceInfo: { ...resource, owner: '', description: message } },
-    });
+    super(GrpcStatus.ALREADY_EXISTS, message, aboutResource(message, resource, options));
   }
 }
 
