@@ -11,3 +11,9 @@ export type {
 } from './nest-options.js';
 export { platformGrpcClientOptions } from './platform-grpc-client-options.js';
 export { platformGrpcServerOptions } from './platform-grpc-server-options.js';
+export {
+  PlatformGrpcClients,
+  PlatformGrpcModule,
+  type PlatformGrpcClient,
+  type PlatformGrpcModuleOptions,
+} from './platform-grpc.module.js';
