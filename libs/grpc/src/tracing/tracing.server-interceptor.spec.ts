@@ -1,78 +1,17 @@
-import { Metadata, status as GrpcStatus, type ServerInterceptor } from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { setupTracing, type Tracing } from '@platform/observability';
-import { OrderServiceService, type OrderServiceClient } from '@platform/proto';
-import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
-import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodType } from '../call/method-info.js';
+import { describe, expect, it } from 'vitest';
 import { currentCall } from '../context/call-context.js';
-import { contextInterceptor } from '../context/context.interceptor.js';
-import { errorInterceptor } from '../errors/error.interceptor.js';
 import {
   callKind,
   callKinds,
   methodOfKind,
-  orderCallsImplementation,
-  orderClient,
   rejectEveryCall,
   scenarioKey,
 } from './__fixtures__/order-calls.js';
-import { tracingClientInterceptor } from './tracing.client-interceptor.js';
-import { tracingServerInterceptor } from './tracing.server-interceptor.js';
-import type { TracingInterceptorOptions } from './tracing-options.js';
+import { useTracingHarness } from './__fixtures__/tracing-harness.js';
 
-const exporter = new InMemorySpanExporter();
-let tracing: Tracing;
-beforeAll(() => {
-  tracing = setupTracing({
-    serviceName: 'tracing-spec',
-    env: {},
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-});
-afterAll(() => tracing.shutdown());
-
-const servers: RunningGrpcServer[] = [];
-const clients: OrderServiceClient[] = [];
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  await Promise.all(servers.splice(0).map((server) => server.stop()));
-  exporter.reset();
-});
-
-interface ServerSetup {
-  tracing?: TracingInterceptorOptions;
-  /** Interceptors after tracing (toward the handler). */
-  inner?: ServerInterceptor[];
-  onHandle?: (kind: MethodType) => void | Promise<void>;
-}
-
-async function startServer(setup: ServerSetup = {}) {
-  const server = await startGrpcServer({
-    services: [{ definition: OrderServiceService, implementation: orderCallsImplementation(setup.onHandle) }],
-    interceptors: [
-      contextInterceptor,
-      tracingServerInterceptor(setup.tracing),
-      errorInterceptor({ domain: 'test.platform' }),
-      ...(setup.inner ?? []),
-    ],
-  });
-  servers.push(server);
-  return server;
-}
-
-function client(address: string, options?: TracingInterceptorOptions | false): OrderServiceClient {
-  const created = orderClient(address, options === false ? [] : [tracingClientInterceptor(options)]);
-  clients.push(created);
-  return created;
-}
-
-const spansOfKind = (kind: SpanKind) => exporter.getFinishedSpans().filter((span) => span.kind === kind);
-const only = (spans: ReadableSpan[]) => {
-  expect(spans).toHaveLength(1);
-  return spans[0] as ReadableSpan;
-};
+const { startServer, client, spansOfKind, only } = useTracingHarness();
 
 describe('server span', () => {
   describe.each(callKinds)('%s call that succeeds', (kind) => {
