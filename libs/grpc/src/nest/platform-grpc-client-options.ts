@@ -1,5 +1,5 @@
-import { Transport, type GrpcOptions } from '@nestjs/microservices';
-import { protoLoaderOptions } from '@platform/proto';
+import type { GrpcOptions, Transport } from '@nestjs/microservices';
+import { grpcTransportOptions } from './grpc-transport-options.js';
 import type { PlatformGrpcClientOptions } from './nest-options.js';
 
 /**
@@ -12,15 +12,5 @@ import type { PlatformGrpcClientOptions } from './nest-options.js';
 export function platformGrpcClientOptions(options: PlatformGrpcClientOptions): GrpcOptions & {
   transport: Transport.GRPC;
 } {
-  return {
-    transport: Transport.GRPC,
-    options: {
-      package: options.package,
-      protoPath: options.protoPath,
-      url: options.url,
-      loader: { ...protoLoaderOptions, includeDirs: [...protoLoaderOptions.includeDirs] },
-      credentials: options.credentials,
-      channelOptions: { ...options.channelOptions, interceptors: [...options.interceptors] },
-    },
-  };
+  return grpcTransportOptions(options);
 }

@@ -1,7 +1,7 @@
 import type { Server } from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { Transport, type GrpcOptions } from '@nestjs/microservices';
-import { protoLoaderOptions } from '@platform/proto';
+import type { GrpcOptions, Transport } from '@nestjs/microservices';
+import { grpcTransportOptions } from './grpc-transport-options.js';
 import { addReflection } from '../reflection/add-reflection.js';
 import type { PlatformGrpcServerOptions } from './nest-options.js';
 
@@ -17,15 +17,11 @@ import type { PlatformGrpcServerOptions } from './nest-options.js';
 export function platformGrpcServerOptions(options: PlatformGrpcServerOptions): GrpcOptions & {
   transport: Transport.GRPC;
 } {
+  const base = grpcTransportOptions(options);
   return {
-    transport: Transport.GRPC,
+    ...base,
     options: {
-      package: options.package,
-      protoPath: options.protoPath,
-      url: options.url,
-      loader: { ...protoLoaderOptions, includeDirs: [...protoLoaderOptions.includeDirs] },
-      credentials: options.credentials,
-      channelOptions: { ...options.channelOptions, interceptors: [...options.interceptors] },
+      ...base.options,
       // Nest calls this with the bound server before adding the application's services.
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
         if (options.reflection !== false) addReflection(server, definition, options.reflection);
