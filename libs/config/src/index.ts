@@ -3,6 +3,11 @@ export { ConfigError, type ConfigProblem } from './config-error.js';
 export { defineConfig, type Config, type ConfigSchema, type ConfigShape } from './define-config.js';
 export { loadConfig } from './load-config.js';
 export { configErrorExitCode, loadConfigOrExit, type ExitHooks } from './load-config-or-exit.js';
+export {
+  readOrCreateFile,
+  type ReadOrCreateFileOptions,
+  type ReadOrCreateFileResult,
+} from './read-or-create-file.js';
 export { bool } from './variables/bool.js';
 export { duration, type DurationOptions } from './variables/duration.js';
 export { filePath, type FilePathOptions } from './variables/file-path.js';

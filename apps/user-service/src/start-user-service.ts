@@ -1,0 +1,198 @@
+import type { Server } from '@grpc/grpc-js';
+import { NestFactory } from '@nestjs/core';
+import { readOrCreateFile } from '@platform/config';
+import { openDatabase, type DatabaseOptions } from '@platform/db';
+import {
+  anyOf,
+  createServerChain,
+  gracefulShutdown,
+  HealthService,
+  InFlightCalls,
+  infrastructureMethods,
+  JwtVerifier,
+  methodsIn,
+  not,
+  PageTokenCodec,
+  type ShutdownResult,
+} from '@platform/grpc';
+import { platformGrpcServerOptions } from '@platform/grpc/nest';
+import { createMetricsRegistry, startMetricsServer, type Logger } from '@platform/observability';
+import { protoFiles, serviceNames } from '@platform/proto';
+import {
+  Authenticator,
+  LoginThrottle,
+  loadSigningKey,
+  migrateUserDatabase,
+  PasswordHasher,
+  TokenIssuer,
+  UserAccounts,
+  userRequestValidators,
+  userSchema,
+  writeJwks,
+} from '@platform/user-domain';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Registry } from 'prom-client';
+import { resolveUserServiceSettings } from './user-service-settings.js';
+import type { UserServiceConfig } from './user-service.config.js';
+import { UserServiceModule } from './user-service.module.js';
+
+/** Options of {@link startUserService} beyond the configuration. */
+export interface StartUserServiceOptions {
+  logger: Logger;
+  /**
+   * Where the database is, instead of DATABASE_URL or a PGlite data directory in USER_DATA_DIR
+   * (tests: PGlite in memory). Defaults to the configuration's.
+   */
+  database?: Pick<DatabaseOptions, 'url' | 'inMemory' | 'pglite'>;
+}
+
+/** A started user service. */
+export interface RunningUserService {
+  /** `host:port` of the gRPC server. */
+  readonly address: string;
+  readonly metricsPort: number;
+  readonly health: HealthService;
+  readonly registry: Registry;
+  /** Where the public key set was written. */
+  readonly jwksFile: string;
+  /** SIGTERM's work: NOT_SERVING, refuse new calls, drain, then close the app, metrics and database. Idempotent. */
+  stop(): Promise<ShutdownResult | undefined>;
+}
+
+const userServicePath = (method: string) => `/${serviceNames.user}/${method}`;
+
+/**
+ * Starts the user service: database (migrated under the lock), keys (generated at first start
+ * when not configured; the public set written for the other services), bootstrap admin, the
+ * full server chain, health reflecting the database, reflection and the metrics endpoint.
+ */
+export async function startUserService(
+  config: UserServiceConfig,
+  options: StartUserServiceOptions,
+): Promise<RunningUserService> {
+  const { logger } = options;
+  const settings = resolveUserServiceSettings(config);
+  const dataDir = resolve(config.USER_DATA_DIR);
+  const keysDir = join(dataDir, 'keys');
+
+  const db = await openDatabase({
+    ...(options.database ?? (config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(dataDir, 'db') })),
+    schema: userSchema,
+    applicationName: 'user-service',
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT,
+    pool: { max: config.DATABASE_POOL_MAX },
+    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
+  });
+  const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
+  const closeAll = async () => {
+    for (const close of cleanup.splice(0).reverse()) await close();
+  };
+  try {
+    const migrated = await migrateUserDatabase(db);
+    logger.info({ driver: db.driver, applied: migrated.applied, version: migrated.version }, 'database migrated');
+
+    const signing = await loadSigningKey({
+      file: config.AUTH_SIGNING_KEY_FILE ?? join(keysDir, 'signing-key.json'),
+      create: !config.AUTH_SIGNING_KEY_FILE,
+    });
+    const jwksFile = resolve(config.AUTH_JWKS_FILE);
+    await writeJwks(jwksFile, [signing.key]);
+    logger.info({ kid: signing.key.kid, generated: signing.created, jwksFile }, 'signing key ready');
+    const pageTokenKey =
+      settings.pageTokenKey ??
+      (await readOrCreateFile(join(keysDir, 'page-token.key'), () => randomBytes(32))).content;
+
+    const hasher = new PasswordHasher(settings.scrypt);
+    const accounts = new UserAccounts({ db, hasher, pageTokens: new PageTokenCodec({ key: pageTokenKey }) });
+    const authenticator = new Authenticator({
+      db,
+      hasher,
+      throttle: new LoginThrottle(),
+      serviceClients: settings.serviceClients,
+      issuer: new TokenIssuer({
+        key: signing.key,
+        issuer: config.AUTH_ISSUER,
+        audience: config.AUTH_AUDIENCE,
+        ttlMs: config.AUTH_TOKEN_TTL,
+      }),
+      onRehash: (userId, error) =>
+        error
+          ? logger.warn({ err: error, userId }, 'password hash upgrade failed')
+          : logger.info({ userId }, 'password hash upgraded to the current parameters'),
+    });
+    if (settings.bootstrapAdmin) {
+      const created = await accounts.ensureAdmin({ ...settings.bootstrapAdmin, displayName: 'Administrator' });
+      logger.info({ email: settings.bootstrapAdmin.email, created }, 'bootstrap admin ready');
+    }
+
+    const registry = createMetricsRegistry({ defaultLabels: { service: 'user-service' } });
+    const health = new HealthService({ services: [serviceNames.user], intervalMs: config.HEALTH_CHECK_INTERVAL });
+    health.addCheck(serviceNames.user, (signal) => db.health({ signal }).then(() => true), 'database');
+    const inFlight = new InFlightCalls();
+    const interceptors = createServerChain({
+      errors: { domain: 'user.platform' },
+      tracing: {},
+      metrics: { registry },
+      logging: { logger },
+      shutdown: inFlight,
+      deadline: {},
+      auth: {
+        verifier: new JwtVerifier({
+          jwks: { keys: [signing.key.publicJwk] },
+          issuer: config.AUTH_ISSUER,
+          audience: config.AUTH_AUDIENCE,
+        }),
+        selector: not(anyOf(infrastructureMethods, methodsIn(userServicePath('CreateUser'), userServicePath('Authenticate')))),
+      },
+      rateLimit: { ratePerSecond: config.USER_RATE_LIMIT_PER_SECOND, burst: config.USER_RATE_LIMIT_BURST },
+      validation: { validators: userRequestValidators(settings.passwordPolicy) },
+    });
+
+    let server: Server | undefined;
+    const address = `${config.USER_GRPC_HOST.includes(':') ? `[${config.USER_GRPC_HOST}]` : config.USER_GRPC_HOST}:${config.USER_GRPC_PORT}`;
+    const app = await NestFactory.createMicroservice(
+      UserServiceModule.forRoot({ accounts, authenticator }),
+      {
+        ...platformGrpcServerOptions({
+          package: 'platform.user.v1',
+          protoPath: protoFiles.userService,
+          url: address,
+          interceptors,
+          health,
+          // Requests are small; a 1 MiB cap keeps a hostile client from making us buffer more.
+          channelOptions: { 'grpc.max_receive_message_length': 1024 * 1024 },
+          onServer: (bound) => (server = bound),
+        }),
+        logger: false,
+      },
+    );
+    cleanup.push(() => app.close());
+    await app.listen();
+    await health.start();
+    cleanup.push(async () => health.stop());
+    const metrics = await startMetricsServer({ port: config.USER_METRICS_PORT, registry });
+    cleanup.push(() => metrics.close());
+    logger.info({ address, metricsPort: metrics.port, database: db.driver }, 'user-service ready');
+
+    let stopping: Promise<ShutdownResult | undefined> | undefined;
+    return {
+      address,
+      metricsPort: metrics.port,
+      health,
+      registry,
+      jwksFile,
+      stop: () =>
+        (stopping ??= (async () => {
+          const result = server
+            ? await gracefulShutdown(server, { inFlight, health, drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT })
+            : undefined;
+          await closeAll();
+          return result;
+        })()),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}

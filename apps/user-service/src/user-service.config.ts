@@ -1,0 +1,55 @@
+import { defineConfig, duration, filePath, integer, oneOf, port, positiveInt, secret, url, type Config } from '@platform/config';
+import * as z from 'zod';
+
+/**
+ * The user service's configuration: environment variables, validated at start (a bad one stops
+ * the process with exit code 78 and a message naming it). The README lists them with examples.
+ */
+export const userServiceConfig = defineConfig({
+  /** Interface the gRPC server listens on; `0.0.0.0` in containers. */
+  USER_GRPC_HOST: oneOf(['127.0.0.1', '0.0.0.0', '::', '::1']).default('127.0.0.1'),
+  USER_GRPC_PORT: port().default(50_051),
+  /** Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
+  USER_METRICS_PORT: port({ allowZero: true }).default(9_464),
+  /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
+  USER_DATA_DIR: filePath({ mustExist: false }).default('.data/user-service'),
+  /** PostgreSQL; when unset, PGlite in USER_DATA_DIR/db. */
+  DATABASE_URL: secret(url({ protocols: ['postgres:', 'postgresql:'] })).optional(),
+  DATABASE_POOL_MAX: positiveInt().default(10),
+  DATABASE_STATEMENT_TIMEOUT: duration({ minMs: 100 }).default(5_000),
+
+  /** `iss` of the access tokens this service signs. */
+  AUTH_ISSUER: z.string().default('user.platform'),
+  /** `aud` of the access tokens: every service of the platform accepts this audience. */
+  AUTH_AUDIENCE: z.string().default('platform'),
+  AUTH_TOKEN_TTL: duration({ minMs: 60_000, maxMs: 86_400_000 }).default(900_000),
+  /** Private signing key (a private JWK). Unset: generated at first start in USER_DATA_DIR/keys. */
+  AUTH_SIGNING_KEY_FILE: filePath().optional(),
+  /** Where the public key set is written for the other services' JwtVerifier. */
+  AUTH_JWKS_FILE: filePath({ mustExist: false }).default('.data/auth/jwks.json'),
+  /** Client credentials of service principals: `order-service:<secret>,fulfillment-worker:<secret>`. */
+  AUTH_SERVICE_CLIENTS: secret().optional(),
+  /** Seals ListUsers page tokens (32 bytes, base64). Unset: generated in USER_DATA_DIR/keys. */
+  USER_PAGE_TOKEN_KEY: secret().optional(),
+
+  /** scrypt N (a power of two), r and p of new password hashes; existing hashes are upgraded at sign-in. */
+  PASSWORD_SCRYPT_COST: positiveInt().default(32_768),
+  PASSWORD_SCRYPT_BLOCK_SIZE: positiveInt().default(8),
+  PASSWORD_SCRYPT_PARALLELIZATION: positiveInt().default(1),
+  PASSWORD_MIN_LENGTH: integer({ min: 8, max: 64 }).default(12),
+
+  /** An admin account created at start when no account has this email (local runs). */
+  BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
+  BOOTSTRAP_ADMIN_PASSWORD: secret().optional(),
+
+  /** Calls per second and burst per caller (token bucket), every method but health and reflection. */
+  USER_RATE_LIMIT_PER_SECOND: positiveInt().default(200),
+  USER_RATE_LIMIT_BURST: positiveInt().default(400),
+  /** How often health re-checks the database. */
+  HEALTH_CHECK_INTERVAL: duration({ minMs: 50 }).default(5_000),
+  /** Bound of the drain on SIGTERM before remaining calls are cut. */
+  SHUTDOWN_DRAIN_TIMEOUT: duration().default(10_000),
+  LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type UserServiceConfig = Config<typeof userServiceConfig>;

@@ -1,0 +1,36 @@
+import { InvalidArgumentError } from '../errors/platform-errors.js';
+import { paginationDefaults, type PageSizeOptions } from './pagination-options.js';
+
+function checkedSize(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`resolvePageSize: ${name} must be an integer >= ${min}, got ${value}`);
+  }
+  return value;
+}
+
+/**
+ * The number of items to return for a request's `page_size` (AIP-158): 0 (unset) means
+ * `defaultSize`; a negative or non-integer size, or one above `maxSize` (unless `overMax` is
+ * `clamp`), is refused with INVALID_ARGUMENT naming `field` and the allowed range.
+ */
+export function resolvePageSize(requested: number, options: PageSizeOptions = {}): number {
+  const maxSize = checkedSize('maxSize', options.maxSize ?? paginationDefaults.maxSize, 1);
+  const defaultSize = checkedSize(
+    'defaultSize',
+    options.defaultSize ?? Math.min(paginationDefaults.defaultSize, maxSize),
+    1,
+  );
+  if (defaultSize > maxSize) {
+    throw new RangeError(`resolvePageSize: defaultSize (${defaultSize}) exceeds maxSize (${maxSize})`);
+  }
+  const field = options.field ?? paginationDefaults.pageSizeField;
+  if (requested === 0) return defaultSize;
+  if (Number.isSafeInteger(requested) && requested > maxSize && options.overMax === 'clamp') return maxSize;
+  if (Number.isSafeInteger(requested) && requested > 0 && requested <= maxSize) return requested;
+  const range = `an integer from 0 to ${maxSize} (0 means the default, ${defaultSize})`;
+  throw new InvalidArgumentError(
+    `Invalid ${field}: must be ${range}`,
+    [{ field, description: `must be ${range}`, reason: 'OUT_OF_RANGE' }],
+    { reason: 'PAGE_SIZE_INVALID' },
+  );
+}
