@@ -78,3 +78,4 @@ export * from './health/index.js';
 export * from './reflection/index.js';
 export * from './shutdown/index.js';
 export * from './unimplemented/index.js';
+export * from './pagination/index.js';
