@@ -24,3 +24,9 @@ export {
   type CancellationKind,
 } from './transaction/transaction-cancelled-error.js';
 export { sqlStateOf } from './transaction/sql-state.js';
+export {
+  DatabaseUnavailableError,
+  databaseUnavailableReason,
+  databaseUnavailableRetryDelayMs,
+} from './connection/database-unavailable-error.js';
+export { isConnectionFailure } from './connection/is-connection-failure.js';

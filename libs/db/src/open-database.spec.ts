@@ -4,13 +4,9 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  databaseTargets,
-  postgresTarget,
-  preparePglite,
-  type OpenedDatabase,
-} from './__fixtures__/database-targets.js';
+import { databaseTargets, postgresTarget, preparePglite, type OpenedDatabase } from './testing/index.js';
 import { deferred } from './__fixtures__/deferred.js';
+import { DatabaseUnavailableError } from './connection/database-unavailable-error.js';
 import type { Database } from './database.js';
 import { openDatabase } from './open-database.js';
 import { withTransaction } from './transaction/with-transaction.js';
@@ -117,11 +113,15 @@ describe.skipIf(postgresTarget.skip)('a PostgreSQL database', () => {
     expect(result.rows[0]?.application_name).toBe('user-service');
   });
 
-  it('waits at most connectionTimeoutMs for a connection when the pool is full', async () => {
+  it('waits at most connectionTimeoutMs for a connection when the pool is full, then answers unavailable', async () => {
     opened = await postgresTarget.open({ pool: { max: 1, connectionTimeoutMs: 200 } });
     const release = await holdTransaction(opened.db);
 
-    await expect(withTransaction(opened.db, (tx) => tx.execute(sql`select 1`))).rejects.toThrow(/timeout/i);
+    const failure = await withTransaction(opened.db, (tx) => tx.execute(sql`select 1`)).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+    expect((failure as Error).cause).toMatchObject({ message: 'timeout exceeded when trying to connect' });
     await release();
   });
 

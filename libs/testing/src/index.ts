@@ -5,6 +5,7 @@ export {
   type ServedService,
   type StartGrpcServerOptions,
 } from './start-grpc-server.js';
+export { freePort } from './free-port.js';
 export {
   startFaultServer,
   type AttemptRecord,
@@ -13,3 +14,9 @@ export {
   type MethodScript,
   type StartFaultServerOptions,
 } from './fault-server/index.js';
+export {
+  startTcpProxy,
+  type StartTcpProxyOptions,
+  type TcpProxy,
+  type TcpTarget,
+} from './tcp-proxy/index.js';

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import type { Database } from '../database.js';
-import type { DatabaseTarget, OpenedDatabase } from './database-targets.js';
+import type { DatabaseTarget, OpenedDatabase, TargetOptions } from '../testing/index.js';
 
 /** Two accounts, a and b, with 100 each: the state the transaction specs move around. */
 export const accounts = pgTable('accounts', {
@@ -12,7 +12,7 @@ export const accounts = pgTable('accounts', {
 /** Opens a fresh database of `target` holding the two accounts. */
 export async function openWithAccounts(
   target: DatabaseTarget,
-  options: Parameters<DatabaseTarget['open']>[0] = {},
+  options: TargetOptions = {},
 ): Promise<OpenedDatabase> {
   const opened = await target.open(options);
   await opened.db.execute(sql`create table accounts (id text primary key, balance integer not null)`);

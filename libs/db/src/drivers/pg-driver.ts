@@ -1,5 +1,7 @@
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { DatabaseUnavailableError } from '../connection/database-unavailable-error.js';
+import { isConnectionFailure } from '../connection/is-connection-failure.js';
 import type { Database, DatabaseSchema, HealthOptions } from '../database.js';
 import { databaseDefaults, type DatabaseOptions } from '../database-options.js';
 import type { StatementGuard } from '../transaction/statement-guard.js';
@@ -82,10 +84,19 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
     }
   }
 
+  /**
+   * A checked-out client emits `error` when its connection breaks (the pool listens only to idle
+   * ones): without a listener that would crash the process. The failure also rejects the
+   * running statement, or the next one, which is where the transaction sees it.
+   */
+  const ignoreCheckedOutError = () => undefined;
+
   async function connect(guard: StatementGuard): Promise<pg.PoolClient> {
     const connecting = pool.connect();
     try {
-      return await Promise.race([connecting, guard.scope.whenStopped()]);
+      const client = await Promise.race([connecting, guard.scope.whenStopped()]);
+      client.on('error', ignoreCheckedOutError);
+      return client;
     } catch (error) {
       connecting.then(
         (client) => client.release(),
@@ -93,6 +104,17 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
       );
       throw error;
     }
+  }
+
+  /** A `select 1` answered within the time limit; rejects with the driver's own error otherwise. */
+  async function answers(healthOptions: HealthOptions): Promise<void> {
+    const timeoutMs = healthOptions.timeoutMs ?? databaseDefaults.healthTimeoutMs;
+    await within(
+      pool.query('select 1'),
+      timeoutMs,
+      `PostgreSQL at ${describeTarget(url)}`,
+      healthOptions.signal,
+    );
   }
 
   let closing: Promise<void> | undefined;
@@ -118,33 +140,36 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
       } finally {
         unsubscribe();
         await cancelling;
-        // A connection that was sent a cancel, or failed outside SQL, is not reused: a late cancel
-        // must never hit the next transaction, and a broken one must never be handed out again.
+        // A connection that was sent a cancel, failed outside SQL or was shut down by the server
+        // (57P01 …) is not reused: a late cancel must never hit the next transaction, and a
+        // broken one must never be handed out again.
         const discard =
-          cancelling !== undefined || (failure !== undefined && sqlStateOf(failure) === undefined);
+          cancelling !== undefined ||
+          (failure !== undefined && (sqlStateOf(failure) === undefined || isConnectionFailure(failure)));
+        client.off('error', ignoreCheckedOutError);
         client.release(discard);
       }
     },
 
     async withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      client.on('error', ignoreCheckedOutError);
       try {
         await client.query('set statement_timeout = 0');
         return await fn(sessionOf(client));
       } finally {
         // Session settings and advisory locks go with the connection.
+        client.off('error', ignoreCheckedOutError);
         client.release(true);
       }
     },
 
     async health(healthOptions: HealthOptions = {}): Promise<void> {
-      const timeoutMs = healthOptions.timeoutMs ?? databaseDefaults.healthTimeoutMs;
-      await within(
-        pool.query('select 1'),
-        timeoutMs,
-        `PostgreSQL at ${describeTarget(url)}`,
-        healthOptions.signal,
-      );
+      try {
+        await answers(healthOptions);
+      } catch (error) {
+        throw isConnectionFailure(error) ? new DatabaseUnavailableError({ cause: error }) : error;
+      }
     },
 
     close(): Promise<void> {
@@ -154,7 +179,7 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
   };
 
   try {
-    await driver.health({ timeoutMs: connectionTimeoutMs + 1_000 });
+    await answers({ timeoutMs: connectionTimeoutMs + 1_000 });
   } catch (error) {
     await driver.close();
     throw new Error(`cannot connect to PostgreSQL at ${describeTarget(url)}: ${(error as Error).message}`, {

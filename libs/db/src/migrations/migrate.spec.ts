@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { databaseTargets, preparePglite, type OpenedDatabase } from '../__fixtures__/database-targets.js';
+import { databaseTargets, preparePglite, type OpenedDatabase } from '../testing/index.js';
 import { migrationsDir } from '../__fixtures__/migrations.js';
 import type { Database } from '../database.js';
 import { openDatabase } from '../open-database.js';

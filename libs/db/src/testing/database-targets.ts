@@ -5,24 +5,39 @@
 import { randomBytes } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import type { Database, DatabaseSchema } from '../database.js';
 import type { DatabaseOptions } from '../database-options.js';
-import type { Database } from '../database.js';
 import { openDatabase } from '../open-database.js';
 
+/** What a test may set on the database it opens: everything but where it is. */
+export type TargetOptions<Schema extends DatabaseSchema = Record<string, never>> = Omit<
+  DatabaseOptions<Schema>,
+  'url' | 'dataDir' | 'inMemory'
+>;
+
+/** A kind of database the shared cases run against. */
 export interface DatabaseTarget {
   readonly name: 'pglite' | 'postgres';
   /** True when the target cannot run here and is not required to (PostgreSQL outside CI). */
   readonly skip: boolean;
-  /** A fresh, empty database; `options` go to `openDatabase` (minus the location). */
-  open(options?: Omit<DatabaseOptions, 'url' | 'dataDir' | 'inMemory'>): Promise<OpenedDatabase>;
+  /** A fresh, empty database; `options` go to `openDatabase`. */
+  open<Schema extends DatabaseSchema = Record<string, never>>(
+    options?: TargetOptions<Schema>,
+  ): Promise<OpenedDatabase<Schema>>;
 }
 
-export interface OpenedDatabase {
-  readonly db: Database;
-  /** The PostgreSQL URL of this test's database (PostgreSQL target only). */
+/** One test's database, dropped (PostgreSQL) or discarded (PGlite) by `dispose`. */
+export interface OpenedDatabase<Schema extends DatabaseSchema = Record<string, never>> {
+  readonly db: Database<Schema>;
+  /**
+   * The PostgreSQL URL of this test's database, to start a service against it (PostgreSQL
+   * target only; PGlite in memory has none, hand that service `db` instead).
+   */
   readonly url?: string;
   /** Opens another handle on the same database (a second instance), closed by `dispose`. */
-  openAnother(options?: Omit<DatabaseOptions, 'url' | 'dataDir' | 'inMemory'>): Promise<Database>;
+  openAnother<Other extends DatabaseSchema = Schema>(
+    options?: TargetOptions<Other>,
+  ): Promise<Database<Other>>;
   dispose(): Promise<void>;
 }
 
@@ -55,28 +70,30 @@ export function preparePglite(): Promise<Blob> {
   return emptyPglite;
 }
 
+/** PGlite in memory, started from an empty dump: always runs. */
 export const pgliteTarget: DatabaseTarget = {
   name: 'pglite',
   skip: false,
-  async open(options = {}) {
-    const db = await openDatabase({
+  async open<Schema extends DatabaseSchema>(options: TargetOptions<Schema> = {}) {
+    const db = await openDatabase<Schema>({
       ...options,
       inMemory: true,
-      pglite: { loadDataDir: await preparePglite() },
+      pglite: { ...options.pglite, loadDataDir: await preparePglite() },
     });
     return {
       db,
       // PGlite is one embedded instance: a second "instance" is the same database object.
-      openAnother: async () => db,
+      openAnother: async <Other extends DatabaseSchema>() => db as unknown as Database<Other>,
       dispose: () => db.close(),
     };
   },
 };
 
+/** A fresh database on the server of TEST_DATABASE_URL: skipped without it, except in CI. */
 export const postgresTarget: DatabaseTarget = {
   name: 'postgres',
   skip: !adminUrl && !inCi,
-  async open(options = {}) {
+  async open<Schema extends DatabaseSchema>(options: TargetOptions<Schema> = {}) {
     if (!adminUrl) {
       throw new Error(
         'TEST_DATABASE_URL is not set: CI must run the PostgreSQL cases (start one with tools/scripts/postgres.mjs)',
@@ -86,10 +103,10 @@ export const postgresTarget: DatabaseTarget = {
     await admin((client) => client.query(`create database ${name}`));
     const url = new URL(adminUrl);
     url.pathname = `/${name}`;
-    const opened: Database[] = [];
-    const openOne = async (extra: typeof options) => {
-      const db = await openDatabase({ ...extra, url: url.toString() });
-      opened.push(db);
+    const opened: Database<DatabaseSchema>[] = [];
+    const openOne = async <Other extends DatabaseSchema>(extra: TargetOptions<Other> = {}) => {
+      const db = await openDatabase<Other>({ ...extra, url: url.toString() });
+      opened.push(db as unknown as Database<DatabaseSchema>);
       return db;
     };
     const db = await openOne(options);
@@ -105,4 +122,5 @@ export const postgresTarget: DatabaseTarget = {
   },
 };
 
+/** PGlite, then PostgreSQL: `for (const target of databaseTargets) describe.skipIf(target.skip)(…)`. */
 export const databaseTargets: readonly DatabaseTarget[] = [pgliteTarget, postgresTarget];

@@ -1,13 +1,14 @@
+import { causeChain } from '../connection/cause-chain.js';
+
 /**
  * The SQLSTATE of a database error (`40001`), looking through wrappers such as drizzle's
  * `DrizzleQueryError` (`cause`); `undefined` for errors that did not come from the server.
+ * Node's socket errors are skipped: `EPIPE` has the shape of a SQLSTATE but a `syscall`.
  */
 export function sqlStateOf(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
+  for (const link of causeChain(error)) {
+    const code = (link as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !('syscall' in link)) return code;
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { causeChain } from '../connection/cause-chain.js';
 import type { CancellationScope } from './cancellation-scope.js';
 
 /** Options of {@link StatementGuard}. */
@@ -19,6 +20,7 @@ export interface StatementGuardOptions {
  */
 export class StatementGuard {
   private readonly body = new AsyncLocalStorage<true>();
+  private readonly failures = new WeakSet<object>();
   private readonly settleEvents: boolean;
 
   constructor(
@@ -33,11 +35,20 @@ export class StatementGuard {
    * is discarded when the scope stopped while it ran.
    */
   async statement<T>(run: () => Promise<T>): Promise<T> {
-    if (!this.body.getStore()) return run();
+    if (!this.body.getStore()) return this.recordFailure(run);
     this.scope.throwIfStopped();
-    const result = await run();
+    const result = await this.recordFailure(run);
     await this.settle();
     return result;
+  }
+
+  /**
+   * Whether `error` (or one of its causes) is the failure of a statement: it came from the
+   * database, not from the body's own code (a downstream call failing with ECONNREFUSED).
+   */
+  failedStatement(error: unknown): boolean {
+    for (const link of causeChain(error)) if (this.failures.has(link)) return true;
+    return false;
   }
 
   /**
@@ -55,6 +66,15 @@ export class StatementGuard {
       // The abandoned body may still fail later (its next statement is refused): not unhandled.
       body.catch(() => undefined);
       throw this.scope.stopped ?? error;
+    }
+  }
+
+  private async recordFailure<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) this.failures.add(error);
+      throw error;
     }
   }
 

@@ -11,7 +11,7 @@ import {
   postgresTarget,
   preparePglite,
   type OpenedDatabase,
-} from '../__fixtures__/database-targets.js';
+} from '../testing/index.js';
 import { deferred } from '../__fixtures__/deferred.js';
 import type { Database, Transaction } from '../database.js';
 import { TransactionCancelledError } from './transaction-cancelled-error.js';

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { accounts, balances, failureOf, openWithAccounts } from '../__fixtures__/accounts.js';
-import { postgresTarget, type OpenedDatabase } from '../__fixtures__/database-targets.js';
+import { postgresTarget, type OpenedDatabase, type TargetOptions } from '../testing/index.js';
 import { barrier } from '../__fixtures__/deferred.js';
 import type { Database } from '../database.js';
 import { sqlStateOf } from './sql-state.js';
@@ -20,7 +20,7 @@ describe.skipIf(postgresTarget.skip)('withTransaction on postgres only', () => {
     opened = undefined;
   });
 
-  async function setUp(options: Parameters<typeof target.open>[0] = {}) {
+  async function setUp(options: TargetOptions = {}) {
     opened = await openWithAccounts(target, options);
     return opened.db;
   }

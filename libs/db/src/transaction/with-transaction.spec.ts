@@ -1,8 +1,9 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, balances, failureOf, openWithAccounts } from '../__fixtures__/accounts.js';
-import { databaseTargets, preparePglite, type OpenedDatabase } from '../__fixtures__/database-targets.js';
+import { databaseTargets, preparePglite, type OpenedDatabase, type TargetOptions } from '../testing/index.js';
 import { deferred } from '../__fixtures__/deferred.js';
+import { DatabaseUnavailableError } from '../connection/database-unavailable-error.js';
 import type { Database } from '../database.js';
 import { sqlStateOf } from './sql-state.js';
 import { TransactionCancelledError } from './transaction-cancelled-error.js';
@@ -23,7 +24,7 @@ for (const target of databaseTargets) {
       opened = undefined;
     });
 
-    async function setUp(options: Parameters<typeof target.open>[0] = {}) {
+    async function setUp(options: TargetOptions = {}) {
       opened = await openWithAccounts(target, options);
       return opened.db;
     }
@@ -87,6 +88,47 @@ for (const target of databaseTargets) {
         );
         expect(sqlStateOf(failure)).toBe('23505');
         expect(attempts).toBe(1);
+      });
+    });
+
+    describe('a statement failing with a connection-level SQLSTATE', () => {
+      it('rejects with DatabaseUnavailableError, the database error as cause, and rolls back', async () => {
+        const db = await setUp();
+
+        const failure = await failureOf(
+          withTransaction(db, async (tx) => {
+            await tx.update(accounts).set({ balance: 0 }).where(eq(accounts.id, 'a'));
+            await tx.execute(
+              sql`do $$ begin raise exception 'simulated shutdown' using errcode = 'admin_shutdown'; end $$`,
+            );
+          }),
+        );
+
+        expect(failure).toBeInstanceOf(DatabaseUnavailableError);
+        expect(failure).toMatchObject({ code: 14, reason: 'DATABASE_UNAVAILABLE' });
+        expect(sqlStateOf((failure as Error).cause)).toBe('57P01');
+        expect(await balances(db)).toEqual({ a: 100, b: 100 });
+      });
+    });
+
+    describe('a callback failing with a socket error of its own (a downstream call)', () => {
+      it('rejects with that error: the database is not to blame', async () => {
+        const db = await setUp();
+        const downstream = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), {
+          code: 'ECONNREFUSED',
+          syscall: 'connect',
+        });
+
+        const failure = await failureOf(
+          withTransaction(db, async (tx) => {
+            await tx.update(accounts).set({ balance: 0 }).where(eq(accounts.id, 'a'));
+            throw new Error('fetch failed', { cause: downstream });
+          }),
+        );
+
+        expect(failure).not.toBeInstanceOf(DatabaseUnavailableError);
+        expect((failure as Error).cause).toBe(downstream);
+        expect(await balances(db)).toEqual({ a: 100, b: 100 });
       });
     });
 

@@ -1,4 +1,6 @@
 import { sql } from 'drizzle-orm';
+import { DatabaseUnavailableError } from '../connection/database-unavailable-error.js';
+import { isConnectionFailure } from '../connection/is-connection-failure.js';
 import type { Database, DatabaseSchema, Transaction } from '../database.js';
 import { driverOf, type Driver } from '../drivers/driver.js';
 import { CancellationScope } from './cancellation-scope.js';
@@ -16,8 +18,11 @@ function statementTimeoutFor(driver: Driver, scope: CancellationScope): number |
   return Number.isFinite(timeout) ? Math.max(1, Math.ceil(timeout)) : undefined;
 }
 
-/** What a failed attempt means for the caller. */
-function classify(error: unknown, scope: CancellationScope): unknown {
+/**
+ * What a failed attempt means for the caller. `fromDatabase`: the error came from the driver
+ * (connecting, a statement, BEGIN, COMMIT, ROLLBACK), not from the callback's own code.
+ */
+function classify(error: unknown, scope: CancellationScope, fromDatabase: boolean): unknown {
   const stopped = scope.stopped;
   if (stopped) {
     if (stopped !== error && stopped.cause === undefined) {
@@ -35,6 +40,7 @@ function classify(error: unknown, scope: CancellationScope): unknown {
         })
       : new TransactionCancelledError('aborted', 'a statement was cancelled on the server', { cause: error });
   }
+  if (fromDatabase && isConnectionFailure(error)) return new DatabaseUnavailableError({ cause: error });
   return error;
 }
 
@@ -65,6 +71,9 @@ function backoff(attempt: number, baseMs: number, scope: CancellationScope): Pro
  *   under `SET LOCAL statement_timeout` = min(configured timeout, time left). On PGlite a
  *   running statement cannot be interrupted: the caller is released as soon as the event loop
  *   runs again, the statement's result is discarded and no further statement runs.
+ * - It rejects with a {@link DatabaseUnavailableError} (gRPC UNAVAILABLE) when the database
+ *   cannot be reached or drops the connection (see `isConnectionFailure`). Such an attempt is
+ *   not retried here: the caller's client retries the call, after the RetryInfo delay.
  */
 export async function withTransaction<T, Schema extends DatabaseSchema = Record<string, never>>(
   db: Database<Schema>,
@@ -85,6 +94,7 @@ export async function withTransaction<T, Schema extends DatabaseSchema = Record<
   try {
     for (let attempt = 1; ; attempt++) {
       const guard = new StatementGuard(scope, { settleEvents: !driver.interruptible });
+      let callbackFailure: unknown;
       try {
         return await driver.runTransaction({
           config,
@@ -93,11 +103,19 @@ export async function withTransaction<T, Schema extends DatabaseSchema = Record<
             const timeoutMs = driver.interruptible ? statementTimeoutFor(driver, scope) : undefined;
             if (timeoutMs !== undefined)
               await tx.execute(sql.raw(`set local statement_timeout = ${timeoutMs}`));
-            return guard.runBody(() => fn(tx as unknown as Transaction<Schema>));
+            return guard.runBody(async () => {
+              try {
+                return await fn(tx as unknown as Transaction<Schema>);
+              } catch (failure) {
+                callbackFailure = failure;
+                throw failure;
+              }
+            });
           },
         });
       } catch (error) {
-        const outcome = classify(error, scope);
+        const fromDatabase = error !== callbackFailure || guard.failedStatement(error);
+        const outcome = classify(error, scope, fromDatabase);
         const retryable = outcome === error && retryableSqlStates.has(sqlStateOf(error) ?? '');
         if (!retryable || attempt >= maxAttempts) throw outcome;
         await backoff(attempt, retryDelayMs, scope);
