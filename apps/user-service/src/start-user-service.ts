@@ -1,7 +1,6 @@
 import type { Server } from '@grpc/grpc-js';
 import { NestFactory } from '@nestjs/core';
 import { readOrCreateFile } from '@platform/config';
-import { openDatabase, type DatabaseOptions } from '@platform/db';
 import {
   anyOf,
   createServerChain,
@@ -27,12 +26,12 @@ import {
   TokenIssuer,
   UserAccounts,
   userRequestValidators,
-  userSchema,
   writeJwks,
 } from '@platform/user-domain';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
+import { openUserDatabase, userDatabaseLocation, type UserDatabaseLocation } from './open-user-database.js';
 import { resolveUserServiceSettings } from './user-service-settings.js';
 import type { UserServiceConfig } from './user-service.config.js';
 import { UserServiceModule } from './user-service.module.js';
@@ -44,7 +43,7 @@ export interface StartUserServiceOptions {
    * Where the database is, instead of DATABASE_URL or a PGlite data directory in USER_DATA_DIR
    * (tests: PGlite in memory). Defaults to the configuration's.
    */
-  database?: Pick<DatabaseOptions, 'url' | 'inMemory' | 'pglite'>;
+  database?: UserDatabaseLocation;
 }
 
 /** A started user service. */
@@ -53,6 +52,8 @@ export interface RunningUserService {
   readonly address: string;
   readonly metricsPort: number;
   readonly health: HealthService;
+  /** The calls being served, as the graceful shutdown drains them. */
+  readonly inFlight: InFlightCalls;
   readonly registry: Registry;
   /** Where the public key set was written. */
   readonly jwksFile: string;
@@ -76,21 +77,19 @@ export async function startUserService(
   const dataDir = resolve(config.USER_DATA_DIR);
   const keysDir = join(dataDir, 'keys');
 
-  const db = await openDatabase({
-    ...(options.database ?? (config.DATABASE_URL ? { url: config.DATABASE_URL } : { dataDir: join(dataDir, 'db') })),
-    schema: userSchema,
-    applicationName: 'user-service',
-    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT,
-    pool: { max: config.DATABASE_POOL_MAX },
-    onConnectionError: (error) => logger.warn({ err: error }, 'database connection lost'),
-  });
+  const db = await openUserDatabase(config, options.database ?? userDatabaseLocation(config), (error) =>
+    logger.warn({ err: error }, 'database connection lost'),
+  );
   const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
   const closeAll = async () => {
     for (const close of cleanup.splice(0).reverse()) await close();
   };
   try {
     const migrated = await migrateUserDatabase(db);
-    logger.info({ driver: db.driver, applied: migrated.applied, version: migrated.version }, 'database migrated');
+    logger.info(
+      { driver: db.driver, applied: migrated.applied, version: migrated.version },
+      'database migrated',
+    );
 
     const signing = await loadSigningKey({
       file: config.AUTH_SIGNING_KEY_FILE ?? join(keysDir, 'signing-key.json'),
@@ -108,7 +107,11 @@ export async function startUserService(
     const authenticator = new Authenticator({
       db,
       hasher,
-      throttle: new LoginThrottle(),
+      throttle: new LoginThrottle({
+        maxFailuresPerAccount: config.AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT,
+        maxFailuresPerPeer: config.AUTH_LOGIN_MAX_FAILURES_PER_PEER,
+        windowMs: config.AUTH_LOGIN_FAILURE_WINDOW,
+      }),
       serviceClients: settings.serviceClients,
       issuer: new TokenIssuer({
         key: signing.key,
@@ -122,12 +125,18 @@ export async function startUserService(
           : logger.info({ userId }, 'password hash upgraded to the current parameters'),
     });
     if (settings.bootstrapAdmin) {
-      const created = await accounts.ensureAdmin({ ...settings.bootstrapAdmin, displayName: 'Administrator' });
+      const created = await accounts.ensureAdmin({
+        ...settings.bootstrapAdmin,
+        displayName: 'Administrator',
+      });
       logger.info({ email: settings.bootstrapAdmin.email, created }, 'bootstrap admin ready');
     }
 
     const registry = createMetricsRegistry({ defaultLabels: { service: 'user-service' } });
-    const health = new HealthService({ services: [serviceNames.user], intervalMs: config.HEALTH_CHECK_INTERVAL });
+    const health = new HealthService({
+      services: [serviceNames.user],
+      intervalMs: config.HEALTH_CHECK_INTERVAL,
+    });
     health.addCheck(serviceNames.user, (signal) => db.health({ signal }).then(() => true), 'database');
     const inFlight = new InFlightCalls();
     const interceptors = createServerChain({
@@ -143,7 +152,12 @@ export async function startUserService(
           issuer: config.AUTH_ISSUER,
           audience: config.AUTH_AUDIENCE,
         }),
-        selector: not(anyOf(infrastructureMethods, methodsIn(userServicePath('CreateUser'), userServicePath('Authenticate')))),
+        selector: not(
+          anyOf(
+            infrastructureMethods,
+            methodsIn(userServicePath('CreateUser'), userServicePath('Authenticate')),
+          ),
+        ),
       },
       rateLimit: { ratePerSecond: config.USER_RATE_LIMIT_PER_SECOND, burst: config.USER_RATE_LIMIT_BURST },
       validation: { validators: userRequestValidators(settings.passwordPolicy) },
@@ -151,22 +165,19 @@ export async function startUserService(
 
     let server: Server | undefined;
     const address = `${config.USER_GRPC_HOST.includes(':') ? `[${config.USER_GRPC_HOST}]` : config.USER_GRPC_HOST}:${config.USER_GRPC_PORT}`;
-    const app = await NestFactory.createMicroservice(
-      UserServiceModule.forRoot({ accounts, authenticator }),
-      {
-        ...platformGrpcServerOptions({
-          package: 'platform.user.v1',
-          protoPath: protoFiles.userService,
-          url: address,
-          interceptors,
-          health,
-          // Requests are small; a 1 MiB cap keeps a hostile client from making us buffer more.
-          channelOptions: { 'grpc.max_receive_message_length': 1024 * 1024 },
-          onServer: (bound) => (server = bound),
-        }),
-        logger: false,
-      },
-    );
+    const app = await NestFactory.createMicroservice(UserServiceModule.forRoot({ accounts, authenticator }), {
+      ...platformGrpcServerOptions({
+        package: 'platform.user.v1',
+        protoPath: protoFiles.userService,
+        url: address,
+        interceptors,
+        health,
+        // Requests are small; a 1 MiB cap keeps a hostile client from making us buffer more.
+        channelOptions: { 'grpc.max_receive_message_length': 1024 * 1024 },
+        onServer: (bound) => (server = bound),
+      }),
+      logger: false,
+    });
     cleanup.push(() => app.close());
     await app.listen();
     await health.start();
@@ -180,12 +191,17 @@ export async function startUserService(
       address,
       metricsPort: metrics.port,
       health,
+      inFlight,
       registry,
       jwksFile,
       stop: () =>
         (stopping ??= (async () => {
           const result = server
-            ? await gracefulShutdown(server, { inFlight, health, drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT })
+            ? await gracefulShutdown(server, {
+                inFlight,
+                health,
+                drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
+              })
             : undefined;
           await closeAll();
           return result;

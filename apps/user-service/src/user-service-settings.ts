@@ -44,8 +44,13 @@ export function resolveUserServiceSettings(config: UserServiceConfig): UserServi
   attempt(problems, 'PASSWORD_SCRYPT_COST', () => new PasswordHasher(scrypt));
   const passwordPolicy = new PasswordPolicy({ minLength: config.PASSWORD_MIN_LENGTH });
   const serviceClients =
-    attempt(problems, 'AUTH_SERVICE_CLIENTS', () =>
-      new ServiceClients(config.AUTH_SERVICE_CLIENTS ? parseServiceClients(config.AUTH_SERVICE_CLIENTS) : []),
+    attempt(
+      problems,
+      'AUTH_SERVICE_CLIENTS',
+      () =>
+        new ServiceClients(
+          config.AUTH_SERVICE_CLIENTS ? parseServiceClients(config.AUTH_SERVICE_CLIENTS) : [],
+        ),
     ) ?? new ServiceClients([]);
   const pageTokenKey = attempt(problems, 'USER_PAGE_TOKEN_KEY', () => {
     if (!config.USER_PAGE_TOKEN_KEY) return undefined;
@@ -58,9 +63,13 @@ export function resolveUserServiceSettings(config: UserServiceConfig): UserServi
     const password = config.BOOTSTRAP_ADMIN_PASSWORD;
     if (!email && !password) return undefined;
     if (!email) throw new Error('required when BOOTSTRAP_ADMIN_PASSWORD is set');
-    if (!z.regexes.email.test(email)) throw new Error(`expected an email address, got ${JSON.stringify(email)}`);
+    if (!z.regexes.email.test(email))
+      throw new Error(`expected an email address, got ${JSON.stringify(email)}`);
     if (!password) {
-      problems.push({ variable: 'BOOTSTRAP_ADMIN_PASSWORD', message: 'required when BOOTSTRAP_ADMIN_EMAIL is set' });
+      problems.push({
+        variable: 'BOOTSTRAP_ADMIN_PASSWORD',
+        message: 'required when BOOTSTRAP_ADMIN_EMAIL is set',
+      });
       return undefined;
     }
     const [weak] = passwordPolicy.check(password, { email });

@@ -1,4 +1,15 @@
-import { defineConfig, duration, filePath, integer, oneOf, port, positiveInt, secret, url, type Config } from '@platform/config';
+import {
+  defineConfig,
+  duration,
+  filePath,
+  integer,
+  oneOf,
+  port,
+  positiveInt,
+  secret,
+  url,
+  type Config,
+} from '@platform/config';
 import * as z from 'zod';
 
 /**
@@ -17,6 +28,8 @@ export const userServiceConfig = defineConfig({
   DATABASE_URL: secret(url({ protocols: ['postgres:', 'postgresql:'] })).optional(),
   DATABASE_POOL_MAX: positiveInt().default(10),
   DATABASE_STATEMENT_TIMEOUT: duration({ minMs: 100 }).default(5_000),
+  /** Waiting for a PostgreSQL connection fails after this long (UNAVAILABLE to the caller). */
+  DATABASE_CONNECT_TIMEOUT: duration({ minMs: 100 }).default(2_000),
 
   /** `iss` of the access tokens this service signs. */
   AUTH_ISSUER: z.string().default('user.platform'),
@@ -37,6 +50,11 @@ export const userServiceConfig = defineConfig({
   PASSWORD_SCRYPT_BLOCK_SIZE: positiveInt().default(8),
   PASSWORD_SCRYPT_PARALLELIZATION: positiveInt().default(1),
   PASSWORD_MIN_LENGTH: integer({ min: 8, max: 64 }).default(12),
+
+  /** Failed sign-ins per account, then per client address, within the window before RESOURCE_EXHAUSTED. */
+  AUTH_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt().default(5),
+  AUTH_LOGIN_MAX_FAILURES_PER_PEER: positiveInt().default(50),
+  AUTH_LOGIN_FAILURE_WINDOW: duration({ minMs: 1_000 }).default(900_000),
 
   /** An admin account created at start when no account has this email (local runs). */
   BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),

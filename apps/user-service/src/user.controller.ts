@@ -37,10 +37,7 @@ export class UserController implements NestController<typeof UserServiceService>
   }
 
   authenticate(request: AuthenticateRequest): Promise<AuthenticateResponse> {
-    const peer = currentCall()?.peer ?? 'unknown';
-    return request.password
-      ? this.authenticator.withPassword(request.password, peer)
-      : this.authenticator.withClient(request.client!, peer);
+    return this.authenticator.authenticate(request, currentCall()?.peer ?? 'unknown');
   }
 
   async getUser(request: GetUserRequest): Promise<GetUserResponse> {

@@ -7,4 +7,10 @@ export { UserAccounts, type NewAccount, type UserAccountsOptions } from './users
 export { accountRoleOf, roleMessageOf, toUserMessage, userResourceType } from './users/user-message.js';
 export { migrateUserDatabase, userMigrationsDir } from './users/user-migrations.js';
 export { isUserId, userFieldLimits, userRequestValidators } from './users/user-request-validators.js';
-export { userSchema, type AccountRole, type AccountStatus, type UserRow, type UserSchema } from './users/user-schema.js';
+export {
+  userSchema,
+  type AccountRole,
+  type AccountStatus,
+  type UserRow,
+  type UserSchema,
+} from './users/user-schema.js';

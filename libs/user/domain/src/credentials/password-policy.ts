@@ -129,13 +129,24 @@ export class PasswordPolicy {
       violations.push({ field, description: 'must not contain the display name', reason: 'CONTAINS_NAME' });
     }
     // zxcvbn would only repeat those two in its own words.
-    if (violations.some((violation) => violation.reason?.startsWith('CONTAINS_'))) return violations;
+    if (violations.some((violation) => violation.reason?.startsWith('CONTAINS_')))
+      return oneViolation(violations);
     const estimate = passwordEstimator().check(prefix(normalized), details.userInputs);
     if (estimate.score < minimumScore) {
       const warning = estimate.feedback.warning as keyof typeof warningTexts | null;
       const reason = (warning && warningTexts[warning]) || fallbackWarning;
       violations.push({ field, description: `is too easy to guess: ${reason}`, reason: 'TOO_WEAK' });
     }
-    return violations;
+    return oneViolation(violations);
   }
+}
+
+/**
+ * One BadRequest field violation per bad field (what clients and forms expect): every problem of
+ * the password in one description, the first problem's reason.
+ */
+function oneViolation(violations: FieldViolation[]): FieldViolation[] {
+  const [first] = violations;
+  if (!first || violations.length === 1) return violations;
+  return [{ ...first, description: violations.map((violation) => violation.description).join(', and ') }];
 }

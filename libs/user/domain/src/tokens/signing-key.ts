@@ -1,5 +1,12 @@
 import { readOrCreateFile } from '@platform/config';
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { readFile } from 'node:fs/promises';
 
 /** The algorithm of the keys this service generates: Ed25519 signatures, short and fast to verify. */
@@ -40,7 +47,12 @@ function parsePrivateJwk(content: Buffer, file: string): JWK {
     throw new Error(`${file} is not JSON: expected a private JWK`);
   }
   const candidate = jwk as JWK;
-  if (typeof jwk !== 'object' || jwk === null || typeof candidate.kty !== 'string' || typeof candidate.d !== 'string') {
+  if (
+    typeof jwk !== 'object' ||
+    jwk === null ||
+    typeof candidate.kty !== 'string' ||
+    typeof candidate.d !== 'string'
+  ) {
     throw new Error(`${file} is not a private JWK (expected "kty" and the private part "d")`);
   }
   return candidate;
@@ -51,7 +63,9 @@ function parsePrivateJwk(content: Buffer, file: string): JWK {
  * is set. The `kid` is derived from the public key, so rotating the key (a new file) rotates
  * the `kid` and verifiers holding the old set look the new key up.
  */
-export async function loadSigningKey(options: LoadSigningKeyOptions): Promise<{ key: SigningKey; created: boolean }> {
+export async function loadSigningKey(
+  options: LoadSigningKeyOptions,
+): Promise<{ key: SigningKey; created: boolean }> {
   const { content, created } = options.create
     ? await readOrCreateFile(options.file, generatePrivateJwk)
     : { content: await readFile(options.file), created: false };
@@ -61,11 +75,23 @@ export async function loadSigningKey(options: LoadSigningKeyOptions): Promise<{ 
   try {
     privateKey = (await importJWK(privateJwk, alg)) as CryptoKey;
   } catch (error) {
-    throw new Error(`${options.file} holds a key that cannot sign ${alg}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${options.file} holds a key that cannot sign ${alg}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
   // The public JWK is the private one without its private members.
-  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, key_ops: _ops, ext: _ext, ...publicPart } =
-    privateJwk;
+  const {
+    d: _d,
+    p: _p,
+    q: _q,
+    dp: _dp,
+    dq: _dq,
+    qi: _qi,
+    oth: _oth,
+    key_ops: _ops,
+    ext: _ext,
+    ...publicPart
+  } = privateJwk;
   const kid = await calculateJwkThumbprint(publicPart);
   return { key: { kid, alg, privateKey, publicJwk: { ...publicPart, kid, alg, use: 'sig' } }, created };
 }

@@ -24,7 +24,13 @@ describe('TokenIssuer', () => {
     expect(await readFile(jwksFile, 'utf8')).not.toContain('"d"');
 
     const now = 1_800_000_000_000;
-    const issuer = new TokenIssuer({ key, issuer: 'user.platform', audience: 'platform', ttlMs: 900_000, clock: () => now });
+    const issuer = new TokenIssuer({
+      key,
+      issuer: 'user.platform',
+      audience: 'platform',
+      ttlMs: 900_000,
+      clock: () => now,
+    });
     const { token, expiresAt } = await issuer.issue({ subject: 'user-1', roles: ['admin'] });
     expect(expiresAt).toBe(now + 900_000);
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'EdDSA', kid: key.kid, typ: 'JWT' });
@@ -39,13 +45,25 @@ describe('TokenIssuer', () => {
       jti: expect.any(String),
     });
 
-    const verifier = new JwtVerifier({ jwksFile, issuer: 'user.platform', audience: 'platform', clock: () => now });
-    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'user-1', kind: 'user', roles: ['admin'] });
+    const verifier = new JwtVerifier({
+      jwksFile,
+      issuer: 'user.platform',
+      audience: 'platform',
+      clock: () => now,
+    });
+    await expect(verifier.verify(token)).resolves.toMatchObject({
+      subject: 'user-1',
+      kind: 'user',
+      roles: ['admin'],
+    });
   });
 
   it('gives every token its own jti', async () => {
     const issuer = new TokenIssuer({ key, issuer: 'i', audience: 'a', ttlMs: 60_000 });
-    const [first, second] = await Promise.all([issuer.issue({ subject: 's', roles: [] }), issuer.issue({ subject: 's', roles: [] })]);
+    const [first, second] = await Promise.all([
+      issuer.issue({ subject: 's', roles: [] }),
+      issuer.issue({ subject: 's', roles: [] }),
+    ]);
     expect(decodeJwt(first.token).jti).not.toBe(decodeJwt(second.token).jti);
   });
 

@@ -31,7 +31,8 @@ export class TokenIssuer {
   private readonly clock: () => number;
 
   constructor(private readonly options: TokenIssuerOptions) {
-    if (!(options.ttlMs >= 1_000)) throw new RangeError(`TokenIssuer: ttlMs must be at least 1000, got ${options.ttlMs}`);
+    if (!(options.ttlMs >= 1_000))
+      throw new RangeError(`TokenIssuer: ttlMs must be at least 1000, got ${options.ttlMs}`);
     this.clock = options.clock ?? Date.now;
   }
 

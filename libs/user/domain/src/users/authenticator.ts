@@ -1,8 +1,9 @@
 import { withTransaction, type Database } from '@platform/db';
-import { FailedPreconditionError, UnauthenticatedError } from '@platform/grpc';
+import { FailedPreconditionError, InvalidArgumentError, UnauthenticatedError } from '@platform/grpc';
 import {
   Role,
   toTimestamp,
+  type AuthenticateRequest,
   type AuthenticateResponse,
   type ClientCredentials,
   type PasswordCredentials,
@@ -46,13 +47,26 @@ function invalidCredentials(): UnauthenticatedError {
 export class Authenticator {
   constructor(private readonly options: AuthenticatorOptions) {}
 
+  /** Authenticate, by whichever credentials the request carries (the validator requires one). */
+  authenticate(request: AuthenticateRequest, peer: string): Promise<AuthenticateResponse> {
+    if (request.password) return this.withPassword(request.password, peer);
+    if (request.client) return this.withClient(request.client, peer);
+    throw new InvalidArgumentError('Set password or client credentials', [
+      { field: 'credentials', description: 'set password or client credentials' },
+    ]);
+  }
+
   async withPassword(credentials: PasswordCredentials, peer: string): Promise<AuthenticateResponse> {
     const { db, hasher, throttle, issuer } = this.options;
     const attempt = { email: credentials.email, peer };
     throttle.assertAllowed(attempt);
-    const account = await withTransaction(db, (tx) => userRepository.findByEmail(tx, credentials.email.trim()), {
-      readOnly: true,
-    });
+    const account = await withTransaction(
+      db,
+      (tx) => userRepository.findByEmail(tx, credentials.email.trim()),
+      {
+        readOnly: true,
+      },
+    );
     const { valid, needsRehash } = await hasher.verify(credentials.password, account?.passwordHash);
     if (!account || !valid) {
       throttle.recordFailure(attempt);
@@ -68,7 +82,12 @@ export class Authenticator {
     }
     if (needsRehash) await this.rehash(account.id, credentials.password);
     const { token, expiresAt } = await issuer.issue({ subject: account.id, roles: [account.role] });
-    return { accessToken: token, expireTime: toTimestamp(new Date(expiresAt)), subject: account.id, roles: [roleMessageOf(account.role)] };
+    return {
+      accessToken: token,
+      expireTime: toTimestamp(new Date(expiresAt)),
+      subject: account.id,
+      roles: [roleMessageOf(account.role)],
+    };
   }
 
   async withClient(credentials: ClientCredentials, peer: string): Promise<AuthenticateResponse> {

@@ -100,7 +100,11 @@ export class UserAccounts {
 
   /** CreateUser. */
   createUser(request: CreateUserRequest): Promise<User> {
-    return this.create({ email: request.email, password: request.password, displayName: request.displayName });
+    return this.create({
+      email: request.email,
+      password: request.password,
+      displayName: request.displayName,
+    });
   }
 
   async getUser(principal: Principal, userId: string): Promise<User> {
@@ -122,7 +126,10 @@ export class UserAccounts {
       users: page.map(toUserMessage),
       nextPageToken:
         rows.length > limit && last
-          ? this.pageTokens.encode({ createTime: last.createTime.getTime(), id: last.id } satisfies UserCursor, listScope)
+          ? this.pageTokens.encode(
+              { createTime: last.createTime.getTime(), id: last.id } satisfies UserCursor,
+              listScope,
+            )
           : '',
     };
   }
@@ -139,12 +146,14 @@ export class UserAccounts {
         ...(displayName !== undefined && { displayName }),
         ...(role !== undefined && { role }),
       };
-      const unchanged = Object.entries(changes).every(([key, value]) => current[key as keyof UserRow] === value);
+      const unchanged = Object.entries(changes).every(
+        ([key, value]) => current[key as keyof UserRow] === value,
+      );
       // An update that changes nothing keeps update_time: retries of an IDEMPOTENT call are invisible.
       if (unchanged) return current;
       return userRepository.update(tx, request.userId, { ...changes, updateTime: new Date(this.clock()) });
     });
-    return toUserMessage(row!);
+    return toUserMessage(row);
   }
 
   async deactivateUser(principal: Principal, request: DeactivateUserRequest): Promise<User> {
@@ -169,7 +178,7 @@ export class UserAccounts {
         updateTime: now,
       });
     });
-    return toUserMessage(row!);
+    return toUserMessage(row);
   }
 
   /** GetUserOrderStats: zeros until the user's first order event is projected. */

@@ -4,6 +4,8 @@ import { migrate, type Database, type DatabaseSchema, type MigrateResult } from 
 export const userMigrationsDir = new URL('../../migrations/', import.meta.url);
 
 /** Brings the user service's database to the newest schema, under the migration lock. */
-export function migrateUserDatabase<Schema extends DatabaseSchema>(db: Database<Schema>): Promise<MigrateResult> {
+export function migrateUserDatabase<Schema extends DatabaseSchema>(
+  db: Database<Schema>,
+): Promise<MigrateResult> {
   return migrate(db, { dir: userMigrationsDir });
 }

@@ -25,7 +25,7 @@ const emailIndex = 'users_email_lower_key';
 function isEmailTaken(error: unknown): boolean {
   if (sqlStateOf(error) !== uniqueViolation) return false;
   // drizzle wraps the driver's error; the constraint name sits on the innermost one.
-  for (let current = error as { constraint?: unknown; cause?: unknown } | undefined; current; ) {
+  for (let current = error as { constraint?: unknown; cause?: unknown } | undefined; current;) {
     if (current.constraint === emailIndex) return true;
     current = current.cause as typeof current;
   }
@@ -38,7 +38,8 @@ export const userRepository = {
   async insert(tx: Transaction<UserSchema>, row: UserRow): Promise<UserRow> {
     try {
       const [inserted] = await tx.insert(users).values(row).returning();
-      return inserted!;
+      if (!inserted) throw new Error('INSERT ... RETURNING returned no row');
+      return inserted;
     } catch (error) {
       if (!isEmailTaken(error)) throw error;
       throw new AlreadyExistsError(
@@ -74,12 +75,14 @@ export const userRepository = {
     return tx.select().from(users).where(after).orderBy(asc(users.createTime), asc(users.id)).limit(limit);
   },
 
+  /** Changes an account that exists (accounts are never deleted: callers read it first, in the same transaction). */
   async update(
     tx: Transaction<UserSchema>,
     id: string,
     changes: Partial<Omit<UserRow, 'id' | 'email' | 'createTime'>>,
-  ): Promise<UserRow | undefined> {
+  ): Promise<UserRow> {
     const [row] = await tx.update(users).set(changes).where(eq(users.id, id)).returning();
+    if (!row) throw new Error(`user ${id} vanished while being updated`);
     return row;
   },
 

@@ -59,7 +59,10 @@ function checkUserId(userId: string, violations: Violations, field = 'user_id'):
 function checkRequired(value: string, field: string, violations: Violations): void {
   if (!value) violations.push({ field, description: 'is required' });
   else if (lengthOf(value) > userFieldLimits.credentialMaxLength) {
-    violations.push({ field, description: `must be at most ${userFieldLimits.credentialMaxLength} characters` });
+    violations.push({
+      field,
+      description: `must be at most ${userFieldLimits.credentialMaxLength} characters`,
+    });
   }
 }
 
@@ -72,7 +75,9 @@ export function isUserId(value: string): boolean {
  * The validators of UserService's requests, for the validation interceptor: every bad field of
  * a request is reported at once (one BadRequest field violation each), before the handler runs.
  */
-export function userRequestValidators(passwordPolicy: PasswordPolicy): Record<string, RequestValidator<never>> {
+export function userRequestValidators(
+  passwordPolicy: PasswordPolicy,
+): Record<string, RequestValidator<never>> {
   const validators = {
     CreateUser: (request: CreateUserRequest) => {
       const violations: Violations = [];
@@ -112,7 +117,10 @@ export function userRequestValidators(passwordPolicy: PasswordPolicy): Record<st
       const displayName = request.displayName ?? undefined;
       const role = request.role ?? undefined;
       if (displayName === undefined && role === undefined) {
-        violations.push({ field: 'display_name', description: 'set display_name or role: there is nothing to update' });
+        violations.push({
+          field: 'display_name',
+          description: 'set display_name or role: there is nothing to update',
+        });
       }
       if (displayName !== undefined) checkDisplayName(displayName, 'display_name', violations);
       if (role !== undefined && !accountRoleOf(role)) {

@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// `user-service migrate`: applies the user service's migrations to the configured database and
+// exits (a deploy step or a Kubernetes Job); the service also applies them at start.
+import { loadConfigOrExit } from '@platform/config';
+import { MigrationError } from '@platform/db';
+import { migrateUserDatabase } from '@platform/user-domain';
+import { openUserDatabase, userDatabaseLocation } from './open-user-database.js';
+import { userServiceConfig } from './user-service.config.js';
+
+const config = loadConfigOrExit(userServiceConfig);
+const db = await openUserDatabase(config, userDatabaseLocation(config));
+try {
+  const result = await migrateUserDatabase(db);
+  console.log(
+    `user-service database at version ${result.version}: ${result.applied.length} migration(s) applied`,
+  );
+} catch (error) {
+  console.error(error instanceof MigrationError ? error.message : error);
+  process.exitCode = 1;
+} finally {
+  await db.close();
+}
