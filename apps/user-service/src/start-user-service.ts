@@ -1,21 +1,17 @@
-import type { Server } from '@grpc/grpc-js';
-import { NestFactory } from '@nestjs/core';
 import { readOrCreateFile } from '@platform/config';
 import {
   anyOf,
-  createServerChain,
-  gracefulShutdown,
   HealthService,
-  InFlightCalls,
   infrastructureMethods,
+  type InFlightCalls,
   JwtVerifier,
   methodsIn,
   not,
   PageTokenCodec,
   type ShutdownResult,
 } from '@platform/grpc';
-import { platformGrpcServerOptions } from '@platform/grpc/nest';
-import { createMetricsRegistry, startMetricsServer, type Logger } from '@platform/observability';
+import { startGrpcApp } from '@platform/grpc/nest';
+import { createMetricsRegistry, type Logger } from '@platform/observability';
 import { protoFiles, serviceNames } from '@platform/proto';
 import {
   Authenticator,
@@ -138,74 +134,59 @@ export async function startUserService(
       intervalMs: config.HEALTH_CHECK_INTERVAL,
     });
     health.addCheck(serviceNames.user, (signal) => db.health({ signal }).then(() => true), 'database');
-    const inFlight = new InFlightCalls();
-    const interceptors = createServerChain({
-      errors: { domain: 'user.platform' },
-      tracing: {},
-      metrics: { registry },
-      logging: { logger },
-      shutdown: inFlight,
-      deadline: {},
-      auth: {
-        verifier: new JwtVerifier({
-          jwks: { keys: [signing.key.publicJwk] },
-          issuer: config.AUTH_ISSUER,
-          audience: config.AUTH_AUDIENCE,
-        }),
-        selector: not(
-          anyOf(
-            infrastructureMethods,
-            methodsIn(userServicePath('CreateUser'), userServicePath('Authenticate')),
+    const grpcApp = await startGrpcApp({
+      module: UserServiceModule.forRoot({ accounts, authenticator }),
+      package: 'platform.user.v1',
+      protoPath: protoFiles.userService,
+      host: config.USER_GRPC_HOST,
+      port: config.USER_GRPC_PORT,
+      // Requests are small; a 1 MiB cap keeps a hostile client from making us buffer more.
+      channelOptions: { 'grpc.max_receive_message_length': 1024 * 1024 },
+      chain: {
+        errors: { domain: 'user.platform' },
+        tracing: {},
+        metrics: { registry },
+        logging: { logger },
+        deadline: {},
+        auth: {
+          verifier: new JwtVerifier({
+            jwks: { keys: [signing.key.publicJwk] },
+            issuer: config.AUTH_ISSUER,
+            audience: config.AUTH_AUDIENCE,
+          }),
+          selector: not(
+            anyOf(
+              infrastructureMethods,
+              methodsIn(userServicePath('CreateUser'), userServicePath('Authenticate')),
+            ),
           ),
-        ),
+        },
+        rateLimit: { ratePerSecond: config.USER_RATE_LIMIT_PER_SECOND, burst: config.USER_RATE_LIMIT_BURST },
+        validation: { validators: userRequestValidators(settings.passwordPolicy) },
       },
-      rateLimit: { ratePerSecond: config.USER_RATE_LIMIT_PER_SECOND, burst: config.USER_RATE_LIMIT_BURST },
-      validation: { validators: userRequestValidators(settings.passwordPolicy) },
-    });
-
-    let server: Server | undefined;
-    const address = `${config.USER_GRPC_HOST.includes(':') ? `[${config.USER_GRPC_HOST}]` : config.USER_GRPC_HOST}:${config.USER_GRPC_PORT}`;
-    const app = await NestFactory.createMicroservice(UserServiceModule.forRoot({ accounts, authenticator }), {
-      ...platformGrpcServerOptions({
-        package: 'platform.user.v1',
-        protoPath: protoFiles.userService,
-        url: address,
-        interceptors,
-        health,
-        // Requests are small; a 1 MiB cap keeps a hostile client from making us buffer more.
-        channelOptions: { 'grpc.max_receive_message_length': 1024 * 1024 },
-        onServer: (bound) => (server = bound),
-      }),
-      logger: false,
-    });
-    cleanup.push(() => app.close());
-    await app.listen();
-    await health.start();
-    cleanup.push(async () => health.stop());
-    const metrics = await startMetricsServer({ port: config.USER_METRICS_PORT, registry });
-    cleanup.push(() => metrics.close());
-    logger.info({ address, metricsPort: metrics.port, database: db.driver }, 'user-service ready');
-
-    let stopping: Promise<ShutdownResult | undefined> | undefined;
-    return {
-      address,
-      metricsPort: metrics.port,
       health,
-      inFlight,
+      registry,
+      metricsPort: config.USER_METRICS_PORT,
+      drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
+    });
+    cleanup.push(() => grpcApp.stop());
+    logger.info(
+      { address: grpcApp.address, metricsPort: grpcApp.metricsPort, database: db.driver },
+      'user-service ready',
+    );
+
+    return {
+      address: grpcApp.address,
+      metricsPort: grpcApp.metricsPort,
+      health,
+      inFlight: grpcApp.inFlight,
       registry,
       jwksFile,
       stop: () =>
-        (stopping ??= (async () => {
-          const result = server
-            ? await gracefulShutdown(server, {
-                inFlight,
-                health,
-                drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
-              })
-            : undefined;
+        grpcApp.stop().then(async (result) => {
           await closeAll();
           return result;
-        })()),
+        }),
     };
   } catch (error) {
     await closeAll();

@@ -3,6 +3,7 @@ export { GrpcDeadline, GrpcMetadata, GrpcPrincipal } from './grpc-call.decorator
 export { grpcCodeForHttpStatus } from './grpc-code-for-http-status.js';
 export { GrpcExceptionFilter } from './grpc-exception.filter.js';
 export { GrpcService } from './grpc-service.decorator.js';
+export { holdRequestStream, type PausableCall } from './hold-request-stream.js';
 export type { NestController, NestHandler, NestReply, ServiceMethodDefinition } from './nest-controller.js';
 export type {
   GrpcExceptionFilterOptions,
@@ -11,6 +12,7 @@ export type {
 } from './nest-options.js';
 export { platformGrpcClientOptions } from './platform-grpc-client-options.js';
 export { platformGrpcServerOptions } from './platform-grpc-server-options.js';
+export { startGrpcApp, type GrpcApp, type StartGrpcAppOptions } from './start-grpc-app.js';
 export {
   PlatformGrpcClients,
   PlatformGrpcModule,

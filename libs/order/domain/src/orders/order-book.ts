@@ -1,0 +1,238 @@
+import { withTransaction, type Database } from '@platform/db';
+import {
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  resolvePageSize,
+  type PageTokenCodec,
+  type Principal,
+} from '@platform/grpc';
+import type { CreateOrderRequest, ListOrdersRequest, ListOrdersResponse, Order } from '@platform/proto';
+import { createHash, randomUUID } from 'node:crypto';
+import { orderAccess } from './order-access.js';
+import { orderResourceType, storedOrderStatusOf, toOrderMessage } from './order-message.js';
+import { orderRepository, type OrderCursor } from './order-repository.js';
+import { checkCreateOrder, orderLimitDefaults, type OrderLimits } from './order-request-validators.js';
+import type { OrderRow, OrderSchema, StoredOrderStatus } from './order-schema.js';
+import { transitionOf } from './order-status.js';
+import type { UserDirectory } from './user-directory.js';
+
+/** Options of {@link OrderBook}. */
+export interface OrderBookOptions {
+  db: Database<OrderSchema>;
+  users: UserDirectory;
+  /** Seals ListOrders page tokens. */
+  pageTokens: PageTokenCodec;
+  limits?: OrderLimits;
+  /** Current time, epoch milliseconds; for tests. Defaults to `Date.now`. */
+  clock?: () => number;
+}
+
+/** What CreateOrder did: a new order, or the one an earlier request with the same id made. */
+export interface CreateOutcome {
+  readonly order: Order;
+  readonly created: boolean;
+}
+
+function notFound(orderId: string): NotFoundError {
+  return new NotFoundError(
+    `Order ${orderId} not found`,
+    { resourceType: orderResourceType, resourceName: orderId },
+    { reason: 'ORDER_NOT_FOUND' },
+  );
+}
+
+function wrongState(row: OrderRow, action: string): FailedPreconditionError {
+  return new FailedPreconditionError(
+    `Order ${row.id} is ${row.status} and cannot be ${action}`,
+    [{ type: 'ORDER_STATUS', subject: `orders/${row.id}`, description: `the order is ${row.status}` }],
+    { reason: 'ORDER_STATE_CONFLICT', metadata: { status: row.status } },
+  );
+}
+
+/** The payload an idempotency key stands for: owner, currency and items, in order. */
+function requestHashOf(ownerId: string, request: CreateOrderRequest): string {
+  const payload = JSON.stringify([
+    ownerId,
+    request.currencyCode,
+    request.items.map((item) => [item.sku, item.quantity, item.unitPriceMinor]),
+  ]);
+  return createHash('sha256').update(payload).digest('base64url');
+}
+
+/**
+ * The orders of the order service: idempotent creation, reads, lists, and the lifecycle
+ * transitions. Every method takes the caller's principal and applies {@link orderAccess};
+ * every change bumps the order's version and is announced to the change feed in the same
+ * transaction (delivered on commit).
+ */
+export class OrderBook {
+  private readonly db: Database<OrderSchema>;
+  private readonly limits: OrderLimits;
+  private readonly clock: () => number;
+
+  constructor(private readonly options: OrderBookOptions) {
+    this.db = options.db;
+    this.limits = options.limits ?? orderLimitDefaults;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * CreateOrder (and each ImportOrders item): the same request id with the same payload
+   * answers the order the first request made (no second row); with another payload,
+   * FAILED_PRECONDITION `IDEMPOTENCY_KEY_REUSED`. A new order needs an active user.
+   */
+  async create(
+    principal: Principal,
+    request: CreateOrderRequest,
+    options: { users?: UserDirectory } = {},
+  ): Promise<CreateOutcome> {
+    const { violations, totalMinor } = checkCreateOrder(request, this.limits);
+    if (violations.length) throw new InvalidArgumentError('Invalid order', violations);
+    const ownerId = orderAccess.ownerOf(principal, request.userId);
+    const requestHash = requestHashOf(ownerId, request);
+
+    // A retry is answered from the database alone, even while the user service is down.
+    const earlier = await this.read((tx) => orderRepository.findByRequest(tx, ownerId, request.requestId));
+    if (earlier) return { order: this.sameRequest(earlier, requestHash), created: false };
+
+    const user = await (options.users ?? this.options.users).findUser(ownerId);
+    if (!user?.active) {
+      throw new FailedPreconditionError(
+        user ? `User ${ownerId} is deactivated` : `User ${ownerId} does not exist`,
+        [
+          {
+            type: 'USER_STATUS',
+            subject: `users/${ownerId}`,
+            description: user ? 'the user is deactivated' : 'the user does not exist',
+          },
+        ],
+        { reason: user ? 'USER_DEACTIVATED' : 'USER_NOT_FOUND' },
+      );
+    }
+
+    const now = new Date(this.clock());
+    return withTransaction(this.db, async (tx) => {
+      const inserted = await orderRepository.insertIfAbsent(tx, {
+        id: randomUUID(),
+        userId: ownerId,
+        requestId: request.requestId,
+        requestHash,
+        items: request.items.map((item) => ({
+          sku: item.sku,
+          quantity: item.quantity,
+          unitPriceMinor: item.unitPriceMinor,
+        })),
+        currencyCode: request.currencyCode,
+        totalMinor,
+        status: 'pending',
+        version: 1n,
+        createTime: now,
+        updateTime: now,
+        cancelReason: '',
+      });
+      if (inserted) {
+        await orderRepository.announce(tx, inserted.id);
+        return { order: toOrderMessage(inserted), created: true };
+      }
+      // A concurrent request with the same id committed first (the insert waited for it).
+      const winner = await orderRepository.findByRequest(tx, ownerId, request.requestId);
+      if (!winner) throw new Error(`order request ${request.requestId} conflicted but is not there`);
+      return { order: this.sameRequest(winner, requestHash), created: false };
+    });
+  }
+
+  async get(principal: Principal, orderId: string): Promise<Order> {
+    return toOrderMessage(await this.visible(principal, orderId));
+  }
+
+  /** The stored order if the caller may see it; NOT_FOUND otherwise, exactly as for a missing one. */
+  async visible(principal: Principal, orderId: string): Promise<OrderRow> {
+    const row = await this.read((tx) => orderRepository.findById(tx, orderId));
+    if (!row || !orderAccess.canSee(principal, row)) throw notFound(orderId);
+    return row;
+  }
+
+  async list(principal: Principal, request: ListOrdersRequest): Promise<ListOrdersResponse> {
+    const userId = orderAccess.listScopeOf(principal, request.userId);
+    const status = storedOrderStatusOf(request.status);
+    const limit = resolvePageSize(request.pageSize);
+    // The token is bound to the filter: it cannot be replayed with another one.
+    const scope = `ListOrders:${userId ?? '*'}:${status ?? '*'}`;
+    const cursor = this.options.pageTokens.decode<OrderCursor>(request.pageToken, scope);
+    const rows = await this.read((tx) => orderRepository.list(tx, { userId, status }, cursor, limit + 1));
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      orders: page.map(toOrderMessage),
+      nextPageToken:
+        rows.length > limit && last
+          ? this.options.pageTokens.encode(
+              { createTime: last.createTime.getTime(), id: last.id } satisfies OrderCursor,
+              scope,
+            )
+          : '',
+    };
+  }
+
+  /** CancelOrder: PENDING -> CANCELLED; cancelling a cancelled order succeeds and changes nothing. */
+  cancel(principal: Principal, orderId: string, reason: string): Promise<Order> {
+    return this.move(
+      orderId,
+      'cancelled',
+      'cancelled',
+      (row) => orderAccess.canSee(principal, row),
+      reason.trim(),
+    );
+  }
+
+  /** ConfirmOrder (services only): PENDING -> CONFIRMED; idempotent. */
+  confirm(principal: Principal, orderId: string): Promise<Order> {
+    orderAccess.assertCanConfirm(principal);
+    return this.move(orderId, 'confirmed', 'confirmed', () => true);
+  }
+
+  private async move(
+    orderId: string,
+    to: StoredOrderStatus,
+    action: string,
+    mayTouch: (row: OrderRow) => boolean,
+    cancelReason?: string,
+  ): Promise<Order> {
+    const row = await withTransaction(this.db, async (tx) => {
+      const current = await orderRepository.findById(tx, orderId, true);
+      if (!current || !mayTouch(current)) throw notFound(orderId);
+      const transition = transitionOf(current.status, to);
+      if (transition === 'already') return current;
+      if (transition === 'refused') throw wrongState(current, action);
+      const changed = await orderRepository.transition(tx, orderId, to, {
+        updateTime: new Date(this.clock()),
+        ...(cancelReason !== undefined && { cancelReason }),
+      });
+      await orderRepository.announce(tx, orderId);
+      return changed;
+    });
+    return toOrderMessage(row);
+  }
+
+  private sameRequest(row: OrderRow, requestHash: string): Order {
+    if (row.requestHash !== requestHash) {
+      throw new FailedPreconditionError(
+        `Request id ${row.requestId} was already used for another order`,
+        [
+          {
+            type: 'IDEMPOTENCY_KEY',
+            subject: `orders/${row.id}`,
+            description: 'the request id was used with a different payload',
+          },
+        ],
+        { reason: 'IDEMPOTENCY_KEY_REUSED', metadata: { order_id: row.id } },
+      );
+    }
+    return toOrderMessage(row);
+  }
+
+  private read<T>(fn: Parameters<typeof withTransaction<T, OrderSchema>>[1]): Promise<T> {
+    return withTransaction(this.db, fn, { readOnly: true });
+  }
+}

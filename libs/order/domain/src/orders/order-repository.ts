@@ -1,0 +1,96 @@
+import type { Transaction } from '@platform/db';
+import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
+import { orders, type OrderRow, type OrderSchema, type StoredOrderStatus } from './order-schema.js';
+
+/** Where a page of orders starts: after this order, in (create_time, id) order. */
+export interface OrderCursor {
+  readonly createTime: number;
+  readonly id: string;
+}
+
+/** What a list is limited to. */
+export interface OrderFilter {
+  readonly userId?: string | undefined;
+  readonly status?: StoredOrderStatus | undefined;
+}
+
+/** The channel committed order changes are announced on (payload: the order id). */
+export const orderChangesChannel = 'order_changes';
+
+/** The order service's queries. Each runs in the caller's transaction. */
+export const orderRepository = {
+  /** Inserts the order unless its owner already has one with this request id; `undefined` then. */
+  async insertIfAbsent(tx: Transaction<OrderSchema>, row: OrderRow): Promise<OrderRow | undefined> {
+    const [inserted] = await tx
+      .insert(orders)
+      .values(row)
+      .onConflictDoNothing({ target: [orders.userId, orders.requestId] })
+      .returning();
+    return inserted;
+  },
+
+  async findByRequest(
+    tx: Transaction<OrderSchema>,
+    userId: string,
+    requestId: string,
+  ): Promise<OrderRow | undefined> {
+    const [row] = await tx
+      .select()
+      .from(orders)
+      .where(and(eq(orders.userId, userId), eq(orders.requestId, requestId)));
+    return row;
+  },
+
+  /** The order, locked against concurrent changes until the transaction ends when `forUpdate`. */
+  async findById(tx: Transaction<OrderSchema>, id: string, forUpdate = false): Promise<OrderRow | undefined> {
+    const query = tx.select().from(orders).where(eq(orders.id, id));
+    const [row] = forUpdate ? await query.for('update') : await query;
+    return row;
+  },
+
+  /** Up to `limit` orders matching `filter` after `cursor`, oldest first. */
+  async list(
+    tx: Transaction<OrderSchema>,
+    filter: OrderFilter,
+    cursor: OrderCursor | undefined,
+    limit: number,
+  ): Promise<OrderRow[]> {
+    const conditions: (SQL | undefined)[] = [
+      filter.userId ? eq(orders.userId, filter.userId) : undefined,
+      filter.status ? eq(orders.status, filter.status) : undefined,
+      cursor
+        ? or(
+            gt(orders.createTime, new Date(cursor.createTime)),
+            and(eq(orders.createTime, new Date(cursor.createTime)), gt(orders.id, cursor.id)),
+          )
+        : undefined,
+    ];
+    return tx
+      .select()
+      .from(orders)
+      .where(and(...conditions))
+      .orderBy(asc(orders.createTime), asc(orders.id))
+      .limit(limit);
+  },
+
+  /** Moves an order (locked by `findById(…, true)`) to `status`, one version up. */
+  async transition(
+    tx: Transaction<OrderSchema>,
+    id: string,
+    status: StoredOrderStatus,
+    changes: { updateTime: Date; cancelReason?: string },
+  ): Promise<OrderRow> {
+    const [row] = await tx
+      .update(orders)
+      .set({ status, version: sql`${orders.version} + 1`, ...changes })
+      .where(eq(orders.id, id))
+      .returning();
+    if (!row) throw new Error(`order ${id} vanished while locked`);
+    return row;
+  },
+
+  /** Announces a change to the change feed; PostgreSQL delivers it when the transaction commits. */
+  async announce(tx: Transaction<OrderSchema>, id: string): Promise<void> {
+    await tx.execute(sql`select pg_notify(${orderChangesChannel}, ${id})`);
+  },
+};
