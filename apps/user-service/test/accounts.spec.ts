@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
 import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
+  asUser,
   startUserServiceHarness,
   strongPassword,
   type UserServiceHarness,
@@ -95,7 +96,8 @@ for (const target of databaseTargets) {
       it('lets users read themselves, admins and services read anyone, and refuses other users', async () => {
         const alice = await harness.signUp();
         const bob = await harness.signUp();
-        const read = (token: string, userId = alice.user.id) => harness.users.getUser({ userId }, { token });
+        const read = (token: string, userId = alice.user.id) =>
+          harness.users.getUser({ userId }, asUser(token));
 
         expect((await read(alice.token)).user).toEqual(alice.user);
         expect((await read(await harness.adminToken())).user).toEqual(alice.user);
@@ -109,7 +111,7 @@ for (const target of databaseTargets) {
       it('answers NOT_FOUND with ResourceInfo for an unknown id, and UNAUTHENTICATED without a token', async () => {
         const unknownId = crypto.randomUUID();
         const error = await expectGrpcError(
-          harness.users.getUser({ userId: unknownId }, { token: await harness.adminToken() }),
+          harness.users.getUser({ userId: unknownId }, asUser(await harness.adminToken())),
           GrpcStatus.NOT_FOUND,
         );
         expect(error.statusDetails.resourceInfo).toMatchObject({ resourceName: unknownId });
@@ -123,12 +125,12 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const { user } = await harness.users.updateUser(
           { userId: alice.user.id, displayName: 'Ada King' },
-          { token: alice.token },
+          asUser(alice.token),
         );
         expect(user).toMatchObject({ displayName: 'Ada King', role: Role.ROLE_USER });
         const again = await harness.users.updateUser(
           { userId: alice.user.id, displayName: 'Ada King' },
-          { token: alice.token },
+          asUser(alice.token),
         );
         expect(again.user?.updateTime).toEqual(user?.updateTime);
       });
@@ -137,14 +139,14 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const bob = await harness.signUp();
         await expectGrpcError(
-          harness.users.updateUser({ userId: alice.user.id, role: Role.ROLE_ADMIN }, { token: alice.token }),
+          harness.users.updateUser({ userId: alice.user.id, role: Role.ROLE_ADMIN }, asUser(alice.token)),
           GrpcStatus.PERMISSION_DENIED,
         );
         await expectGrpcError(
-          harness.users.updateUser({ userId: alice.user.id, displayName: 'Mallory' }, { token: bob.token }),
+          harness.users.updateUser({ userId: alice.user.id, displayName: 'Mallory' }, asUser(bob.token)),
           GrpcStatus.PERMISSION_DENIED,
         );
-        const { user } = await harness.users.getUser({ userId: alice.user.id }, { token: alice.token });
+        const { user } = await harness.users.getUser({ userId: alice.user.id }, asUser(alice.token));
         expect(user).toEqual(alice.user);
       });
 
@@ -152,14 +154,14 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const { user } = await harness.users.updateUser(
           { userId: alice.user.id, role: Role.ROLE_ADMIN },
-          { token: await harness.adminToken() },
+          asUser(await harness.adminToken()),
         );
         expect(user?.role).toBe(Role.ROLE_ADMIN);
         const signedIn = await harness.signIn(alice.user.email, alice.password);
         expect(signedIn.roles).toEqual([Role.ROLE_ADMIN]);
         // As an admin now, Alice can list accounts.
         await expect(
-          harness.users.listUsers({ pageSize: 1, pageToken: '' }, { token: signedIn.accessToken }),
+          harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(signedIn.accessToken)),
         ).resolves.toBeDefined();
       });
     });
@@ -169,18 +171,18 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const admin = await harness.adminToken();
         await expectGrpcError(
-          harness.users.deactivateUser({ userId: alice.user.id, reason: 'self' }, { token: alice.token }),
+          harness.users.deactivateUser({ userId: alice.user.id, reason: 'self' }, asUser(alice.token)),
           GrpcStatus.PERMISSION_DENIED,
         );
         const first = await harness.users.deactivateUser(
           { userId: alice.user.id, reason: 'fraud' },
-          { token: admin },
+          asUser(admin),
         );
         expect(first.user).toMatchObject({ status: UserStatus.USER_STATUS_DEACTIVATED });
         expect(first.user?.deactivateTime).not.toBeNull();
         const second = await harness.users.deactivateUser(
           { userId: alice.user.id, reason: 'again' },
-          { token: admin },
+          asUser(admin),
         );
         expect(second.user).toEqual(first.user);
 
@@ -190,7 +192,7 @@ for (const target of databaseTargets) {
         );
         expect(refused.statusDetails.errorInfo?.reason).toBe('USER_DEACTIVATED');
         await expectGrpcError(
-          harness.users.updateUser({ userId: alice.user.id, displayName: 'Back' }, { token: admin }),
+          harness.users.updateUser({ userId: alice.user.id, displayName: 'Back' }, asUser(admin)),
           GrpcStatus.FAILED_PRECONDITION,
         );
       });
@@ -198,7 +200,7 @@ for (const target of databaseTargets) {
       it('refuses an admin deactivating their own account', async () => {
         const admin = await harness.signIn(harness.secrets.adminEmail, harness.secrets.adminPassword);
         const error = await expectGrpcError(
-          harness.users.deactivateUser({ userId: admin.subject, reason: '' }, { token: admin.accessToken }),
+          harness.users.deactivateUser({ userId: admin.subject, reason: '' }, asUser(admin.accessToken)),
           GrpcStatus.FAILED_PRECONDITION,
         );
         expect(error.statusDetails.errorInfo?.reason).toBe('USER_DEACTIVATE_SELF');
@@ -215,17 +217,17 @@ for (const target of databaseTargets) {
         for (const { user } of created) expect(seen.map((listed) => listed.id)).toContain(user.id);
         expect(pages.slice(0, -1).every((size) => size === 2)).toBe(true);
         await expectGrpcError(
-          harness.users.listUsers({ pageSize: 2, pageToken: '' }, { token: created[0]?.token }),
+          harness.users.listUsers({ pageSize: 2, pageToken: '' }, asUser(created[0]?.token)),
           GrpcStatus.PERMISSION_DENIED,
         );
       });
 
       it('uses 50 by default and refuses more than 500 or a tampered page token with INVALID_ARGUMENT', async () => {
         const admin = await harness.adminToken();
-        const first = await harness.users.listUsers({ pageSize: 1, pageToken: '' }, { token: admin });
+        const first = await harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(admin));
         expect(first.nextPageToken).not.toBe('');
         const tooMany = await expectGrpcError(
-          harness.users.listUsers({ pageSize: 501, pageToken: '' }, { token: admin }),
+          harness.users.listUsers({ pageSize: 501, pageToken: '' }, asUser(admin)),
           GrpcStatus.INVALID_ARGUMENT,
         );
         expect(tooMany.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field)).toEqual(
@@ -234,13 +236,13 @@ for (const target of databaseTargets) {
         const token = first.nextPageToken;
         const flipped = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
         const tampered = await expectGrpcError(
-          harness.users.listUsers({ pageSize: 1, pageToken: flipped }, { token: admin }),
+          harness.users.listUsers({ pageSize: 1, pageToken: flipped }, asUser(admin)),
           GrpcStatus.INVALID_ARGUMENT,
         );
         expect(
           tampered.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field),
         ).toEqual(['page_token']);
-        const all = await harness.users.listUsers({ pageSize: 0, pageToken: '' }, { token: admin });
+        const all = await harness.users.listUsers({ pageSize: 0, pageToken: '' }, asUser(admin));
         expect(all.users.length).toBeGreaterThan(1);
         expect(all.users.length).toBeLessThanOrEqual(50);
       });
@@ -251,7 +253,7 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const { stats } = await harness.users.getUserOrderStats(
           { userId: alice.user.id },
-          { token: alice.token },
+          asUser(alice.token),
         );
         expect(stats).toEqual({
           userId: alice.user.id,
@@ -263,7 +265,7 @@ for (const target of databaseTargets) {
         });
         const bob = await harness.signUp();
         await expectGrpcError(
-          harness.users.getUserOrderStats({ userId: alice.user.id }, { token: bob.token }),
+          harness.users.getUserOrderStats({ userId: alice.user.id }, asUser(bob.token)),
           GrpcStatus.PERMISSION_DENIED,
         );
       });
@@ -275,7 +277,7 @@ async function listAll(harness: UserServiceHarness, token: string, pageSize = 50
   const users = [];
   let pageToken = '';
   do {
-    const page = await harness.users.listUsers({ pageSize, pageToken }, { token });
+    const page = await harness.users.listUsers({ pageSize, pageToken }, asUser(token));
     pages.push(page.users.length);
     users.push(...page.users);
     pageToken = page.nextPageToken;

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
 import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
+  asUser,
   startUserServiceHarness,
   strongPassword,
   type UserServiceHarness,
@@ -141,14 +142,11 @@ describe('Authenticate', () => {
       });
       expect(response).toMatchObject({ subject: 'order-service', roles: [Role.ROLE_SERVICE] });
       expect(decodeJwt(response.accessToken)).toMatchObject({ sub: 'order-service', roles: ['service'] });
-      const { user } = await harness.users.getUser(
-        { userId: alice.user.id },
-        { token: response.accessToken },
-      );
+      const { user } = await harness.users.getUser({ userId: alice.user.id }, asUser(response.accessToken));
       expect(user?.id).toBe(alice.user.id);
       // A service is not an admin.
       await expectGrpcError(
-        harness.users.listUsers({ pageSize: 1, pageToken: '' }, { token: response.accessToken }),
+        harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(response.accessToken)),
         GrpcStatus.PERMISSION_DENIED,
       );
     });
@@ -174,7 +172,7 @@ describe('Authenticate', () => {
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url')}.${signature}`;
     const error = await expectGrpcError(
-      harness.users.listUsers({ pageSize: 1, pageToken: '' }, { token: forged }),
+      harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(forged)),
       GrpcStatus.UNAUTHENTICATED,
     );
     expect(error.statusDetails.errorInfo?.reason).toBe('TOKEN_INVALID');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectGrpcError, fieldsOf } from './__fixtures__/expect-grpc-error.js';
 import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
+  asUser,
   startUserServiceHarness,
   strongPassword,
   type UserServiceHarness,
@@ -35,7 +36,7 @@ describe('bad input', () => {
         harness.users.createUser({ email: 'not-an-email', password: 'short', displayName: '  ' }),
       );
       expect(fieldsOf(error)).toEqual(['display_name', 'email', 'password']);
-      const listed = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, { token: admin });
+      const listed = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, asUser(admin));
       expect(listed.users.map((user) => user.email)).not.toContain('not-an-email');
     });
 
@@ -91,11 +92,11 @@ describe('bad input', () => {
 
   describe('ids and updates', () => {
     it('answers INVALID_ARGUMENT for a malformed id and NOT_FOUND for a well-formed unknown one', async () => {
-      expect(
-        fieldsOf(await invalid(harness.users.getUser({ userId: 'not-a-uuid' }, { token: admin }))),
-      ).toEqual(['user_id']);
+      expect(fieldsOf(await invalid(harness.users.getUser({ userId: 'not-a-uuid' }, asUser(admin))))).toEqual(
+        ['user_id'],
+      );
       await expectGrpcError(
-        harness.users.getUser({ userId: crypto.randomUUID() }, { token: admin }),
+        harness.users.getUser({ userId: crypto.randomUUID() }, asUser(admin)),
         GrpcStatus.NOT_FOUND,
       );
     });
@@ -103,22 +104,20 @@ describe('bad input', () => {
     it('refuses an unknown role, a service role, and an update with nothing to change', async () => {
       const alice = await harness.signUp();
       for (const role of [Role.ROLE_SERVICE, Role.ROLE_UNSPECIFIED, Role.UNRECOGNIZED]) {
-        const error = await invalid(
-          harness.users.updateUser({ userId: alice.user.id, role }, { token: admin }),
-        );
+        const error = await invalid(harness.users.updateUser({ userId: alice.user.id, role }, asUser(admin)));
         expect(fieldsOf(error)).toEqual(['role']);
       }
       expect(
-        fieldsOf(await invalid(harness.users.updateUser({ userId: alice.user.id }, { token: admin }))),
+        fieldsOf(await invalid(harness.users.updateUser({ userId: alice.user.id }, asUser(admin)))),
       ).toEqual(['display_name']);
-      const { user } = await harness.users.getUser({ userId: alice.user.id }, { token: admin });
+      const { user } = await harness.users.getUser({ userId: alice.user.id }, asUser(admin));
       expect(user).toEqual(alice.user);
     });
 
     it('refuses a deactivation reason over 500 characters', async () => {
       const alice = await harness.signUp();
       const error = await invalid(
-        harness.users.deactivateUser({ userId: alice.user.id, reason: 'r'.repeat(501) }, { token: admin }),
+        harness.users.deactivateUser({ userId: alice.user.id, reason: 'r'.repeat(501) }, asUser(admin)),
       );
       expect(fieldsOf(error)).toEqual(['reason']);
     });

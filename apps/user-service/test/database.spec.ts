@@ -14,6 +14,7 @@ import { openUserDatabase } from '../src/open-user-database.js';
 import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
 import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
+  asUser,
   startUserServiceHarness,
   strongPassword,
   type UserServiceHarness,
@@ -52,7 +53,7 @@ describe('a restart', () => {
     const second = await startUserServiceHarness({ database: location, dataDir, secrets: first.secrets });
     cleanup.push(() => second.stop());
     // The token issued before the restart still verifies: same key, same kid.
-    const { user } = await second.users.getUser({ userId: alice.user.id }, { token: alice.token });
+    const { user } = await second.users.getUser({ userId: alice.user.id }, asUser(alice.token));
     expect(user).toEqual(alice.user);
     await expect(second.signIn(alice.user.email, alice.password)).resolves.toMatchObject({
       subject: alice.user.id,
@@ -83,7 +84,7 @@ describe.skipIf(postgresTarget.skip)('PostgreSQL going away', () => {
   it('answers UNAVAILABLE, turns health NOT_SERVING, writes nothing, and recovers', async () => {
     await start();
     const admin = await harness.adminToken();
-    const before = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, { token: admin });
+    const before = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, asUser(admin));
 
     proxy.cut();
     const error = await expectGrpcError(
@@ -96,7 +97,7 @@ describe.skipIf(postgresTarget.skip)('PostgreSQL going away', () => {
     );
     expect(error.statusDetails.errorInfo?.reason).toBe('DATABASE_UNAVAILABLE');
     await expectGrpcError(
-      harness.users.getUser({ userId: before.users[0]?.id }, { token: admin }),
+      harness.users.getUser({ userId: before.users[0]?.id }, asUser(admin)),
       GrpcStatus.UNAVAILABLE,
     );
     await harness.service.health.refresh();
@@ -105,7 +106,7 @@ describe.skipIf(postgresTarget.skip)('PostgreSQL going away', () => {
     proxy.restore();
     await harness.service.health.refresh();
     expect(harness.service.health.status('platform.user.v1.UserService')).toBe('SERVING');
-    const after = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, { token: admin });
+    const after = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, asUser(admin));
     expect(after.users).toEqual(before.users);
     await expect(harness.signUp({ email: 'outage@example.com' })).resolves.toBeDefined();
   });

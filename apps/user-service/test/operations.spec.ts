@@ -9,6 +9,7 @@ import { userServiceConfig } from '../src/index.js';
 import { resolveUserServiceSettings } from '../src/user-service-settings.js';
 import { openTestDatabase } from './__fixtures__/test-database.js';
 import {
+  asUser,
   startUserServiceHarness,
   strongPassword,
   type UserServiceHarness,
@@ -85,7 +86,7 @@ describe('graceful shutdown', () => {
     expect(result).toMatchObject({ forced: false });
     expect(harness.service.health.status('platform.user.v1.UserService')).toBe('NOT_SERVING');
     await expect(
-      harness.users.listUsers({ pageSize: 1, pageToken: '' }, { token, deadline: Date.now() + 500 }),
+      harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(token, { deadline: Date.now() + 500 })),
     ).rejects.toMatchObject({
       code: expect.any(Number),
     });

@@ -20,3 +20,4 @@ export {
   type TcpProxy,
   type TcpTarget,
 } from './tcp-proxy/index.js';
+export * from './test-issuer/index.js';

@@ -1,9 +1,15 @@
 // Starts the real user service (NestJS, full chain, real database) on loopback for a test, and
 // gives typed clients and signed-in callers.
 import 'reflect-metadata';
-import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadConfig } from '@platform/config';
-import { createClient, unaryCall, type UnaryCallOptions } from '@platform/grpc';
+import {
+  bearer,
+  createClient,
+  deadlineClientInterceptor,
+  promiseClient,
+  type PromiseCallOptions,
+  type PromiseClient,
+} from '@platform/grpc';
 import { createLogger } from '@platform/observability';
 import { UserServiceClient, type AuthenticateResponse, type User } from '@platform/proto';
 import { freePort } from '@platform/testing';
@@ -31,20 +37,9 @@ export interface HarnessSecrets {
   readonly serviceClientSecret: string;
 }
 
-type UnaryMethods = {
-  [K in keyof UserServiceClient]: UserServiceClient[K] extends (
-    request: infer Request,
-    metadata: Metadata,
-    options: object,
-    callback: (error: ServiceError | null, response: infer Response) => void,
-  ) => unknown
-    ? (request: Request, options?: CallOptions) => Promise<Response>
-    : never;
-};
-
-/** Per call: the bearer token to send (none: anonymous) and grpc-js call options. */
-export interface CallOptions extends UnaryCallOptions {
-  token?: string;
+/** Call options that send `token` as a bearer token (none: anonymous). */
+export function asUser(token: string | undefined, options: PromiseCallOptions = {}): PromiseCallOptions {
+  return token ? { ...options, metadata: bearer(token) } : options;
 }
 
 /** A running user service and ways to call it. */
@@ -53,7 +48,7 @@ export interface UserServiceHarness {
   readonly secrets: HarnessSecrets;
   readonly dataDir: string;
   /** UserService's unary methods as promises; they reject with `ClientError`. */
-  readonly users: UnaryMethods;
+  readonly users: PromiseClient<UserServiceClient>;
   /** Signs up a new user and signs in; returns the account and its token. */
   signUp(overrides?: {
     email?: string;
@@ -67,16 +62,6 @@ export interface UserServiceHarness {
   /** Stops the service and deletes its data directory. */
   dispose(): Promise<void>;
 }
-
-const methodNames = [
-  'createUser',
-  'authenticate',
-  'getUser',
-  'listUsers',
-  'updateUser',
-  'deactivateUser',
-  'getUserOrderStats',
-] as const;
 
 /** Options of {@link startUserServiceHarness}. */
 export interface HarnessOptions {
@@ -120,19 +105,10 @@ export async function startUserServiceHarness(options: HarnessOptions): Promise<
     if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const client = createClient(UserServiceClient, service.address);
-  const users = Object.fromEntries(
-    methodNames.map((name) => [
-      name,
-      (request: unknown, callOptions: CallOptions = {}) => {
-        const { token, ...rest } = callOptions;
-        const metadata = new Metadata();
-        if (token) metadata.set('authorization', `Bearer ${token}`);
-        const method = (client[name] as (...args: unknown[]) => never).bind(client);
-        return unaryCall(method, request, metadata, { deadline: Date.now() + 10_000, ...rest });
-      },
-    ]),
-  ) as unknown as UnaryMethods;
+  const client = createClient(UserServiceClient, service.address, {
+    interceptors: [deadlineClientInterceptor({ defaultDeadlineMs: 10_000 })],
+  });
+  const users = promiseClient(client);
 
   const signIn = (email: string, password: string) => users.authenticate({ password: { email, password } });
   let stopped = false;

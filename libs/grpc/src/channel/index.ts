@@ -3,4 +3,5 @@
 export { createClient, type ClientConstructor } from './create-client.js';
 export type { CreateClientOptions } from './channel-options.js';
 export { channelScopeInterceptor, type ChannelScope } from './channel-scope.js';
+export { bearer, promiseClient, type PromiseCallOptions, type PromiseClient } from './promise-client.js';
 export { unaryCall, type UnaryCallOptions, type UnaryMethod } from './unary-call.js';

@@ -1,4 +1,4 @@
-import type { Transaction } from '@platform/db';
+import { notify, type Transaction } from '@platform/db';
 import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
 import { orders, type OrderRow, type OrderSchema, type StoredOrderStatus } from './order-schema.js';
 
@@ -90,7 +90,7 @@ export const orderRepository = {
   },
 
   /** Announces a change to the change feed; PostgreSQL delivers it when the transaction commits. */
-  async announce(tx: Transaction<OrderSchema>, id: string): Promise<void> {
-    await tx.execute(sql`select pg_notify(${orderChangesChannel}, ${id})`);
+  announce(tx: Transaction<OrderSchema>, id: string): Promise<void> {
+    return notify(tx, orderChangesChannel, id);
   },
 };

@@ -1,0 +1,66 @@
+import {
+  defineConfig,
+  duration,
+  filePath,
+  oneOf,
+  port,
+  positiveInt,
+  secret,
+  url,
+  type Config,
+} from '@platform/config';
+import * as z from 'zod';
+
+/**
+ * The order service's configuration: environment variables, validated at start (a bad one stops
+ * the process with exit code 78 and a message naming it). The README lists them.
+ */
+export const orderServiceConfig = defineConfig({
+  /** Interface the gRPC server listens on; `0.0.0.0` in containers. */
+  ORDER_GRPC_HOST: oneOf(['127.0.0.1', '0.0.0.0', '::', '::1']).default('127.0.0.1'),
+  ORDER_GRPC_PORT: port().default(50_052),
+  /** Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
+  ORDER_METRICS_PORT: port({ allowZero: true }).default(9_465),
+  /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
+  ORDER_DATA_DIR: filePath({ mustExist: false }).default('.data/order-service'),
+  /** PostgreSQL; when unset, PGlite in ORDER_DATA_DIR/db. */
+  DATABASE_URL: secret(url({ protocols: ['postgres:', 'postgresql:'] })).optional(),
+  DATABASE_POOL_MAX: positiveInt().default(10),
+  DATABASE_STATEMENT_TIMEOUT: duration({ minMs: 100 }).default(5_000),
+  /** Waiting for a PostgreSQL connection fails after this long (UNAVAILABLE to the caller). */
+  DATABASE_CONNECT_TIMEOUT: duration({ minMs: 100 }).default(2_000),
+
+  /** The user service: `host:port` or a gRPC target (`dns:///user-service:50051`). */
+  USER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  /** Deadline of a call to the user service when the incoming call leaves more time. */
+  USER_SERVICE_TIMEOUT: duration({ minMs: 10 }).default(2_000),
+  /** This service's client credentials at the user service (a service principal). */
+  AUTH_CLIENT_ID: z.string().min(1).default('order-service'),
+  AUTH_CLIENT_SECRET: secret(z.string().min(24)),
+  /** Accepted `iss` and `aud` of access tokens. */
+  AUTH_ISSUER: z.string().default('user.platform'),
+  AUTH_AUDIENCE: z.string().default('platform'),
+  /** The public key set the user service publishes. */
+  AUTH_JWKS_FILE: filePath({ mustExist: false }).default('.data/auth/jwks.json'),
+
+  /** Most line items in one order, and the largest quantity of one. */
+  ORDER_MAX_ITEMS: positiveInt().default(100),
+  ORDER_MAX_QUANTITY: positiveInt().default(1_000_000),
+  /** Largest request message accepted; larger ones get RESOURCE_EXHAUSTED. */
+  ORDER_MAX_MESSAGE_BYTES: positiveInt().default(256 * 1024),
+  /** Most orders one TrackOrders stream may follow. */
+  ORDER_TRACK_MAX_SUBSCRIPTIONS: positiveInt().default(1_000),
+  /** Seals ListOrders page tokens (32 bytes, base64). Unset: generated in ORDER_DATA_DIR/keys. */
+  ORDER_PAGE_TOKEN_KEY: secret().optional(),
+
+  /** Calls per second and burst per caller (token bucket), every method but health and reflection. */
+  ORDER_RATE_LIMIT_PER_SECOND: positiveInt().default(500),
+  ORDER_RATE_LIMIT_BURST: positiveInt().default(1_000),
+  /** How often health re-checks the database. */
+  HEALTH_CHECK_INTERVAL: duration({ minMs: 50 }).default(5_000),
+  /** Bound of the drain on SIGTERM before remaining calls are cut. */
+  SHUTDOWN_DRAIN_TIMEOUT: duration().default(10_000),
+  LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type OrderServiceConfig = Config<typeof orderServiceConfig>;

@@ -1,0 +1,187 @@
+import { readOrCreateFile } from '@platform/config';
+import { listen } from '@platform/db';
+import {
+  anyOf,
+  HealthService,
+  infrastructureMethods,
+  JwtVerifier,
+  not,
+  PageTokenCodec,
+  type InFlightCalls,
+  type ShutdownResult,
+} from '@platform/grpc';
+import { startGrpcApp } from '@platform/grpc/nest';
+import { createMetricsRegistry, type Logger } from '@platform/observability';
+import {
+  migrateOrderDatabase,
+  OrderBook,
+  OrderChangeFeed,
+  orderChangesChannel,
+  orderRequestValidators,
+  type UserDirectory,
+} from '@platform/order-domain';
+import { protoFiles, serviceNames } from '@platform/proto';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Registry } from 'prom-client';
+import {
+  openOrderDatabase,
+  orderDatabaseLocation,
+  type OrderDatabaseLocation,
+} from './open-order-database.js';
+import { OrderDomain } from './order-domain.js';
+import { OrderServiceModule } from './order-service.module.js';
+import type { OrderServiceConfig } from './order-service.config.js';
+import { createUserServiceClient } from './user-service-client.js';
+import { UserServiceDirectory } from './user-service-directory.js';
+
+/** Options of {@link startOrderService} beyond the configuration. */
+export interface StartOrderServiceOptions {
+  logger: Logger;
+  /** Where the database is, instead of DATABASE_URL or PGlite in ORDER_DATA_DIR (tests: PGlite in memory). */
+  database?: OrderDatabaseLocation;
+}
+
+/** A started order service. */
+export interface RunningOrderService {
+  /** `host:port` of the gRPC server. */
+  readonly address: string;
+  readonly metricsPort: number;
+  readonly health: HealthService;
+  readonly inFlight: InFlightCalls;
+  readonly registry: Registry;
+  /** The change feed behind the streams (its `listenerCount` shows leaked listeners). */
+  readonly feed: OrderChangeFeed;
+  /** SIGTERM's work: NOT_SERVING, refuse new calls, drain, end streams, then close everything. Idempotent. */
+  stop(): Promise<ShutdownResult | undefined>;
+}
+
+const orderServicePath = (method: string) => `/${serviceNames.order}/${method}`;
+
+/**
+ * Starts the order service: database (migrated under the lock), the user-service client (as a
+ * service principal), the change feed (LISTEN on committed order changes), the full server
+ * chain, health reflecting the database, reflection and the metrics endpoint.
+ */
+export async function startOrderService(
+  config: OrderServiceConfig,
+  options: StartOrderServiceOptions,
+): Promise<RunningOrderService> {
+  const { logger } = options;
+  const db = await openOrderDatabase(config, options.database ?? orderDatabaseLocation(config), (error) =>
+    logger.warn({ err: error }, 'database connection lost'),
+  );
+  const cleanup: (() => unknown)[] = [() => db.close()];
+  const closeAll = async () => {
+    for (const close of cleanup.splice(0).reverse()) await close();
+  };
+  try {
+    const migrated = await migrateOrderDatabase(db);
+    logger.info(
+      { driver: db.driver, applied: migrated.applied, version: migrated.version },
+      'database migrated',
+    );
+    const pageTokenKey = config.ORDER_PAGE_TOKEN_KEY
+      ? Buffer.from(config.ORDER_PAGE_TOKEN_KEY, 'base64')
+      : (
+          await readOrCreateFile(join(resolve(config.ORDER_DATA_DIR), 'keys', 'page-token.key'), () =>
+            randomBytes(32),
+          )
+        ).content;
+
+    const registry = createMetricsRegistry({ defaultLabels: { service: 'order-service' } });
+    const client = createUserServiceClient(config, {
+      tracing: {},
+      metrics: { registry },
+      logging: { logger },
+      retry: {},
+      circuitBreaker: {},
+    });
+    cleanup.push(() => client.close());
+    const users: UserDirectory = new UserServiceDirectory(client.users);
+    const limits = { maxItems: config.ORDER_MAX_ITEMS, maxQuantity: config.ORDER_MAX_QUANTITY };
+    const book = new OrderBook({ db, users, pageTokens: new PageTokenCodec({ key: pageTokenKey }), limits });
+    const feed = new OrderChangeFeed({
+      db,
+      source: (onChange, onGap) =>
+        listen(db, orderChangesChannel, onChange, {
+          onReconnect: onGap,
+          onError: (error) => logger.warn({ err: error }, 'order change feed'),
+        }),
+      onError: (error, orderId) =>
+        logger.warn({ err: error, orderId }, 'order change feed could not read an order'),
+    });
+    await feed.start();
+    cleanup.push(() => feed.stop());
+
+    const health = new HealthService({
+      services: [serviceNames.order],
+      intervalMs: config.HEALTH_CHECK_INTERVAL,
+    });
+    health.addCheck(serviceNames.order, (signal) => db.health({ signal }).then(() => true), 'database');
+    const domain = new OrderDomain(
+      book,
+      feed,
+      users,
+      {
+        onInternalError: (error, errorId) => logger.error({ err: error, errorId }, 'import item failed'),
+      },
+      { maxSubscriptions: config.ORDER_TRACK_MAX_SUBSCRIPTIONS },
+    );
+    const grpcApp = await startGrpcApp({
+      module: OrderServiceModule.forRoot(domain),
+      package: 'platform.order.v1',
+      protoPath: protoFiles.orderService,
+      host: config.ORDER_GRPC_HOST,
+      port: config.ORDER_GRPC_PORT,
+      channelOptions: { 'grpc.max_receive_message_length': config.ORDER_MAX_MESSAGE_BYTES },
+      chain: {
+        errors: { domain: 'order.platform' },
+        tracing: {},
+        metrics: { registry },
+        logging: { logger },
+        deadline: {},
+        auth: {
+          verifier: new JwtVerifier({
+            jwksFile: resolve(config.AUTH_JWKS_FILE),
+            issuer: config.AUTH_ISSUER,
+            audience: config.AUTH_AUDIENCE,
+          }),
+          selector: not(anyOf(infrastructureMethods)),
+          requiredRoles: { [orderServicePath('ConfirmOrder')]: ['service'] },
+        },
+        rateLimit: {
+          ratePerSecond: config.ORDER_RATE_LIMIT_PER_SECOND,
+          burst: config.ORDER_RATE_LIMIT_BURST,
+        },
+        validation: { validators: orderRequestValidators(limits) },
+      },
+      health,
+      registry,
+      metricsPort: config.ORDER_METRICS_PORT,
+      drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
+    });
+    cleanup.push(() => grpcApp.stop());
+    logger.info(
+      { address: grpcApp.address, metricsPort: grpcApp.metricsPort, database: db.driver },
+      'order-service ready',
+    );
+
+    return {
+      address: grpcApp.address,
+      metricsPort: grpcApp.metricsPort,
+      health,
+      inFlight: grpcApp.inFlight,
+      registry,
+      feed,
+      stop: () =>
+        grpcApp.stop().then(async (result) => {
+          await closeAll();
+          return result;
+        }),
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
