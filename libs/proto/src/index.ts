@@ -12,6 +12,7 @@ export {
   protoIncludeDirs,
   serviceNames,
 } from './proto-paths.js';
+export { descriptorsDir, platformFileDescriptors } from './file-descriptors.js';
 export { fromTimestamp, toTimestamp } from './timestamp.js';
 export {
   decodeStatus,

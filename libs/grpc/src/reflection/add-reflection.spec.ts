@@ -1,3 +1,4 @@
+import { MethodOptions_IdempotencyLevel } from '@bufbuild/protobuf/wkt';
 import * as grpc from '@grpc/grpc-js';
 import {
   loadFileDescriptorSetFromBuffer,
@@ -8,42 +9,18 @@ import {
 } from '@grpc/proto-loader';
 import {
   OrderServiceService,
+  platformFileDescriptors,
   protoFiles,
   protoLoaderOptions,
   serviceNames,
+  type GetOrderRequest,
   type GetOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { descriptorSet, ReflectionClient } from './__fixtures__/reflection-client.js';
 import { addReflection } from './add-reflection.js';
 import type { ReflectionOptions } from './reflection-options.js';
-
-// The client side uses the reflection service's own .proto, as grpcurl does.
-const reflectionProtoRoot = join(
-  dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')),
-  'build',
-  'proto',
-);
-const reflectionProtos = loadSync(
-  ['grpc/reflection/v1/reflection.proto', 'grpc/reflection/v1alpha/reflection.proto'],
-  {
-    keepCase: false,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-    includeDirs: [reflectionProtoRoot],
-  },
-);
-
-interface ReflectionResponse {
-  messageResponse: 'listServicesResponse' | 'fileDescriptorResponse' | 'errorResponse' | string;
-  listServicesResponse?: { service: { name: string }[] };
-  fileDescriptorResponse?: { fileDescriptorProto: Buffer[] };
-  errorResponse?: { errorCode: number; errorMessage: string };
-}
 
 const order: GetOrderResponse = {
   order: {
@@ -62,10 +39,11 @@ const order: GetOrderResponse = {
 };
 
 let server: RunningGrpcServer | undefined;
+const reflectionClients: ReflectionClient[] = [];
 const clients: grpc.Client[] = [];
 
 afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
+  for (const client of [...reflectionClients.splice(0), ...clients.splice(0)]) client.close();
   await server?.stop();
   server = undefined;
 });
@@ -73,101 +51,73 @@ afterEach(async () => {
 async function serveWithReflection(
   source: Parameters<typeof addReflection>[1] = protoFiles.orderService,
   options?: ReflectionOptions,
-): Promise<string> {
+): Promise<ReflectionClient> {
   server = await startGrpcServer({
     services: [
       {
         definition: OrderServiceService,
         implementation: {
-          getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) => callback(null, order),
+          // The order only when asked for its id, so a test sees the request's fields arrive.
+          getOrder: (
+            call: grpc.ServerUnaryCall<GetOrderRequest, GetOrderResponse>,
+            callback: grpc.sendUnaryData<GetOrderResponse>,
+          ) => callback(null, call.request.orderId === order.order?.id ? order : { order: null }),
         } as unknown as grpc.UntypedServiceImplementation,
       },
     ],
   });
   addReflection(server.server, source, options);
-  return server.address;
-}
-
-/** Sends reflection requests on one ServerReflectionInfo stream and collects the answers. */
-function reflect(
-  address: string,
-  version: 'v1' | 'v1alpha',
-  requests: object[],
-): Promise<ReflectionResponse[]> {
-  const service = reflectionProtos[`grpc.reflection.${version}.ServerReflection`] as ServiceDefinition;
-  const method = service['ServerReflectionInfo'] as MethodDefinition<object, ReflectionResponse>;
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  clients.push(client);
-  const call = client.makeBidiStreamRequest(method.path, method.requestSerialize, method.responseDeserialize);
-  const responses: ReflectionResponse[] = [];
-  return new Promise((resolve, reject) => {
-    call.on('data', (response: ReflectionResponse) => responses.push(response));
-    call.on('error', reject);
-    call.on('end', () => resolve(responses));
-    for (const request of requests) call.write(request);
-    call.end();
-  });
-}
-
-async function listServices(address: string, version: 'v1' | 'v1alpha' = 'v1'): Promise<string[]> {
-  const [response] = await reflect(address, version, [{ listServices: '*' }]);
-  return (response?.listServicesResponse?.service ?? []).map((service) => service.name).sort();
-}
-
-/** A FileDescriptorSet made of the descriptors reflection returned, as grpcurl builds one. */
-function descriptorSet(files: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const file of files) {
-    const length: number[] = [];
-    for (let remaining = file.length; ; remaining >>>= 7) {
-      if (remaining < 0x80) {
-        length.push(remaining);
-        break;
-      }
-      length.push((remaining & 0x7f) | 0x80);
-    }
-    parts.push(Buffer.from([0x0a, ...length]), file);
-  }
-  return Buffer.concat(parts);
+  const client = new ReflectionClient(server.address);
+  reflectionClients.push(client);
+  return client;
 }
 
 describe('listing services', () => {
   it('names the served service and grpc.health.v1.Health, over v1', async () => {
-    const address = await serveWithReflection();
-    await expect(listServices(address, 'v1')).resolves.toEqual(['grpc.health.v1.Health', serviceNames.order]);
+    const reflection = await serveWithReflection();
+    await expect(reflection.listServices('v1')).resolves.toEqual([
+      'grpc.health.v1.Health',
+      serviceNames.order,
+    ]);
   });
 
   it('answers the same over v1alpha', async () => {
-    const address = await serveWithReflection();
-    await expect(listServices(address, 'v1alpha')).resolves.toEqual([
+    const reflection = await serveWithReflection();
+    await expect(reflection.listServices('v1alpha')).resolves.toEqual([
       'grpc.health.v1.Health',
       serviceNames.order,
     ]);
   });
 
   it('leaves health out when includeHealth is false', async () => {
-    const address = await serveWithReflection(protoFiles.orderService, { includeHealth: false });
-    await expect(listServices(address)).resolves.toEqual([serviceNames.order]);
+    const reflection = await serveWithReflection(protoFiles.orderService, { includeHealth: false });
+    await expect(reflection.listServices()).resolves.toEqual([serviceNames.order]);
   });
 
   it('hides services outside the services option', async () => {
-    const address = await serveWithReflection([protoFiles.orderService, protoFiles.userService], {
+    const reflection = await serveWithReflection([protoFiles.orderService, protoFiles.userService], {
       services: [serviceNames.order],
     });
-    await expect(listServices(address)).resolves.toEqual(['grpc.health.v1.Health', serviceNames.order]);
+    await expect(reflection.listServices()).resolves.toEqual(['grpc.health.v1.Health', serviceNames.order]);
+  });
+
+  it('refuses a service the platform descriptors do not declare', async () => {
+    await expect(
+      serveWithReflection(protoFiles.orderService, { services: ['platform.nothing.v1.NopeService'] }),
+    ).rejects.toThrow('Service platform.nothing.v1.NopeService is not in the descriptors of @platform/proto');
   });
 
   it('describes a package definition loaded elsewhere (as NestJS passes it)', async () => {
     const definition: PackageDefinition = loadSync(protoFiles.userService, protoLoaderOptions);
-    const address = await serveWithReflection(definition, { includeHealth: false });
-    await expect(listServices(address)).resolves.toEqual([serviceNames.user]);
+    const reflection = await serveWithReflection(definition, { includeHealth: false });
+    await expect(reflection.listServices()).resolves.toEqual([serviceNames.user]);
   });
 });
 
 describe('file containing symbol', () => {
-  it('returns descriptors from which a client calls OrderService without the .proto files', async () => {
-    const address = await serveWithReflection();
-    const [response] = await reflect(address, 'v1', [{ fileContainingSymbol: serviceNames.order }]);
+  it('returns descriptors from which a client calls OrderService without the .proto files, by the .proto field names', async () => {
+    const reflection = await serveWithReflection();
+    const [response] = await reflection.reflect('v1', [{ fileContainingSymbol: serviceNames.order }]);
     expect(response?.messageResponse).toBe('fileDescriptorResponse');
 
     const files = response?.fileDescriptorResponse?.fileDescriptorProto ?? [];
@@ -177,27 +127,78 @@ describe('file containing symbol', () => {
       expect.arrayContaining(['GetOrder', 'WatchOrder', 'ImportOrders', 'TrackOrders']),
     );
 
-    const getOrder = orderService['GetOrder'] as MethodDefinition<object, GetOrderResponse>;
-    const client = new grpc.Client(address, grpc.credentials.createInsecure());
+    const getOrder = orderService['GetOrder'] as MethodDefinition<object, object>;
+    const client = new grpc.Client(reflection.address, grpc.credentials.createInsecure());
     clients.push(client);
-    const answer = await new Promise<GetOrderResponse | undefined>((resolve, reject) =>
+    const answer = await new Promise<object | undefined>((resolve, reject) =>
       client.makeUnaryRequest(
         getOrder.path,
         getOrder.requestSerialize,
         getOrder.responseDeserialize,
-        { orderId: 'o-1' },
+        { order_id: 'o-1' },
         (error, value) => (error ? reject(error) : resolve(value)),
       ),
     );
-    expect(answer).toEqual(order);
+    // Fields carry their .proto names, as in the descriptors buf wrote (proto-loader's keepCase
+    // does not apply to descriptor sets).
+    expect(answer).toMatchObject({
+      order: {
+        id: 'o-1',
+        user_id: 'u-1',
+        total_minor: '300',
+        status: 'ORDER_STATUS_PENDING',
+        create_time: { seconds: '1700000000', nanos: 0 },
+      },
+    });
+  });
+
+  it('serves the files, imports included, byte for byte as buf wrote them', async () => {
+    const reflection = await serveWithReflection();
+    const [response] = await reflection.reflect('v1', [{ fileContainingSymbol: serviceNames.order }]);
+    const served = response?.fileDescriptorResponse?.fileDescriptorProto ?? [];
+    const written = platformFileDescriptors().map((file) => Buffer.from(file));
+    expect(served.length).toBeGreaterThan(1);
+    for (const file of served) expect(written).toContainEqual(file);
   });
 
   it('answers NOT_FOUND in the stream for an unknown symbol', async () => {
-    const address = await serveWithReflection();
-    const [response] = await reflect(address, 'v1', [{ fileContainingSymbol: 'platform.nothing.v1.Nope' }]);
+    const reflection = await serveWithReflection();
+    const [response] = await reflection.reflect('v1', [{ fileContainingSymbol: 'platform.nothing.v1.Nope' }]);
     expect(response?.errorResponse).toEqual({
       errorCode: grpc.status.NOT_FOUND,
       errorMessage: 'Symbol not found: platform.nothing.v1.Nope',
     });
   });
 });
+
+describe.each(['v1', 'v1alpha'] as const)(
+  'descriptors over %s, loaded as strictly as grpcurl loads them',
+  (version) => {
+    it('types AuthenticateResponse.expire_time as google.protobuf.Timestamp, under its .proto name', async () => {
+      const reflection = await serveWithReflection([protoFiles.orderService, protoFiles.userService]);
+      const registry = await reflection.strictRegistry(version, 'platform.user.v1.AuthenticateResponse');
+      const expireTime = registry
+        .getMessage('platform.user.v1.AuthenticateResponse')
+        ?.fields.find((field) => field.name === 'expire_time');
+      expect(expireTime).toMatchObject({ jsonName: 'expireTime', fieldKind: 'message' });
+      expect(expireTime?.message?.typeName).toBe('google.protobuf.Timestamp');
+    });
+
+    it('describes HealthListResponse.statuses as a map', async () => {
+      const reflection = await serveWithReflection();
+      const registry = await reflection.strictRegistry(version, 'grpc.health.v1.HealthListResponse');
+      const statuses = registry.getMessage('grpc.health.v1.HealthListResponse')?.field['statuses'];
+      expect(statuses?.fieldKind).toBe('map');
+      expect(statuses?.message?.typeName).toBe('grpc.health.v1.HealthCheckResponse');
+    });
+
+    it('keeps the idempotency_level of OrderService.GetOrder (NO_SIDE_EFFECTS)', async () => {
+      const reflection = await serveWithReflection(loadSync(protoFiles.orderService, protoLoaderOptions));
+      const registry = await reflection.strictRegistry(version, serviceNames.order);
+      const getOrder = registry
+        .getService(serviceNames.order)
+        ?.methods.find((method) => method.name === 'GetOrder');
+      expect(getOrder?.idempotency).toBe(MethodOptions_IdempotencyLevel.NO_SIDE_EFFECTS);
+    });
+  },
+);

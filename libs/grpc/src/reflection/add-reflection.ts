@@ -1,22 +1,10 @@
 import type { Server } from '@grpc/grpc-js';
-import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { loadSync, type AnyDefinition, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { protoLoaderOptions } from '@platform/proto';
-import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { dirname } from 'node:path';
+import { platformFileDescriptors, protoLoaderOptions } from '@platform/proto';
 import type { ReflectionOptions } from './reflection-options.js';
 
 const healthService = 'grpc.health.v1.Health';
-const healthProtoFile = 'health/v1/health.proto';
-
-let healthDefinition: PackageDefinition | undefined;
-
-function loadHealthDefinition(): PackageDefinition {
-  // grpc-health-check ships its proto as <root>/health/v1/health.proto.
-  const root = dirname(dirname(dirname(healthProtoPath)));
-  healthDefinition ??= loadSync(healthProtoFile, { ...protoLoaderOptions, includeDirs: [root] });
-  return healthDefinition;
-}
 
 function isProtoFiles(
   source: PackageDefinition | string | readonly string[],
@@ -24,30 +12,59 @@ function isProtoFiles(
   return typeof source === 'string' || Array.isArray(source);
 }
 
+/** Messages and enums carry a `format`; a service is an object of method definitions. */
+function isService(definition: AnyDefinition): boolean {
+  return !('format' in definition && typeof definition.format === 'string');
+}
+
+function servicesOf(definition: PackageDefinition): string[] {
+  return Object.entries(definition)
+    .filter(([, value]) => isService(value))
+    .map(([name]) => name);
+}
+
+/** The services reflection lists: the option, or every service of the source; then health. */
+function listedServices(
+  source: PackageDefinition | string | readonly string[],
+  options: ReflectionOptions,
+): string[] {
+  const served =
+    options.services ??
+    (isProtoFiles(source)
+      ? servicesOf(loadSync(typeof source === 'string' ? source : [...source], protoLoaderOptions))
+      : servicesOf(source));
+  return [...new Set((options.includeHealth ?? true) ? [...served, healthService] : served)];
+}
+
 /**
  * Serves gRPC server reflection, v1 and v1alpha (grpcurl, Postman and grpcui ask either), so
  * clients can list the services and fetch their descriptors without the .proto files.
  *
+ * The descriptors served are the ones `buf build` wrote (`platformFileDescriptors` of
+ * `@platform/proto`), byte for byte, never re-derived from the package definition: protobufjs'
+ * rebuilt descriptors carry camelCased field names, misnamed map entries and broken
+ * well-known-type imports, which strict clients (grpcurl, anything on Go protobuf) refuse. The
+ * source only decides which services are listed.
+ *
  * @param source The package definition the services were loaded from (NestJS hands it to
  *   `onLoadPackageDefinition`), or .proto paths relative to the platform's include dirs
  *   (`protoFiles.orderService`), loaded with `protoLoaderOptions`.
+ * @throws Error when a listed service is not in the platform's descriptors.
  */
 export function addReflection(
   server: Pick<Server, 'addService'>,
   source: PackageDefinition | string | readonly string[],
   options: ReflectionOptions = {},
 ): void {
-  const definition = isProtoFiles(source)
-    ? loadSync(typeof source === 'string' ? source : [...source], protoLoaderOptions)
-    : source;
-  const includeHealth = options.includeHealth ?? true;
-  const described = includeHealth ? { ...loadHealthDefinition(), ...definition } : definition;
-  const services = options.services && [...options.services, ...(includeHealth ? [healthService] : [])];
-  // @grpc/reflection is built against its own copy of proto-loader; the definition's shape is
-  // the same, its declared type is not.
+  const services = listedServices(source, options);
+  // @grpc/reflection indexes the files in `fileDescriptorProtos` of every value of the
+  // definition it is given, and nothing else of it: hand it the files declaring the listed
+  // services and their imports. It re-encodes each with protobufjs, which gives back the same
+  // bytes for a plain FileDescriptorSet (add-reflection.spec.ts checks).
+  const descriptors = { fileDescriptorProtos: [...platformFileDescriptors(services)] };
   const reflection = new ReflectionService(
-    described as ConstructorParameters<typeof ReflectionService>[0],
-    services ? { services } : undefined,
+    { descriptors } as unknown as ConstructorParameters<typeof ReflectionService>[0],
+    { services },
   );
   reflection.addToServer(server);
 }

@@ -2,7 +2,8 @@
 export interface ReflectionOptions {
   /**
    * Services to describe, by fully qualified name; the others stay hidden from reflection
-   * (they are still served). Defaults to every service of the definition.
+   * (they are still served). Each must be in the platform's descriptors (`protos/`), or
+   * addReflection throws. Defaults to every service of the definition.
    */
   services?: readonly string[];
   /**
