@@ -84,12 +84,21 @@ function readyAddress(child: ChildProcess): Promise<string> {
       reject(new Error(`user-service exited with ${code} before it was ready\n${stderr}`));
     });
     if (!child.stdout) return;
+    // Read every line, also after ready: a full pipe would stall the process.
     createInterface({ input: child.stdout }).on('line', (line) => {
-      const entry = JSON.parse(line) as { msg?: string; address?: string };
-      if (entry.msg === 'user-service ready' && entry.address) {
+      const entry = parseLogLine(line);
+      if (entry?.msg === 'user-service ready' && entry.address) {
         clearTimeout(timer);
         resolve(entry.address);
       }
     });
   });
+}
+
+function parseLogLine(line: string): { msg?: string; address?: string } | undefined {
+  try {
+    return JSON.parse(line) as { msg?: string; address?: string };
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,233 @@
+// Order lifecycle through real gRPC calls, against a real user service (a process), on PGlite
+// and PostgreSQL: creation (idempotent), reads, lists, cancel, confirm, and who may do what.
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { databaseTargets } from '@platform/db/testing';
+import { OrderStatus, type Order } from '@platform/proto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
+import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
+import { startOrderStack, type Caller, type OrderStack } from './__fixtures__/start-order-stack.js';
+
+for (const target of databaseTargets) {
+  describe.skipIf(target.skip)(`orders on ${target.name}`, () => {
+    let stack: OrderStack;
+    let alice: Caller;
+    let bob: Caller;
+
+    beforeAll(async () => {
+      stack = await startOrderStack(target);
+      [alice, bob] = await Promise.all([stack.signUp(), stack.signUp()]);
+    });
+    afterAll(() => stack?.dispose());
+
+    const create = (caller: Caller, overrides = {}) =>
+      stack.orders.createOrder(orderRequest(overrides), asCaller(caller.token)).then(({ order }) => order as Order);
+
+    describe('CreateOrder', () => {
+      it('takes an order for the caller, with the total computed by the server', async () => {
+        const order = await create(alice);
+        expect(order).toMatchObject({
+          userId: alice.userId,
+          currencyCode: 'EUR',
+          totalMinor: '625',
+          status: OrderStatus.ORDER_STATUS_PENDING,
+          version: '1',
+          cancelReason: '',
+        });
+        expect(order.items).toHaveLength(2);
+      });
+
+      it('answers a repeated request id with the same order, and a reused one with IDEMPOTENCY_KEY_REUSED', async () => {
+        const request = orderRequest();
+        const first = await stack.orders.createOrder(request, asCaller(alice.token));
+        const again = await stack.orders.createOrder(request, asCaller(alice.token));
+        expect(again.order).toEqual(first.order);
+        const reused = await expectGrpcError(
+          stack.orders.createOrder({ ...request, currencyCode: 'USD' }, asCaller(alice.token)),
+          GrpcStatus.FAILED_PRECONDITION,
+        );
+        expect(reused.statusDetails.errorInfo?.reason).toBe('IDEMPOTENCY_KEY_REUSED');
+        expect(reused.statusDetails.preconditionFailure?.violations[0]?.type).toBe('IDEMPOTENCY_KEY');
+        // The same request id belongs to each owner separately.
+        const bobs = await stack.orders.createOrder(request, asCaller(bob.token));
+        expect(bobs.order?.id).not.toBe(first.order?.id);
+      });
+
+      it('makes exactly one order of 20 parallel requests with one request id', async () => {
+        const request = orderRequest();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => stack.orders.createOrder(request, asCaller(alice.token))),
+        );
+        expect(new Set(results.map((result) => result.order?.id)).size).toBe(1);
+        const listed = await listAll(stack, alice.token);
+        expect(listed.filter((order) => order.requestId === request.requestId)).toHaveLength(1);
+      });
+
+      it('lets an admin order for another user, but not a user, and requires a service to name the user', async () => {
+        const admin = await stack.admin();
+        const forAlice = await create(admin, { userId: alice.userId });
+        expect(forAlice.userId).toBe(alice.userId);
+        const denied = await expectGrpcError(
+          stack.orders.createOrder(orderRequest({ userId: alice.userId }), asCaller(bob.token)),
+          GrpcStatus.PERMISSION_DENIED,
+        );
+        expect(denied.statusDetails.errorInfo?.reason).toBe('ORDER_ACCESS_DENIED');
+        const service = await stack.servicePrincipal();
+        await expectGrpcError(
+          stack.orders.createOrder(orderRequest(), asCaller(service.token)),
+          GrpcStatus.INVALID_ARGUMENT,
+        );
+      });
+
+      it('refuses an order for a deactivated user with FAILED_PRECONDITION and PreconditionFailure', async () => {
+        const carol = await stack.signUp();
+        const admin = await stack.admin();
+        await stack.users.deactivateUser({ userId: carol.userId, reason: 'test' }, asCaller(admin.token));
+        const error = await expectGrpcError(
+          stack.orders.createOrder(orderRequest({ userId: carol.userId }), asCaller(admin.token)),
+          GrpcStatus.FAILED_PRECONDITION,
+        );
+        expect(error.statusDetails.errorInfo?.reason).toBe('USER_DEACTIVATED');
+        expect(error.statusDetails.preconditionFailure?.violations).toEqual([
+          { type: 'USER_STATUS', subject: `users/${carol.userId}`, description: 'the user is deactivated' },
+        ]);
+      });
+    });
+
+    describe('GetOrder', () => {
+      it("shows users their own orders only: another user's order is NOT_FOUND, like a missing one", async () => {
+        const order = await create(alice);
+        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({ order });
+        const hidden = await expectGrpcError(
+          stack.orders.getOrder({ orderId: order.id }, asCaller(bob.token)),
+          GrpcStatus.NOT_FOUND,
+        );
+        const missing = await expectGrpcError(
+          stack.orders.getOrder({ orderId: crypto.randomUUID() }, asCaller(bob.token)),
+          GrpcStatus.NOT_FOUND,
+        );
+        expect(hidden.statusDetails.errorInfo?.reason).toBe(missing.statusDetails.errorInfo?.reason);
+        const admin = await stack.admin();
+        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(admin.token))).resolves.toEqual({ order });
+      });
+
+      it('answers INVALID_ARGUMENT for a malformed id', async () => {
+        await expectGrpcError(stack.orders.getOrder({ orderId: '42' }, asCaller(alice.token)), GrpcStatus.INVALID_ARGUMENT);
+      });
+    });
+
+    describe('ListOrders', () => {
+      it("pages through the caller's orders, filtered by status, with tokens bound to the filter", async () => {
+        const dave = await stack.signUp();
+        const created = [];
+        for (let index = 0; index < 5; index += 1) created.push(await create(dave));
+        await stack.orders.cancelOrder({ orderId: created[1]?.id ?? '', reason: 'changed my mind' }, asCaller(dave.token));
+
+        const all = await listAll(stack, dave.token, 2);
+        expect(all.map((order) => order.id)).toEqual(created.map((order) => order.id));
+        const cancelled = await stack.orders.listOrders(
+          { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_CANCELLED, userId: '' },
+          asCaller(dave.token),
+        );
+        expect(cancelled.orders.map((order) => order.id)).toEqual([created[1]?.id]);
+
+        const firstPage = await stack.orders.listOrders(
+          { pageSize: 2, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+          asCaller(dave.token),
+        );
+        const replayed = await expectGrpcError(
+          stack.orders.listOrders(
+            { pageSize: 2, pageToken: firstPage.nextPageToken, status: OrderStatus.ORDER_STATUS_PENDING, userId: '' },
+            asCaller(dave.token),
+          ),
+          GrpcStatus.INVALID_ARGUMENT,
+        );
+        expect(replayed.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field)).toEqual([
+          'page_token',
+        ]);
+      });
+
+      it("refuses a user listing another user's orders, and lets an admin", async () => {
+        await create(alice);
+        await expectGrpcError(
+          stack.orders.listOrders(
+            { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: alice.userId },
+            asCaller(bob.token),
+          ),
+          GrpcStatus.PERMISSION_DENIED,
+        );
+        const admin = await stack.admin();
+        const listed = await stack.orders.listOrders(
+          { pageSize: 500, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: alice.userId },
+          asCaller(admin.token),
+        );
+        expect(listed.orders.length).toBeGreaterThan(0);
+        expect(listed.orders.every((order) => order.userId === alice.userId)).toBe(true);
+      });
+    });
+
+    describe('CancelOrder and ConfirmOrder', () => {
+      it('cancels a pending order once (a second cancel changes nothing), and refuses to confirm it then', async () => {
+        const order = await create(alice);
+        const { order: cancelled } = await stack.orders.cancelOrder({ orderId: order.id, reason: 'too slow' }, asCaller(alice.token));
+        expect(cancelled).toMatchObject({ status: OrderStatus.ORDER_STATUS_CANCELLED, version: '2', cancelReason: 'too slow' });
+        const again = await stack.orders.cancelOrder({ orderId: order.id, reason: 'again' }, asCaller(alice.token));
+        expect(again.order).toEqual(cancelled);
+        const service = await stack.servicePrincipal();
+        const refused = await expectGrpcError(
+          stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token)),
+          GrpcStatus.FAILED_PRECONDITION,
+        );
+        expect(refused.statusDetails.errorInfo?.reason).toBe('ORDER_STATE_CONFLICT');
+        expect(refused.statusDetails.errorInfo?.metadata).toEqual({ status: 'cancelled' });
+      });
+
+      it("answers NOT_FOUND to a user cancelling another user's order, and leaves it alone", async () => {
+        const order = await create(alice);
+        await expectGrpcError(
+          stack.orders.cancelOrder({ orderId: order.id, reason: '' }, asCaller(bob.token)),
+          GrpcStatus.NOT_FOUND,
+        );
+        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({ order });
+      });
+
+      it('lets only services confirm, idempotently; a confirmed order cannot be cancelled', async () => {
+        const order = await create(alice);
+        const admin = await stack.admin();
+        for (const caller of [alice, admin]) {
+          await expectGrpcError(
+            stack.orders.confirmOrder({ orderId: order.id }, asCaller(caller.token)),
+            GrpcStatus.PERMISSION_DENIED,
+          );
+        }
+        const service = await stack.servicePrincipal();
+        const { order: confirmed } = await stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token));
+        expect(confirmed).toMatchObject({ status: OrderStatus.ORDER_STATUS_CONFIRMED, version: '2' });
+        const again = await stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token));
+        expect(again.order).toEqual(confirmed);
+        const refused = await expectGrpcError(
+          stack.orders.cancelOrder({ orderId: order.id, reason: '' }, asCaller(alice.token)),
+          GrpcStatus.FAILED_PRECONDITION,
+        );
+        expect(refused.statusDetails.preconditionFailure?.violations[0]).toMatchObject({
+          type: 'ORDER_STATUS',
+          description: 'the order is confirmed',
+        });
+      });
+    });
+  });
+}
+
+async function listAll(stack: OrderStack, token: string, pageSize = 500): Promise<Order[]> {
+  const orders: Order[] = [];
+  let pageToken = '';
+  do {
+    const page = await stack.orders.listOrders(
+      { pageSize, pageToken, status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+      asCaller(token),
+    );
+    orders.push(...page.orders);
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return orders;
+}
