@@ -1,5 +1,6 @@
 import type { PGliteOptions } from '@electric-sql/pglite';
 import type { DatabaseSchema } from './database.js';
+import type { ListenerOptions } from './notifications/listen-options.js';
 
 /** Connection pool settings; used with `url` (PostgreSQL) only. */
 export interface PoolOptions {
@@ -42,6 +43,8 @@ export interface DatabaseOptions<Schema extends DatabaseSchema = Record<string, 
   pglite?: Omit<PGliteOptions, 'dataDir'>;
   /** Called when an idle pooled connection fails (the server restarted); the pool replaces it. Defaults to ignoring it. */
   onConnectionError?: (error: Error) => void;
+  /** The connection of `listen` (pg only): reconnection backoff and heartbeat. Defaults as documented there. */
+  listener?: ListenerOptions;
 }
 
 /** Defaults, resolved in one place. */
@@ -51,4 +54,7 @@ export const databaseDefaults = {
   connectionTimeoutMs: 5_000,
   statementTimeoutMs: 30_000,
   healthTimeoutMs: 1_000,
+  listenReconnectDelayMs: 100,
+  listenMaxReconnectDelayMs: 10_000,
+  listenHeartbeatIntervalMs: 10_000,
 } as const;

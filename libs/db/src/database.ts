@@ -34,7 +34,7 @@ export interface DatabaseHandle {
   readonly driver: DriverKind;
   /** Resolves when a `select 1` answered in time; rejects with the reason otherwise. */
   health(options?: HealthOptions): Promise<void>;
-  /** Closes the pool (pg) or the embedded database (PGlite). Idempotent. */
+  /** Closes the pool (pg) or the embedded database (PGlite), and ends every `listen` subscription. Idempotent. */
   close(): Promise<void>;
 }
 

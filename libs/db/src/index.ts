@@ -1,5 +1,5 @@
 // Public API of @platform/db: one database type over PostgreSQL (pg) or embedded PGlite,
-// versioned SQL migrations, and transactions bounded by the gRPC call.
+// versioned SQL migrations, transactions bounded by the gRPC call, and LISTEN/NOTIFY.
 export type {
   Database,
   DatabaseHandle,
@@ -30,3 +30,11 @@ export {
   databaseUnavailableRetryDelayMs,
 } from './connection/database-unavailable-error.js';
 export { isConnectionFailure } from './connection/is-connection-failure.js';
+export { listen } from './notifications/listen.js';
+export { notify, maxNotifyPayloadBytes, type NotifyTarget } from './notifications/notify.js';
+export type {
+  ListenerOptions,
+  ListenOptions,
+  NotificationHandler,
+  Subscription,
+} from './notifications/listen-options.js';

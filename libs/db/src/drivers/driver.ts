@@ -1,5 +1,7 @@
 import type { PgTransactionConfig } from 'drizzle-orm/pg-core';
 import type { DatabaseHandle, DriverKind, Transaction } from '../database.js';
+import type { Subscription } from '../notifications/listen-options.js';
+import type { Subscriber } from '../notifications/subscriber.js';
 import type { StatementGuard } from '../transaction/statement-guard.js';
 
 /** Raw SQL on one connection, for the migration runner (multi-statement files need it). */
@@ -33,6 +35,8 @@ export interface Driver extends Pick<DatabaseHandle, 'health' | 'close'> {
   runTransaction<T>(attempt: TransactionAttempt<T>): Promise<T>;
   /** Runs `fn` on one dedicated connection without a statement timeout (migrations). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Registers a subscriber on its (validated) channel, see `listen`; `close()` ends every subscription. */
+  listen(subscriber: Subscriber): Promise<Subscription>;
 }
 
 const drivers = new WeakMap<object, Driver>();

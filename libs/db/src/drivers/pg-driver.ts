@@ -4,6 +4,7 @@ import { DatabaseUnavailableError } from '../connection/database-unavailable-err
 import { isConnectionFailure } from '../connection/is-connection-failure.js';
 import type { Database, DatabaseSchema, HealthOptions } from '../database.js';
 import { databaseDefaults, type DatabaseOptions } from '../database-options.js';
+import { PgListener } from '../notifications/pg-listener.js';
 import type { StatementGuard } from '../transaction/statement-guard.js';
 import { sqlStateOf } from '../transaction/sql-state.js';
 import { attachDriver, within, type Driver, type SqlSession, type TransactionAttempt } from './driver.js';
@@ -117,6 +118,13 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
     );
   }
 
+  const listener = new PgListener({
+    ...options.listener,
+    url,
+    applicationName: options.applicationName,
+    connectionTimeoutMs,
+  });
+
   let closing: Promise<void> | undefined;
   const driver: Driver = {
     kind: 'pg',
@@ -172,8 +180,10 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
       }
     },
 
+    listen: (subscriber) => listener.listen(subscriber),
+
     close(): Promise<void> {
-      closing ??= pool.end();
+      closing ??= Promise.all([listener.close(), pool.end()]).then(() => undefined);
       return closing;
     },
   };

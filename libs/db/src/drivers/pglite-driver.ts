@@ -3,6 +3,7 @@ import { PGlite, type Transaction as PGliteTransaction } from '@electric-sql/pgl
 import { drizzle } from 'drizzle-orm/pglite';
 import type { Database, DatabaseSchema, HealthOptions } from '../database.js';
 import { databaseDefaults, type DatabaseOptions } from '../database-options.js';
+import { PgliteListener } from '../notifications/pglite-listener.js';
 import type { StatementGuard } from '../transaction/statement-guard.js';
 import { attachDriver, within, type Driver, type SqlSession, type TransactionAttempt } from './driver.js';
 
@@ -48,6 +49,8 @@ export async function openPgliteDatabase<Schema extends DatabaseSchema>(
   }
   const db = drizzle({ client: pglite, schema: options.schema });
 
+  const listener = new PgliteListener(pglite);
+
   let closing: Promise<void> | undefined;
   const driver: Driver = {
     kind: 'pglite',
@@ -69,7 +72,10 @@ export async function openPgliteDatabase<Schema extends DatabaseSchema>(
       await within(pglite.query('select 1'), timeoutMs, 'PGlite', healthOptions.signal);
     },
 
+    listen: (subscriber) => listener.listen(subscriber),
+
     close(): Promise<void> {
+      listener.close();
       closing ??= pglite.closed ? Promise.resolve() : pglite.close();
       return closing;
     },
