@@ -21,7 +21,9 @@ for (const target of databaseTargets) {
     afterAll(() => stack?.dispose());
 
     const create = (caller: Caller, overrides = {}) =>
-      stack.orders.createOrder(orderRequest(overrides), asCaller(caller.token)).then(({ order }) => order as Order);
+      stack.orders
+        .createOrder(orderRequest(overrides), asCaller(caller.token))
+        .then(({ order }) => order as Order);
 
     describe('CreateOrder', () => {
       it('takes an order for the caller, with the total computed by the server', async () => {
@@ -97,7 +99,9 @@ for (const target of databaseTargets) {
     describe('GetOrder', () => {
       it("shows users their own orders only: another user's order is NOT_FOUND, like a missing one", async () => {
         const order = await create(alice);
-        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({ order });
+        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({
+          order,
+        });
         const hidden = await expectGrpcError(
           stack.orders.getOrder({ orderId: order.id }, asCaller(bob.token)),
           GrpcStatus.NOT_FOUND,
@@ -108,11 +112,16 @@ for (const target of databaseTargets) {
         );
         expect(hidden.statusDetails.errorInfo?.reason).toBe(missing.statusDetails.errorInfo?.reason);
         const admin = await stack.admin();
-        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(admin.token))).resolves.toEqual({ order });
+        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(admin.token))).resolves.toEqual({
+          order,
+        });
       });
 
       it('answers INVALID_ARGUMENT for a malformed id', async () => {
-        await expectGrpcError(stack.orders.getOrder({ orderId: '42' }, asCaller(alice.token)), GrpcStatus.INVALID_ARGUMENT);
+        await expectGrpcError(
+          stack.orders.getOrder({ orderId: '42' }, asCaller(alice.token)),
+          GrpcStatus.INVALID_ARGUMENT,
+        );
       });
     });
 
@@ -121,7 +130,10 @@ for (const target of databaseTargets) {
         const dave = await stack.signUp();
         const created = [];
         for (let index = 0; index < 5; index += 1) created.push(await create(dave));
-        await stack.orders.cancelOrder({ orderId: created[1]?.id ?? '', reason: 'changed my mind' }, asCaller(dave.token));
+        await stack.orders.cancelOrder(
+          { orderId: created[1]?.id ?? '', reason: 'changed my mind' },
+          asCaller(dave.token),
+        );
 
         const all = await listAll(stack, dave.token, 2);
         expect(all.map((order) => order.id)).toEqual(created.map((order) => order.id));
@@ -137,28 +149,43 @@ for (const target of databaseTargets) {
         );
         const replayed = await expectGrpcError(
           stack.orders.listOrders(
-            { pageSize: 2, pageToken: firstPage.nextPageToken, status: OrderStatus.ORDER_STATUS_PENDING, userId: '' },
+            {
+              pageSize: 2,
+              pageToken: firstPage.nextPageToken,
+              status: OrderStatus.ORDER_STATUS_PENDING,
+              userId: '',
+            },
             asCaller(dave.token),
           ),
           GrpcStatus.INVALID_ARGUMENT,
         );
-        expect(replayed.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field)).toEqual([
-          'page_token',
-        ]);
+        expect(
+          replayed.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field),
+        ).toEqual(['page_token']);
       });
 
       it("refuses a user listing another user's orders, and lets an admin", async () => {
         await create(alice);
         await expectGrpcError(
           stack.orders.listOrders(
-            { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: alice.userId },
+            {
+              pageSize: 10,
+              pageToken: '',
+              status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+              userId: alice.userId,
+            },
             asCaller(bob.token),
           ),
           GrpcStatus.PERMISSION_DENIED,
         );
         const admin = await stack.admin();
         const listed = await stack.orders.listOrders(
-          { pageSize: 500, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: alice.userId },
+          {
+            pageSize: 500,
+            pageToken: '',
+            status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+            userId: alice.userId,
+          },
           asCaller(admin.token),
         );
         expect(listed.orders.length).toBeGreaterThan(0);
@@ -169,9 +196,19 @@ for (const target of databaseTargets) {
     describe('CancelOrder and ConfirmOrder', () => {
       it('cancels a pending order once (a second cancel changes nothing), and refuses to confirm it then', async () => {
         const order = await create(alice);
-        const { order: cancelled } = await stack.orders.cancelOrder({ orderId: order.id, reason: 'too slow' }, asCaller(alice.token));
-        expect(cancelled).toMatchObject({ status: OrderStatus.ORDER_STATUS_CANCELLED, version: '2', cancelReason: 'too slow' });
-        const again = await stack.orders.cancelOrder({ orderId: order.id, reason: 'again' }, asCaller(alice.token));
+        const { order: cancelled } = await stack.orders.cancelOrder(
+          { orderId: order.id, reason: 'too slow' },
+          asCaller(alice.token),
+        );
+        expect(cancelled).toMatchObject({
+          status: OrderStatus.ORDER_STATUS_CANCELLED,
+          version: '2',
+          cancelReason: 'too slow',
+        });
+        const again = await stack.orders.cancelOrder(
+          { orderId: order.id, reason: 'again' },
+          asCaller(alice.token),
+        );
         expect(again.order).toEqual(cancelled);
         const service = await stack.servicePrincipal();
         const refused = await expectGrpcError(
@@ -188,7 +225,9 @@ for (const target of databaseTargets) {
           stack.orders.cancelOrder({ orderId: order.id, reason: '' }, asCaller(bob.token)),
           GrpcStatus.NOT_FOUND,
         );
-        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({ order });
+        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({
+          order,
+        });
       });
 
       it('lets only services confirm, idempotently; a confirmed order cannot be cancelled', async () => {
@@ -201,7 +240,10 @@ for (const target of databaseTargets) {
           );
         }
         const service = await stack.servicePrincipal();
-        const { order: confirmed } = await stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token));
+        const { order: confirmed } = await stack.orders.confirmOrder(
+          { orderId: order.id },
+          asCaller(service.token),
+        );
         expect(confirmed).toMatchObject({ status: OrderStatus.ORDER_STATUS_CONFIRMED, version: '2' });
         const again = await stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token));
         expect(again.order).toEqual(confirmed);

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { failureOf } from '../__fixtures__/accounts.js';
 import type { Database } from '../database.js';
@@ -82,6 +83,19 @@ for (const target of databaseTargets) {
         await expect.poll(() => received).toEqual(['committed']);
         await pause(50);
         expect(received).toEqual(['committed']);
+      });
+
+      it("reaches the handler in the listener's async context, not the writer's", async () => {
+        const db = await setUp();
+        const context = new AsyncLocalStorage<string>();
+        const seen: (string | undefined)[] = [];
+        await context.run('listener', () =>
+          listen(db, 'order_changes', () => void seen.push(context.getStore())),
+        );
+
+        await context.run('writer', () => commitNotification(db, 'order_changes', 'o-1'));
+
+        await expect.poll(() => seen).toEqual(['listener']);
       });
 
       it('arrives in commit order, identical ones of one transaction once', async () => {

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { ListenOptions, NotificationHandler, Subscription } from './listen-options.js';
 
 function asError(value: unknown): Error {
@@ -21,6 +22,12 @@ export function databaseClosedError(channel: string): Error {
 export class Subscriber {
   private active = true;
   private closing: Promise<void> | undefined;
+  /**
+   * Callbacks run in the async context of the `listen` call, never in the writer's: on PGlite a
+   * notification is delivered inside the committing query, and a handler running in that gRPC
+   * call's context would see its deadline, cancellation and principal as its own.
+   */
+  private readonly inListenContext = new AsyncResource('platform.db.listen');
 
   constructor(
     readonly channel: string,
@@ -60,7 +67,7 @@ export class Subscriber {
 
   private invoke(callback: () => unknown): void {
     try {
-      const result = callback();
+      const result = this.inListenContext.runInAsyncScope(callback);
       if (isPromiseLike(result)) result.then(undefined, (error: unknown) => this.report(error));
     } catch (error) {
       this.report(error);

@@ -19,6 +19,8 @@ export type OrderListener = (row: OrderRow) => void;
 export interface OrderChangeFeedOptions {
   db: Database<OrderSchema>;
   source: ChangeSource;
+  /** Bound of one read of a changed order, ms. Defaults to 5000. */
+  readTimeoutMs?: number;
   /** Told about failed reads (the listeners then wait for the next change). Defaults to none. */
   onError?: (error: unknown, orderId: string) => void;
 }
@@ -33,6 +35,8 @@ export class OrderChangeFeed {
   /** Orders being read, and whether another change arrived meanwhile (read again after). */
   private readonly reading = new Map<string, { again: boolean }>();
   private subscription: { close(): Promise<void> } | undefined;
+  /** Reads belong to the feed, not to any call: cancelled when the feed stops, bounded on their own. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly options: OrderChangeFeedOptions) {}
 
@@ -49,6 +53,7 @@ export class OrderChangeFeed {
   async stop(): Promise<void> {
     const subscription = this.subscription;
     this.subscription = undefined;
+    this.stopping.abort(new Error('the order change feed stopped'));
     await subscription?.close();
   }
 
@@ -88,6 +93,8 @@ export class OrderChangeFeed {
         state.again = false;
         const row = await withTransaction(this.options.db, (tx) => orderRepository.findById(tx, orderId), {
           readOnly: true,
+          signal: this.stopping.signal,
+          timeoutMs: this.options.readTimeoutMs ?? 5_000,
         });
         if (row) for (const listener of [...(this.listeners.get(orderId) ?? [])]) listener(row);
       } while (state.again && this.listeners.has(orderId));
