@@ -154,6 +154,22 @@ describe('authClientInterceptor with a token provider', () => {
     },
   );
 
+  it('fails the call UNAVAILABLE (TOKEN_UNAVAILABLE), unsent, when the token endpoint is unreachable', async () => {
+    const unreachable = Object.assign(new Error('connect ECONNREFUSED'), { code: grpc.status.UNAVAILABLE });
+    const client = backendClient({ provider: { getToken: () => Promise.reject(unreachable) } });
+    const before = backendCalls.count;
+
+    const result = await failure(callEcho(client, 'unary'));
+
+    expect(result).toMatchObject({
+      code: grpc.status.UNAVAILABLE,
+      reason: 'TOKEN_UNAVAILABLE',
+      domain: 'auth.platform',
+    });
+    expect(result.message).not.toContain('ECONNREFUSED');
+    expect(backendCalls.count).toBe(before);
+  });
+
   it('fails the call when the provider throws synchronously', async () => {
     const client = backendClient({
       provider: {

@@ -8,8 +8,8 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import { currentCall } from '../context/call-context.js';
-import { AuthErrorReason, type AuthClientOptions } from './auth-options.js';
-import { authError } from './auth-errors.js';
+import type { AuthClientOptions } from './auth-options.js';
+import { tokenUnavailableError } from './auth-errors.js';
 
 const defaultDomain = 'auth.platform';
 
@@ -26,8 +26,9 @@ function deadlineMs(deadline: Date | number | undefined): number {
  * than CallCredentials so it works on plaintext channels too (grpc-js refuses call credentials
  * on insecure channels).
  *
- * When the provider fails, the call fails UNAUTHENTICATED (`TOKEN_UNAVAILABLE`) without being
- * sent. While the token is being fetched, the call's messages and half-close wait, in order
+ * When the provider fails, the call fails without being sent, reason `TOKEN_UNAVAILABLE`:
+ * UNAVAILABLE when the token endpoint could not be reached (the provider failed UNAVAILABLE or
+ * DEADLINE_EXCEEDED: nothing was processed, a retry may succeed), UNAUTHENTICATED otherwise. While the token is being fetched, the call's messages and half-close wait, in order
  * (grpc-js's own streams write one message at a time, but an interceptor above this one may
  * not), and the call's deadline and cancellation are honoured: grpc-js would only report them
  * to a call that has started.
@@ -80,7 +81,7 @@ export function authClientInterceptor(options: AuthClientOptions): Interceptor {
 
         const unavailable = (error: unknown) => {
           options.onTokenError?.(error);
-          const failure = authError(AuthErrorReason.TOKEN_UNAVAILABLE, domain);
+          const failure = tokenUnavailableError(error, domain);
           close({ code: failure.code, details: failure.message, metadata: failure.metadata });
         };
         if (!provider) return unavailable(new Error('no incoming token to forward and no token provider'));

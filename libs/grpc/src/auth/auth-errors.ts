@@ -1,6 +1,7 @@
 import type { ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { PlatformError } from '../errors/platform-error.js';
-import { PermissionDeniedError, UnauthenticatedError } from '../errors/platform-errors.js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { PermissionDeniedError, UnauthenticatedError, UnavailableError } from '../errors/platform-errors.js';
 import { AuthErrorReason } from './auth-options.js';
 
 export type UnauthenticatedReason = Exclude<AuthErrorReason, 'ROLE_REQUIRED'>;
@@ -22,6 +23,23 @@ const messages: Readonly<Record<UnauthenticatedReason, string>> = {
 /** The UNAUTHENTICATED error for a reason, with its fixed message. */
 export function authError(reason: UnauthenticatedReason, domain?: string): UnauthenticatedError {
   return new UnauthenticatedError(messages[reason], domain === undefined ? { reason } : { reason, domain });
+}
+
+/**
+ * Why a call could not get a token: the token endpoint is unreachable (its call failed
+ * UNAVAILABLE or DEADLINE_EXCEEDED) is UNAVAILABLE, as a caller must see a dependency outage;
+ * anything else (refused credentials, a broken provider) is UNAUTHENTICATED. The message never
+ * carries the provider's error.
+ */
+export function tokenUnavailableError(cause: unknown, domain?: string): PlatformError {
+  const code = (cause as { code?: unknown } | null)?.code;
+  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) {
+    return new UnavailableError(messages.TOKEN_UNAVAILABLE, {
+      reason: AuthErrorReason.TOKEN_UNAVAILABLE,
+      ...(domain !== undefined && { domain }),
+    });
+  }
+  return authError(AuthErrorReason.TOKEN_UNAVAILABLE, domain);
 }
 
 /** PERMISSION_DENIED for a principal holding none of `requiredRoles`. */

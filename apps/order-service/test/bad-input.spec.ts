@@ -1,0 +1,139 @@
+// Bad order requests get INVALID_ARGUMENT with a field violation naming each bad field, item
+// indexes included, before any work; oversized messages RESOURCE_EXHAUSTED; nothing is written.
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { preparePglite } from '@platform/db/testing';
+import { OrderStatus, type LineItem } from '@platform/proto';
+import { createTestIssuer, freePort } from '@platform/testing';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectGrpcError, fieldsOf } from './__fixtures__/expect-grpc-error.js';
+import {
+  asCaller,
+  orderRequest,
+  startOrderServiceUnderTest,
+  type OrderServiceUnderTest,
+} from './__fixtures__/order-stack.js';
+
+// Validation runs before the handler, so no user service is needed: nothing listens there.
+let dir: string;
+let service: OrderServiceUnderTest;
+let token: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'order-bad-input-'));
+  const issuer = await createTestIssuer();
+  await issuer.writeJwks(join(dir, 'jwks.json'));
+  token = await issuer.sign({ subject: crypto.randomUUID() });
+  service = await startOrderServiceUnderTest({
+    database: { inMemory: true, pglite: { loadDataDir: await preparePglite() } },
+    userServiceAddress: `127.0.0.1:${await freePort()}`,
+    jwksFile: join(dir, 'jwks.json'),
+    clientSecret: randomBytes(24).toString('base64url'),
+    env: { ORDER_MAX_ITEMS: '5', ORDER_MAX_MESSAGE_BYTES: '65536' },
+  });
+});
+afterAll(async () => {
+  await service?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const item = (overrides: Partial<LineItem> = {}): LineItem => ({
+  sku: 'sku-1',
+  quantity: 1,
+  unitPriceMinor: '100',
+  ...overrides,
+});
+const invalid = (call: Promise<unknown>) => expectGrpcError(call, GrpcStatus.INVALID_ARGUMENT);
+const create = (overrides: Parameters<typeof orderRequest>[0]) =>
+  service.orders.createOrder(orderRequest(overrides), asCaller(token));
+
+describe('CreateOrder', () => {
+  it('names every bad field of every item at once', async () => {
+    const error = await invalid(
+      create({
+        currencyCode: 'XYZ',
+        items: [
+          item(),
+          item({ quantity: 0 }),
+          item({ unitPriceMinor: '-1' }),
+          item({ sku: '', quantity: -3 }),
+        ],
+      }),
+    );
+    expect(fieldsOf(error)).toEqual([
+      'currency_code',
+      'items[1].quantity',
+      'items[2].unit_price_minor',
+      'items[3].quantity',
+      'items[3].sku',
+    ]);
+    expect(error.statusDetails.errorInfo?.domain).toBe('order.platform');
+  });
+
+  it.each([
+    ['no items', { items: [] }, ['items']],
+    ['more items than allowed', { items: Array.from({ length: 6 }, () => item()) }, ['items']],
+    [
+      'a total beyond int64',
+      { items: [item({ quantity: 2, unitPriceMinor: '9223372036854775807' })] },
+      ['items'],
+    ],
+    ['a lowercase currency', { currencyCode: 'eur' }, ['currency_code']],
+    ['an empty request id', { requestId: '' }, ['request_id']],
+    ['a request id with spaces', { requestId: 'my order' }, ['request_id']],
+    ['a malformed user id', { userId: 'someone' }, ['user_id']],
+  ])('refuses %s', async (_name, overrides, fields) => {
+    expect(fieldsOf(await invalid(create(overrides)))).toEqual(fields);
+  });
+
+  it('answers RESOURCE_EXHAUSTED to a message over the limit, and keeps serving', async () => {
+    await expectGrpcError(create({ requestId: 'x'.repeat(70_000) }), GrpcStatus.RESOURCE_EXHAUSTED);
+    expect(fieldsOf(await invalid(create({ items: [] })))).toEqual(['items']);
+  });
+
+  it('wrote none of them', async () => {
+    const { orders } = await service.orders.listOrders(
+      { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+      asCaller(token),
+    );
+    expect(orders).toEqual([]);
+  });
+});
+
+describe('ids and filters', () => {
+  it.each(['', 'order-1', '00000000-0000-0000-0000-00000000000g'])(
+    'refuses the order id %j on every method',
+    async (orderId) => {
+      for (const call of [
+        service.orders.getOrder({ orderId }, asCaller(token)),
+        service.orders.cancelOrder({ orderId, reason: '' }, asCaller(token)),
+      ]) {
+        expect(fieldsOf(await invalid(call))).toEqual(['order_id']);
+      }
+    },
+  );
+
+  it('refuses an unknown status filter and a reason over 500 characters', async () => {
+    const status = await invalid(
+      service.orders.listOrders(
+        { pageSize: 1, pageToken: '', status: OrderStatus.UNRECOGNIZED, userId: '' },
+        asCaller(token),
+      ),
+    );
+    expect(fieldsOf(status)).toEqual(['status']);
+    const reason = await invalid(
+      service.orders.cancelOrder({ orderId: crypto.randomUUID(), reason: 'r'.repeat(501) }, asCaller(token)),
+    );
+    expect(fieldsOf(reason)).toEqual(['reason']);
+  });
+
+  it('answers UNAUTHENTICATED without a token', async () => {
+    await expectGrpcError(
+      service.orders.getOrder({ orderId: crypto.randomUUID() }),
+      GrpcStatus.UNAUTHENTICATED,
+    );
+  });
+});

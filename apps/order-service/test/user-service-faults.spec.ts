@@ -1,0 +1,153 @@
+// The order service when the user service is down or slow (a scripted user service, the
+// fault server): CreateOrder fails UNAVAILABLE within its deadline and writes nothing; a short
+// deadline ends DEADLINE_EXCEEDED and the user service sees the cancellation.
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { preparePglite } from '@platform/db/testing';
+import { OrderStatus, UserStatus } from '@platform/proto';
+import {
+  createTestIssuer,
+  freePort,
+  startFaultServer,
+  type FaultServer,
+  type TestIssuer,
+} from '@platform/testing';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
+import {
+  asCaller,
+  orderRequest,
+  startOrderServiceUnderTest,
+  type OrderServiceUnderTest,
+} from './__fixtures__/order-stack.js';
+
+const getUser = '/platform.user.v1.UserService/GetUser';
+const authenticate = '/platform.user.v1.UserService/Authenticate';
+
+let dir: string;
+let issuer: TestIssuer;
+let jwksFile: string;
+const cleanup: (() => Promise<unknown>)[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'order-faults-'));
+  jwksFile = join(dir, 'jwks.json');
+  issuer = await createTestIssuer();
+  await issuer.writeJwks(jwksFile);
+});
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+async function orderService(userServiceAddress: string): Promise<OrderServiceUnderTest> {
+  const service = await startOrderServiceUnderTest({
+    database: { inMemory: true, pglite: { loadDataDir: await preparePglite() } },
+    userServiceAddress,
+    jwksFile,
+    clientSecret: randomBytes(24).toString('base64url'),
+  });
+  cleanup.push(() => service.stop());
+  return service;
+}
+
+/** A user service that signs the order service in and answers GetUser as scripted. */
+async function scriptedUserService(): Promise<FaultServer> {
+  const server = await startFaultServer();
+  cleanup.push(() => server.stop());
+  server.script(authenticate, {
+    response: {
+      accessToken: 'service-token',
+      expireTime: { seconds: String(Math.floor(Date.now() / 1000) + 600), nanos: 0 },
+      subject: 'order-service',
+      roles: ['ROLE_SERVICE'],
+    },
+  });
+  return server;
+}
+
+async function ordersOf(service: OrderServiceUnderTest, token: string) {
+  const { orders } = await service.orders.listOrders(
+    { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+    asCaller(token),
+  );
+  return orders;
+}
+
+describe('CreateOrder with the user service down', () => {
+  it('fails UNAVAILABLE before its deadline when nothing listens there, and writes nothing', async () => {
+    const service = await orderService(`127.0.0.1:${await freePort()}`);
+    const userId = crypto.randomUUID();
+    const token = await issuer.sign({ subject: userId });
+    const startedAt = Date.now();
+
+    const error = await expectGrpcError(
+      service.orders.createOrder(orderRequest(), asCaller(token, { deadline: Date.now() + 3_000 })),
+      GrpcStatus.UNAVAILABLE,
+    );
+
+    expect(Date.now() - startedAt).toBeLessThan(3_000);
+    expect(error.statusDetails.errorInfo?.reason).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(await ordersOf(service, token)).toEqual([]);
+  });
+
+  it('retries GetUser (NO_SIDE_EFFECTS) on UNAVAILABLE, then fails UNAVAILABLE, writing nothing', async () => {
+    const users = await scriptedUserService();
+    users.script(getUser, { thenFault: { code: GrpcStatus.UNAVAILABLE } });
+    const service = await orderService(users.address);
+    const token = await issuer.sign({ subject: crypto.randomUUID() });
+
+    await expectGrpcError(
+      service.orders.createOrder(orderRequest(), asCaller(token, { deadline: Date.now() + 3_000 })),
+      GrpcStatus.UNAVAILABLE,
+    );
+
+    expect(users.attempts(getUser).length).toBeGreaterThan(1);
+    expect(await ordersOf(service, token)).toEqual([]);
+  });
+
+  it('takes the order once the user service answers again', async () => {
+    const users = await scriptedUserService();
+    const userId = crypto.randomUUID();
+    users.script(getUser, {
+      faults: [{ code: GrpcStatus.UNAVAILABLE }],
+      response: { user: { id: userId, status: UserStatus.USER_STATUS_ACTIVE } },
+    });
+    const service = await orderService(users.address);
+    const token = await issuer.sign({ subject: userId });
+
+    const { order } = await service.orders.createOrder(orderRequest(), asCaller(token));
+
+    expect(order?.userId).toBe(userId);
+    expect(users.attempts(getUser).map((attempt) => attempt.metadata.get('authorization')[0])).toEqual([
+      'Bearer service-token',
+      'Bearer service-token',
+    ]);
+  });
+});
+
+describe('CreateOrder against a slow user service', () => {
+  it('ends DEADLINE_EXCEEDED with 200 ms left, propagating the deadline, and the user service sees the cancel', async () => {
+    const users = await scriptedUserService();
+    users.script(getUser, { delayMs: 5_000, hang: true });
+    const service = await orderService(users.address);
+    const token = await issuer.sign({ subject: crypto.randomUUID() });
+
+    const startedAt = Date.now();
+    await expectGrpcError(
+      service.orders.createOrder(orderRequest(), asCaller(token, { deadline: Date.now() + 200 })),
+      GrpcStatus.DEADLINE_EXCEEDED,
+    );
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+
+    const [attempt] = users.attempts(getUser);
+    expect(attempt?.deadline).toBeDefined();
+    expect((attempt?.deadline ?? Infinity) - startedAt).toBeLessThanOrEqual(200);
+    await attempt?.whenCancelled;
+    expect(attempt?.cancelled).toBe(true);
+    expect(await ordersOf(service, token)).toEqual([]);
+  });
+});
