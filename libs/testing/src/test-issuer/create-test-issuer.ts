@@ -48,7 +48,13 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   };
 }
 
-function signWith(privateKey: CryptoKey, kid: string, issuer: string, audience: string, claims: TestTokenClaims) {
+function signWith(
+  privateKey: CryptoKey,
+  kid: string,
+  issuer: string,
+  audience: string,
+  claims: TestTokenClaims,
+) {
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({ roles: [...(claims.roles ?? ['user'])] })
     .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })

@@ -1,1 +1,6 @@
-export { createTestIssuer, type TestIssuer, type TestIssuerOptions, type TestTokenClaims } from './create-test-issuer.js';
+export {
+  createTestIssuer,
+  type TestIssuer,
+  type TestIssuerOptions,
+  type TestTokenClaims,
+} from './create-test-issuer.js';
