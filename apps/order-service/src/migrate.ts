@@ -4,11 +4,11 @@
 import { loadConfigOrExit } from '@platform/config';
 import { MigrationError } from '@platform/db';
 import { migrateOrderDatabase } from '@platform/order-domain';
-import { openOrderDatabase, orderDatabaseLocation } from './open-order-database.js';
+import { openOrderDatabase } from './open-order-database.js';
 import { orderServiceConfig } from './order-service.config.js';
 
 const config = loadConfigOrExit(orderServiceConfig);
-const db = await openOrderDatabase(config, orderDatabaseLocation(config));
+const db = await openOrderDatabase(config);
 try {
   const result = await migrateOrderDatabase(db);
   console.log(

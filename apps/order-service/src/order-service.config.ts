@@ -1,3 +1,4 @@
+import { databaseVariables } from '@platform/db';
 import {
   defineConfig,
   duration,
@@ -6,7 +7,6 @@ import {
   port,
   positiveInt,
   secret,
-  url,
   type Config,
 } from '@platform/config';
 import * as z from 'zod';
@@ -23,12 +23,7 @@ export const orderServiceConfig = defineConfig({
   ORDER_METRICS_PORT: port({ allowZero: true }).default(9_465),
   /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
   ORDER_DATA_DIR: filePath({ mustExist: false }).default('.data/order-service'),
-  /** PostgreSQL; when unset, PGlite in ORDER_DATA_DIR/db. */
-  DATABASE_URL: secret(url({ protocols: ['postgres:', 'postgresql:'] })).optional(),
-  DATABASE_POOL_MAX: positiveInt().default(10),
-  DATABASE_STATEMENT_TIMEOUT: duration({ minMs: 100 }).default(5_000),
-  /** Waiting for a PostgreSQL connection fails after this long (UNAVAILABLE to the caller). */
-  DATABASE_CONNECT_TIMEOUT: duration({ minMs: 100 }).default(2_000),
+  ...databaseVariables,
 
   /** The user service: `host:port` or a gRPC target (`dns:///user-service:50051`). */
   USER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),

@@ -2,6 +2,7 @@ import { readOrCreateFile } from '@platform/config';
 import { listen } from '@platform/db';
 import {
   anyOf,
+  Closers,
   HealthService,
   infrastructureMethods,
   JwtVerifier,
@@ -24,11 +25,7 @@ import { protoFiles, serviceNames } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
-import {
-  openOrderDatabase,
-  orderDatabaseLocation,
-  type OrderDatabaseLocation,
-} from './open-order-database.js';
+import { openOrderDatabase, type OrderDatabaseLocation } from './open-order-database.js';
 import { OrderDomain } from './order-domain.js';
 import { OrderServiceModule } from './order-service.module.js';
 import type { OrderServiceConfig } from './order-service.config.js';
@@ -68,14 +65,12 @@ export async function startOrderService(
   options: StartOrderServiceOptions,
 ): Promise<RunningOrderService> {
   const { logger } = options;
-  const db = await openOrderDatabase(config, options.database ?? orderDatabaseLocation(config), (error) =>
+  const db = await openOrderDatabase(config, options.database, (error) =>
     logger.warn({ err: error }, 'database connection lost'),
   );
-  const cleanup: (() => unknown)[] = [() => db.close()];
-  const closeAll = async () => {
-    for (const close of cleanup.splice(0).reverse()) await close();
-  };
-  try {
+  const closers = new Closers();
+  closers.add(() => db.close());
+  return closers.run(async () => {
     const migrated = await migrateOrderDatabase(db);
     logger.info(
       { driver: db.driver, applied: migrated.applied, version: migrated.version },
@@ -97,7 +92,7 @@ export async function startOrderService(
       retry: {},
       circuitBreaker: {},
     });
-    cleanup.push(() => client.close());
+    closers.add(() => client.close());
     const users: UserDirectory = new UserServiceDirectory(client.users);
     const limits = { maxItems: config.ORDER_MAX_ITEMS, maxQuantity: config.ORDER_MAX_QUANTITY };
     const book = new OrderBook({ db, users, pageTokens: new PageTokenCodec({ key: pageTokenKey }), limits });
@@ -112,7 +107,7 @@ export async function startOrderService(
         logger.warn({ err: error, orderId }, 'order change feed could not read an order'),
     });
     await feed.start();
-    cleanup.push(() => feed.stop());
+    closers.add(() => feed.stop());
 
     const health = new HealthService({
       services: [serviceNames.order],
@@ -160,8 +155,8 @@ export async function startOrderService(
       registry,
       metricsPort: config.ORDER_METRICS_PORT,
       drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
+      closeAfter: closers,
     });
-    cleanup.push(() => grpcApp.stop());
     logger.info(
       { address: grpcApp.address, metricsPort: grpcApp.metricsPort, database: db.driver },
       'order-service ready',
@@ -174,14 +169,7 @@ export async function startOrderService(
       inFlight: grpcApp.inFlight,
       registry,
       feed,
-      stop: () =>
-        grpcApp.stop().then(async (result) => {
-          await closeAll();
-          return result;
-        }),
+      stop: grpcApp.stop,
     };
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
+  });
 }

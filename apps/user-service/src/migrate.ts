@@ -4,11 +4,11 @@
 import { loadConfigOrExit } from '@platform/config';
 import { MigrationError } from '@platform/db';
 import { migrateUserDatabase } from '@platform/user-domain';
-import { openUserDatabase, userDatabaseLocation } from './open-user-database.js';
+import { openUserDatabase } from './open-user-database.js';
 import { userServiceConfig } from './user-service.config.js';
 
 const config = loadConfigOrExit(userServiceConfig);
-const db = await openUserDatabase(config, userDatabaseLocation(config));
+const db = await openUserDatabase(config);
 try {
   const result = await migrateUserDatabase(db);
   console.log(

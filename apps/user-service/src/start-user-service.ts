@@ -1,6 +1,7 @@
 import { readOrCreateFile } from '@platform/config';
 import {
   anyOf,
+  Closers,
   HealthService,
   infrastructureMethods,
   type InFlightCalls,
@@ -27,7 +28,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Registry } from 'prom-client';
-import { openUserDatabase, userDatabaseLocation, type UserDatabaseLocation } from './open-user-database.js';
+import { openUserDatabase, type UserDatabaseLocation } from './open-user-database.js';
 import { resolveUserServiceSettings } from './user-service-settings.js';
 import type { UserServiceConfig } from './user-service.config.js';
 import { UserServiceModule } from './user-service.module.js';
@@ -73,14 +74,12 @@ export async function startUserService(
   const dataDir = resolve(config.USER_DATA_DIR);
   const keysDir = join(dataDir, 'keys');
 
-  const db = await openUserDatabase(config, options.database ?? userDatabaseLocation(config), (error) =>
+  const db = await openUserDatabase(config, options.database, (error) =>
     logger.warn({ err: error }, 'database connection lost'),
   );
-  const cleanup: (() => Promise<unknown>)[] = [() => db.close()];
-  const closeAll = async () => {
-    for (const close of cleanup.splice(0).reverse()) await close();
-  };
-  try {
+  const closers = new Closers();
+  closers.add(() => db.close());
+  return closers.run(async () => {
     const migrated = await migrateUserDatabase(db);
     logger.info(
       { driver: db.driver, applied: migrated.applied, version: migrated.version },
@@ -168,8 +167,8 @@ export async function startUserService(
       registry,
       metricsPort: config.USER_METRICS_PORT,
       drainTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
+      closeAfter: closers,
     });
-    cleanup.push(() => grpcApp.stop());
     logger.info(
       { address: grpcApp.address, metricsPort: grpcApp.metricsPort, database: db.driver },
       'user-service ready',
@@ -182,14 +181,7 @@ export async function startUserService(
       inFlight: grpcApp.inFlight,
       registry,
       jwksFile,
-      stop: () =>
-        grpcApp.stop().then(async (result) => {
-          await closeAll();
-          return result;
-        }),
+      stop: grpcApp.stop,
     };
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
+  });
 }

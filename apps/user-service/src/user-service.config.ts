@@ -1,3 +1,4 @@
+import { databaseVariables } from '@platform/db';
 import {
   defineConfig,
   duration,
@@ -7,7 +8,6 @@ import {
   port,
   positiveInt,
   secret,
-  url,
   type Config,
 } from '@platform/config';
 import * as z from 'zod';
@@ -24,12 +24,7 @@ export const userServiceConfig = defineConfig({
   USER_METRICS_PORT: port({ allowZero: true }).default(9_464),
   /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
   USER_DATA_DIR: filePath({ mustExist: false }).default('.data/user-service'),
-  /** PostgreSQL; when unset, PGlite in USER_DATA_DIR/db. */
-  DATABASE_URL: secret(url({ protocols: ['postgres:', 'postgresql:'] })).optional(),
-  DATABASE_POOL_MAX: positiveInt().default(10),
-  DATABASE_STATEMENT_TIMEOUT: duration({ minMs: 100 }).default(5_000),
-  /** Waiting for a PostgreSQL connection fails after this long (UNAVAILABLE to the caller). */
-  DATABASE_CONNECT_TIMEOUT: duration({ minMs: 100 }).default(2_000),
+  ...databaseVariables,
 
   /** `iss` of the access tokens this service signs. */
   AUTH_ISSUER: z.string().default('user.platform'),

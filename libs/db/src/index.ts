@@ -38,3 +38,4 @@ export type {
   NotificationHandler,
   Subscription,
 } from './notifications/listen-options.js';
+export { databaseOptionsFrom, databaseVariables } from './config/database-variables.js';

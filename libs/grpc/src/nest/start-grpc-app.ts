@@ -5,6 +5,7 @@ import { startMetricsServer } from '@platform/observability';
 import type { Registry } from 'prom-client';
 import { createServerChain, type ServerChainOptions } from '../chain/server-chain.js';
 import type { HealthService } from '../health/health-service.js';
+import { Closers } from '../shutdown/closers.js';
 import { gracefulShutdown } from '../shutdown/graceful-shutdown.js';
 import { InFlightCalls } from '../shutdown/in-flight-calls.js';
 import type { ShutdownResult } from '../shutdown/shutdown-options.js';
@@ -30,6 +31,8 @@ export interface StartGrpcAppOptions extends Omit<
   metricsPort: number;
   /** SIGTERM's drain bound, ms. Defaults to 10 000. */
   drainTimeoutMs?: number;
+  /** What the application uses (database, clients, feeds): closed after it on `stop()`. Defaults to none. */
+  closeAfter?: Closers;
 }
 
 /** A running gRPC application. */
@@ -42,7 +45,7 @@ export interface GrpcApp {
   readonly app: INestMicroservice;
   /**
    * SIGTERM's work: NOT_SERVING, refuse new calls, drain (bounded), end streams, then close the
-   * Nest application, health polling and the metrics server. Idempotent.
+   * Nest application, health polling, the metrics server and `closeAfter`. Idempotent.
    */
   stop(): Promise<ShutdownResult | undefined>;
 }
@@ -53,7 +56,8 @@ export interface GrpcApp {
  * endpoint; `stop()` shuts it down gracefully. A service's start is then its own wiring only.
  */
 export async function startGrpcApp(options: StartGrpcAppOptions): Promise<GrpcApp> {
-  const { module, host, port, chain, health, registry, metricsPort, drainTimeoutMs, ...server } = options;
+  const { module, host, port, chain, health, registry, metricsPort, drainTimeoutMs, closeAfter, ...server } =
+    options;
   const inFlight = new InFlightCalls();
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   let bound: Server | undefined;

@@ -7,3 +7,4 @@ export type {
   ShutdownStep,
   ShutdownStepName,
 } from './shutdown-options.js';
+export { Closers } from './closers.js';
