@@ -2,6 +2,7 @@
 // indexes included, before any work; oversized messages RESOURCE_EXHAUSTED; nothing is written.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { preparePglite } from '@platform/db/testing';
+import { expectGrpcError, fieldsOf } from '@platform/grpc/testing';
 import { OrderStatus, type LineItem } from '@platform/proto';
 import { createTestIssuer, freePort } from '@platform/testing';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrpcError, fieldsOf } from './__fixtures__/expect-grpc-error.js';
 import {
   asCaller,
   orderRequest,

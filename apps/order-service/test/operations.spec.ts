@@ -2,7 +2,7 @@
 // server's and the user-service client's series), graceful shutdown ending open streams.
 import * as grpc from '@grpc/grpc-js';
 import { pgliteTarget } from '@platform/db/testing';
-import { service as healthDefinition } from 'grpc-health-check';
+import { checkHealth } from '@platform/testing';
 import { Metadata } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
@@ -14,21 +14,6 @@ beforeAll(async () => {
   stack = await startOrderStack(pgliteTarget);
 });
 afterAll(() => stack?.dispose());
-
-function checkHealth(address: string, service: string): Promise<{ status: string }> {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const method = healthDefinition['Check'];
-  if (!method) throw new Error('grpc-health-check lacks Check');
-  return new Promise<{ status: string }>((resolve, reject) =>
-    client.makeUnaryRequest(
-      method.path,
-      method.requestSerialize,
-      method.responseDeserialize as (bytes: Buffer) => { status: string },
-      { service },
-      (error, response) => (response ? resolve(response) : reject(error)),
-    ),
-  ).finally(() => client.close());
-}
 
 describe('operations', () => {
   it('reports SERVING over grpc.health.v1, without a token', async () => {

@@ -2,9 +2,9 @@
 // and PostgreSQL: creation (idempotent), reads, lists, cancel, confirm, and who may do what.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { databaseTargets } from '@platform/db/testing';
+import { expectGrpcError } from '@platform/grpc/testing';
 import { OrderStatus, type Order } from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
 import { startOrderStack, type Caller, type OrderStack } from './__fixtures__/start-order-stack.js';
 

@@ -3,6 +3,7 @@
 // deadline ends DEADLINE_EXCEEDED and the user service sees the cancellation.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { preparePglite } from '@platform/db/testing';
+import { expectGrpcError } from '@platform/grpc/testing';
 import { OrderStatus, UserStatus } from '@platform/proto';
 import {
   createTestIssuer,
@@ -15,8 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
   asCaller,
   orderRequest,
@@ -30,16 +30,12 @@ const authenticate = '/platform.user.v1.UserService/Authenticate';
 let dir: string;
 let issuer: TestIssuer;
 let jwksFile: string;
-const cleanup: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'order-faults-'));
   jwksFile = join(dir, 'jwks.json');
   issuer = await createTestIssuer();
   await issuer.writeJwks(jwksFile);
-});
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -50,14 +46,14 @@ async function orderService(userServiceAddress: string): Promise<OrderServiceUnd
     jwksFile,
     clientSecret: randomBytes(24).toString('base64url'),
   });
-  cleanup.push(() => service.stop());
+  onTestFinished(() => service.stop());
   return service;
 }
 
 /** A user service that signs the order service in and answers GetUser as scripted. */
 async function scriptedUserService(): Promise<FaultServer> {
   const server = await startFaultServer();
-  cleanup.push(() => server.stop());
+  onTestFinished(() => server.stop());
   server.script(authenticate, {
     response: {
       accessToken: 'service-token',

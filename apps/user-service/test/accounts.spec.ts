@@ -2,30 +2,24 @@
 // profile and role changes, deactivation, listing, and who may do which.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { databaseTargets } from '@platform/db/testing';
+import { expectGrpcError } from '@platform/grpc/testing';
 import { Role, UserStatus } from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
-import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
   asUser,
-  startUserServiceHarness,
+  startUserServiceOn,
   strongPassword,
   type UserServiceHarness,
 } from './__fixtures__/user-service-harness.js';
 
 for (const target of databaseTargets) {
   describe.skipIf(target.skip)(`user accounts on ${target.name}`, () => {
-    let database: TestDatabase;
     let harness: UserServiceHarness;
 
     beforeAll(async () => {
-      database = await openTestDatabase(target);
-      harness = await startUserServiceHarness({ database: database.location });
+      harness = await startUserServiceOn(target);
     });
-    afterAll(async () => {
-      await harness?.dispose();
-      await database?.dispose();
-    });
+    afterAll(() => harness?.dispose());
 
     describe('CreateUser', () => {
       it('creates an active user account and never returns the password', async () => {

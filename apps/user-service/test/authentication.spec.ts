@@ -3,32 +3,26 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { pgliteTarget } from '@platform/db/testing';
 import { JwtVerifier } from '@platform/grpc';
+import { expectGrpcError } from '@platform/grpc/testing';
 import { Role } from '@platform/proto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
-import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
   asUser,
-  startUserServiceHarness,
+  startUserServiceOn,
   strongPassword,
   type UserServiceHarness,
 } from './__fixtures__/user-service-harness.js';
 
 describe('Authenticate', () => {
-  let database: TestDatabase;
   let harness: UserServiceHarness;
 
   beforeAll(async () => {
-    database = await openTestDatabase(pgliteTarget);
-    harness = await startUserServiceHarness({ database: database.location });
+    harness = await startUserServiceOn(pgliteTarget);
   });
-  afterAll(async () => {
-    await harness?.dispose();
-    await database?.dispose();
-  });
+  afterAll(() => harness?.dispose());
 
   describe('with a password', () => {
     it('issues a short-lived EdDSA token that verifies against the published key set', async () => {
@@ -108,8 +102,7 @@ describe('Authenticate', () => {
   });
 
   it('throttles a client address that fails across many accounts', async () => {
-    const throttled = await startUserServiceHarness({
-      database: (await openTestDatabase(pgliteTarget)).location,
+    const throttled = await startUserServiceOn(pgliteTarget, {
       env: { AUTH_LOGIN_MAX_FAILURES_PER_PEER: '3' },
     });
     try {

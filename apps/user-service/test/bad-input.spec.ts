@@ -2,31 +2,25 @@
 // once, before any work; nothing is written.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { pgliteTarget } from '@platform/db/testing';
+import { expectGrpcError, fieldsOf } from '@platform/grpc/testing';
 import { Role } from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGrpcError, fieldsOf } from './__fixtures__/expect-grpc-error.js';
-import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
   asUser,
-  startUserServiceHarness,
+  startUserServiceOn,
   strongPassword,
   type UserServiceHarness,
 } from './__fixtures__/user-service-harness.js';
 
 describe('bad input', () => {
-  let database: TestDatabase;
   let harness: UserServiceHarness;
   let admin: string;
 
   beforeAll(async () => {
-    database = await openTestDatabase(pgliteTarget);
-    harness = await startUserServiceHarness({ database: database.location });
+    harness = await startUserServiceOn(pgliteTarget);
     admin = await harness.adminToken();
   });
-  afterAll(async () => {
-    await harness?.dispose();
-    await database?.dispose();
-  });
+  afterAll(() => harness?.dispose());
 
   const invalid = (call: Promise<unknown>) => expectGrpcError(call, GrpcStatus.INVALID_ARGUMENT);
 

@@ -2,16 +2,16 @@
 // keys surviving a restart, and a database outage answered UNAVAILABLE with health NOT_SERVING.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { databaseTargets, postgresTarget } from '@platform/db/testing';
+import { expectGrpcError } from '@platform/grpc/testing';
 import { startTcpProxy, type TcpProxy } from '@platform/testing';
 import { migrateUserDatabase } from '@platform/user-domain';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '@platform/config';
 import { userServiceConfig } from '../src/index.js';
 import { openUserDatabase } from '../src/open-user-database.js';
-import { expectGrpcError } from './__fixtures__/expect-grpc-error.js';
 import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
   asUser,
@@ -20,18 +20,13 @@ import {
   type UserServiceHarness,
 } from './__fixtures__/user-service-harness.js';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
 for (const target of databaseTargets) {
   describe.skipIf(target.skip)(`migrations on ${target.name}`, () => {
     it('creates the schema from empty, then finds nothing to apply', async () => {
       const database = await openTestDatabase(target);
-      cleanup.push(() => database.dispose());
+      onTestFinished(() => database.dispose());
       const db = await openUserDatabase(loadConfig(userServiceConfig, {}), database.location);
-      cleanup.push(() => db.close());
+      onTestFinished(() => db.close());
       const first = await migrateUserDatabase(db);
       expect(first.applied).toEqual(['0001_create_users.sql', '0002_create_user_order_stats.sql']);
       expect(first.version).toBe(2);
@@ -44,14 +39,14 @@ for (const target of databaseTargets) {
 describe('a restart', () => {
   it('keeps accounts and the signing key on the embedded PGlite data directory', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'user-service-restart-'));
-    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    onTestFinished(() => rm(dataDir, { recursive: true, force: true }));
     const location = { dataDir: join(dataDir, 'db') };
     const first = await startUserServiceHarness({ database: location, dataDir });
     const alice = await first.signUp();
     await first.stop();
 
     const second = await startUserServiceHarness({ database: location, dataDir, secrets: first.secrets });
-    cleanup.push(() => second.stop());
+    onTestFinished(() => second.stop());
     // The token issued before the restart still verifies: same key, same kid.
     const { user } = await second.users.getUser({ userId: alice.user.id }, asUser(alice.token));
     expect(user).toEqual(alice.user);
@@ -68,17 +63,17 @@ describe.skipIf(postgresTarget.skip)('PostgreSQL going away', () => {
 
   async function start() {
     database = await openTestDatabase(postgresTarget);
-    cleanup.push(() => database.dispose());
+    onTestFinished(() => database.dispose());
     const url = new URL(String(database.url));
     proxy = await startTcpProxy({ target: { host: url.hostname, port: Number(url.port) } });
-    cleanup.push(() => proxy.close());
+    onTestFinished(() => proxy.close());
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);
     harness = await startUserServiceHarness({
       database: { url: url.toString() },
       env: { DATABASE_CONNECT_TIMEOUT: '500ms' },
     });
-    cleanup.push(() => harness.dispose());
+    onTestFinished(() => harness.dispose());
   }
 
   it('answers UNAVAILABLE, turns health NOT_SERVING, writes nothing, and recovers', async () => {
@@ -113,10 +108,10 @@ describe.skipIf(postgresTarget.skip)('PostgreSQL going away', () => {
 
   it('refuses to start with a clear error when the database cannot be reached', async () => {
     database = await openTestDatabase(postgresTarget);
-    cleanup.push(() => database.dispose());
+    onTestFinished(() => database.dispose());
     const url = new URL(String(database.url));
     proxy = await startTcpProxy({ target: { host: url.hostname, port: Number(url.port) } });
-    cleanup.push(() => proxy.close());
+    onTestFinished(() => proxy.close());
     proxy.cut();
     url.hostname = '127.0.0.1';
     url.port = String(proxy.port);

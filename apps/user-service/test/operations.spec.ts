@@ -1,57 +1,31 @@
 // What operators rely on: grpc.health.v1 answers, the metrics endpoint, graceful shutdown, and
 // configuration errors that name the variable without echoing secrets.
-import * as grpc from '@grpc/grpc-js';
 import { ConfigError, loadConfig } from '@platform/config';
 import { pgliteTarget } from '@platform/db/testing';
-import { service as healthDefinition } from 'grpc-health-check';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { checkHealth } from '@platform/testing';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { userServiceConfig } from '../src/index.js';
 import { resolveUserServiceSettings } from '../src/user-service-settings.js';
-import { openTestDatabase } from './__fixtures__/test-database.js';
 import {
   asUser,
-  startUserServiceHarness,
+  startUserServiceOn,
   strongPassword,
   type UserServiceHarness,
 } from './__fixtures__/user-service-harness.js';
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
-
 async function started(env: Record<string, string> = {}): Promise<UserServiceHarness> {
-  const database = await openTestDatabase(pgliteTarget);
-  cleanup.push(() => database.dispose());
-  const harness = await startUserServiceHarness({ database: database.location, env });
-  cleanup.push(() => harness.dispose());
+  const harness = await startUserServiceOn(pgliteTarget, { env });
+  onTestFinished(() => harness.dispose());
   return harness;
-}
-
-function checkHealth(address: string, service: string): Promise<{ status: string }> {
-  const client = new grpc.Client(address, grpc.credentials.createInsecure());
-  const method = healthDefinition['Check'];
-  if (!method) throw new Error('grpc-health-check lacks Check');
-  return new Promise<{ status: string }>((resolve, reject) =>
-    client.makeUnaryRequest(
-      method.path,
-      method.requestSerialize,
-      method.responseDeserialize as (bytes: Buffer) => { status: string },
-      { service },
-      (error, response) => (response ? resolve(response) : reject(error)),
-    ),
-  ).finally(() => client.close());
 }
 
 describe('health', () => {
   it('reports the service SERVING over grpc.health.v1 without a token', async () => {
     const harness = await started();
-    await expect(checkHealth(harness.service.address, 'platform.user.v1.UserService')).resolves.toMatchObject(
-      {
-        status: 'SERVING',
-      },
-    );
-    await expect(checkHealth(harness.service.address, '')).resolves.toMatchObject({ status: 'SERVING' });
+    await expect(checkHealth(harness.service.address, 'platform.user.v1.UserService')).resolves.toEqual({
+      status: 'SERVING',
+    });
+    await expect(checkHealth(harness.service.address)).resolves.toEqual({ status: 'SERVING' });
   });
 });
 

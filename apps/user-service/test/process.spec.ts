@@ -7,17 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@platform/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const cleanup: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const step of cleanup.splice(0).reverse()) await step();
-});
 
 async function run(env: Record<string, string>) {
   const dir = await mkdtemp(join(tmpdir(), 'user-service-process-'));
-  cleanup.push(() => rm(dir, { recursive: true, force: true }));
+  onTestFinished(() => rm(dir, { recursive: true, force: true }));
   const child = spawn(process.execPath, [main], {
     env: {
       PATH: process.env['PATH'],
@@ -28,7 +24,7 @@ async function run(env: Record<string, string>) {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  cleanup.push(async () => {
+  onTestFinished(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
   let stdout = '';
@@ -40,9 +36,10 @@ async function run(env: Record<string, string>) {
 }
 
 describe('node dist/main.js', () => {
-  it('logs ready, then on SIGTERM drains, logs stopped and exits 0', async () => {
+  // A fresh PGlite data directory is initialised at first start: seconds on a busy machine.
+  it('logs ready, then on SIGTERM drains, logs stopped and exits 0', { timeout: 90_000 }, async () => {
     const { child, exited, output } = await run({ USER_GRPC_PORT: String(await freePort()) });
-    await expect.poll(() => output().stdout, { timeout: 20_000 }).toContain('"msg":"user-service ready"');
+    await expect.poll(() => output().stdout, { timeout: 80_000 }).toContain('"msg":"user-service ready"');
     child.kill('SIGTERM');
     const [code] = await exited;
     expect(code).toBe(0);

@@ -87,7 +87,10 @@ export async function readOrCreateFile(
   const directory = dirname(path);
   await mkdir(directory, { recursive: true, mode: directoryMode });
 
-  const temporary = join(directory, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temporary = join(
+    directory,
+    `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   try {
     const handle = await open(temporary, 'wx', mode);
     try {

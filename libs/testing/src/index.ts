@@ -6,6 +6,7 @@ export {
   type StartGrpcServerOptions,
 } from './start-grpc-server.js';
 export { freePort } from './free-port.js';
+export { checkHealth, type HealthCheckResponse } from './check-health.js';
 export {
   startFaultServer,
   type AttemptRecord,

@@ -2,14 +2,8 @@
 // scripted one (the fault server), and clients for every kind of call.
 import 'reflect-metadata';
 import { loadConfig } from '@platform/config';
-import {
-  bearer,
-  createClient,
-  deadlineClientInterceptor,
-  promiseClient,
-  type PromiseCallOptions,
-  type PromiseClient,
-} from '@platform/grpc';
+import { bearer, promiseClient, type PromiseCallOptions, type PromiseClient } from '@platform/grpc';
+import { createTestClient } from '@platform/grpc/testing';
 import { createLogger } from '@platform/observability';
 import { OrderServiceClient, UserServiceClient, type CreateOrderRequest } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
@@ -81,9 +75,7 @@ export async function startOrderServiceUnderTest(options: {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const client = createClient(OrderServiceClient, service.address, {
-    interceptors: [deadlineClientInterceptor({ defaultDeadlineMs: 10_000 })],
-  });
+  const client = createTestClient(OrderServiceClient, service.address);
   return {
     service,
     client,
@@ -98,8 +90,6 @@ export async function startOrderServiceUnderTest(options: {
 
 /** A client of a user service, for signing up and signing in the callers of a test. */
 export function userServiceClient(address: string) {
-  const client = createClient(UserServiceClient, address, {
-    interceptors: [deadlineClientInterceptor({ defaultDeadlineMs: 10_000 })],
-  });
+  const client = createTestClient(UserServiceClient, address);
   return { users: promiseClient(client), close: () => client.close() };
 }

@@ -77,8 +77,8 @@ function readyAddress(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`user-service did not get ready in 30 s\n${stderr}`));
-    }, 30_000);
+      reject(new Error(`user-service did not get ready in 50 s\n${stderr}`));
+    }, 50_000);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`user-service exited with ${code} before it was ready\n${stderr}`));

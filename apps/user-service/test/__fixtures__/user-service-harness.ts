@@ -2,14 +2,9 @@
 // gives typed clients and signed-in callers.
 import 'reflect-metadata';
 import { loadConfig } from '@platform/config';
-import {
-  bearer,
-  createClient,
-  deadlineClientInterceptor,
-  promiseClient,
-  type PromiseCallOptions,
-  type PromiseClient,
-} from '@platform/grpc';
+import type { DatabaseTarget } from '@platform/db/testing';
+import { bearer, promiseClient, type PromiseCallOptions, type PromiseClient } from '@platform/grpc';
+import { createTestClient } from '@platform/grpc/testing';
 import { createLogger } from '@platform/observability';
 import { UserServiceClient, type AuthenticateResponse, type User } from '@platform/proto';
 import { freePort } from '@platform/testing';
@@ -23,6 +18,7 @@ import {
   type RunningUserService,
   type UserDatabaseLocation,
 } from '../../src/index.js';
+import { openTestDatabase } from './test-database.js';
 
 /** A password every policy accepts, unique per call. */
 export function strongPassword(): string {
@@ -105,9 +101,7 @@ export async function startUserServiceHarness(options: HarnessOptions): Promise<
     if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
-  const client = createClient(UserServiceClient, service.address, {
-    interceptors: [deadlineClientInterceptor({ defaultDeadlineMs: 10_000 })],
-  });
+  const client = createTestClient(UserServiceClient, service.address);
   const users = promiseClient(client);
 
   const signIn = (email: string, password: string) => users.authenticate({ password: { email, password } });
@@ -149,4 +143,31 @@ export async function startUserServiceHarness(options: HarnessOptions): Promise<
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts the harness on a fresh database of `target` (see `openTestDatabase`); its `dispose()`
+ * also drops that database.
+ */
+export async function startUserServiceOn(
+  target: DatabaseTarget,
+  options: Omit<HarnessOptions, 'database'> = {},
+): Promise<UserServiceHarness> {
+  const database = await openTestDatabase(target);
+  try {
+    const harness = await startUserServiceHarness({ ...options, database: database.location });
+    return {
+      ...harness,
+      async dispose() {
+        try {
+          await harness.dispose();
+        } finally {
+          await database.dispose();
+        }
+      },
+    };
+  } catch (error) {
+    await database.dispose();
+    throw error;
+  }
 }

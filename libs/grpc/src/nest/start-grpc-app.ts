@@ -71,17 +71,16 @@ export async function startGrpcApp(options: StartGrpcAppOptions): Promise<GrpcAp
     }),
     logger: false,
   });
-  const cleanup: (() => unknown)[] = [];
-  const closeAll = async () => {
-    for (const close of cleanup.splice(0).reverse()) await close();
-  };
-  try {
-    cleanup.push(() => app.close());
+  // The app's own parts close first, then what it used.
+  const closers = new Closers();
+  if (closeAfter) closers.add(() => closeAfter.closeAll());
+  return closers.run(async () => {
+    closers.add(() => app.close());
     await app.listen();
     await health.start();
-    cleanup.push(() => health.stop());
+    closers.add(() => health.stop());
     const metrics = await startMetricsServer({ port: metricsPort, registry });
-    cleanup.push(() => metrics.close());
+    closers.add(() => metrics.close());
     let stopping: Promise<ShutdownResult | undefined> | undefined;
     return {
       address,
@@ -93,12 +92,9 @@ export async function startGrpcApp(options: StartGrpcAppOptions): Promise<GrpcAp
           const result = bound
             ? await gracefulShutdown(bound, { inFlight, health, drainTimeoutMs })
             : undefined;
-          await closeAll();
+          await closers.closeAll();
           return result;
         })()),
     };
-  } catch (error) {
-    await closeAll();
-    throw error;
-  }
+  });
 }

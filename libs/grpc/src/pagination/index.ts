@@ -7,3 +7,4 @@ export {
   type PageSizeOptions,
   type PageTokenCodecOptions,
 } from './pagination-options.js';
+export { pageOf } from './page-of.js';

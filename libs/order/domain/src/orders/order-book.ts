@@ -3,6 +3,7 @@ import {
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
+  pageOf,
   resolvePageSize,
   type PageTokenCodec,
   type Principal,
@@ -161,18 +162,13 @@ export class OrderBook {
     const scope = `ListOrders:${userId ?? '*'}:${status ?? '*'}`;
     const cursor = this.options.pageTokens.decode<OrderCursor>(request.pageToken, scope);
     const rows = await this.read((tx) => orderRepository.list(tx, { userId, status }, cursor, limit + 1));
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      orders: page.map(toOrderMessage),
-      nextPageToken:
-        rows.length > limit && last
-          ? this.options.pageTokens.encode(
-              { createTime: last.createTime.getTime(), id: last.id } satisfies OrderCursor,
-              scope,
-            )
-          : '',
-    };
+    const page = pageOf(rows, limit, (last) =>
+      this.options.pageTokens.encode(
+        { createTime: last.createTime.getTime(), id: last.id } satisfies OrderCursor,
+        scope,
+      ),
+    );
+    return { orders: page.items.map(toOrderMessage), nextPageToken: page.nextPageToken };
   }
 
   /** CancelOrder: PENDING -> CANCELLED; cancelling a cancelled order succeeds and changes nothing. */

@@ -2,6 +2,7 @@ import { withTransaction, type Database } from '@platform/db';
 import {
   FailedPreconditionError,
   NotFoundError,
+  pageOf,
   resolvePageSize,
   type PageTokenCodec,
   type Principal,
@@ -118,20 +119,14 @@ export class UserAccounts {
     userAccess.assertAdmin(principal, 'list accounts');
     const limit = resolvePageSize(pageSize);
     const cursor = this.pageTokens.decode<UserCursor>(pageToken, listScope);
-    // One extra row says whether another page follows without a second query.
     const rows = await this.read((tx) => userRepository.list(tx, cursor, limit + 1));
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      users: page.map(toUserMessage),
-      nextPageToken:
-        rows.length > limit && last
-          ? this.pageTokens.encode(
-              { createTime: last.createTime.getTime(), id: last.id } satisfies UserCursor,
-              listScope,
-            )
-          : '',
-    };
+    const page = pageOf(rows, limit, (last) =>
+      this.pageTokens.encode(
+        { createTime: last.createTime.getTime(), id: last.id } satisfies UserCursor,
+        listScope,
+      ),
+    );
+    return { users: page.items.map(toUserMessage), nextPageToken: page.nextPageToken };
   }
 
   async updateUser(principal: Principal, request: UpdateUserRequest): Promise<User> {

@@ -1,0 +1,56 @@
+import type { Deadline, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { UserServiceClient, UserServiceService, type GetUserResponse } from '@platform/proto';
+import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { promiseClient } from '../channel/promise-client.js';
+import { createTestClient } from './create-test-client.js';
+
+let server: RunningGrpcServer | undefined;
+let client: UserServiceClient | undefined;
+afterEach(async () => {
+  client?.close();
+  await server?.stop();
+});
+
+/** Serves GetUser, recording the deadline of each call (ms since the epoch, Infinity for none). */
+async function recordDeadlines(): Promise<{ address: string; deadlines: number[] }> {
+  const deadlines: number[] = [];
+  const epochMs = (deadline: Deadline) => (deadline instanceof Date ? deadline.getTime() : deadline);
+  server = await startGrpcServer({
+    services: [
+      {
+        definition: UserServiceService,
+        implementation: {
+          getUser: (
+            call: ServerUnaryCall<unknown, GetUserResponse>,
+            callback: sendUnaryData<GetUserResponse>,
+          ) => {
+            deadlines.push(epochMs(call.getDeadline()));
+            callback(null, { user: null });
+          },
+        },
+      },
+    ],
+  });
+  return { address: server.address, deadlines };
+}
+
+describe('createTestClient', () => {
+  it('gives a unary call the test gave no deadline one of 10 s', async () => {
+    const { address, deadlines } = await recordDeadlines();
+    client = createTestClient(UserServiceClient, address);
+    const sent = Date.now();
+    await promiseClient(client).getUser({ userId: 'u-1' });
+    // The server reads the deadline back from a relative grpc-timeout: allow some slack.
+    expect(deadlines[0]).toBeGreaterThan(sent + 9_000);
+    expect(deadlines[0]).toBeLessThan(Date.now() + 10_100);
+  });
+
+  it("keeps the test's own deadline", async () => {
+    const { address, deadlines } = await recordDeadlines();
+    client = createTestClient(UserServiceClient, address);
+    const deadline = Date.now() + 2_000;
+    await promiseClient(client).getUser({ userId: 'u-1' }, { deadline });
+    expect(Math.abs((deadlines[0] ?? 0) - deadline)).toBeLessThan(100);
+  });
+});

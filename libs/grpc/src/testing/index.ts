@@ -1,0 +1,5 @@
+// Public API of @platform/grpc/testing: helpers for tests that call a service over gRPC (clients
+// with a deadline, assertions on failed calls). Test code only: it imports vitest, so nothing
+// here belongs in a service's runtime.
+export { createTestClient } from './create-test-client.js';
+export { expectGrpcError, fieldsOf } from './expect-grpc-error.js';
