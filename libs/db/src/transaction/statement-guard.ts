@@ -14,12 +14,19 @@ export interface StatementGuardOptions {
 }
 
 /**
+ * The guard whose body runs in the current async context. One storage serves every transaction:
+ * each `AsyncLocalStorage` instance stays registered for the life of the process and costs every
+ * later async operation something (on Node 20), so one per transaction made the service slower
+ * with every transaction it had served.
+ */
+const activeBody = new AsyncLocalStorage<StatementGuard>();
+
+/**
  * Stops the statements of a transaction's body once its scope stopped. Statements are told
  * apart by async context: the body's own (and its savepoints') are guarded; the driver's BEGIN,
  * COMMIT and ROLLBACK around it are not, so the rollback after a cancellation always runs.
  */
 export class StatementGuard {
-  private readonly body = new AsyncLocalStorage<true>();
   private readonly failures = new WeakSet<object>();
   private readonly settleEvents: boolean;
 
@@ -35,7 +42,7 @@ export class StatementGuard {
    * is discarded when the scope stopped while it ran.
    */
   async statement<T>(run: () => Promise<T>): Promise<T> {
-    if (!this.body.getStore()) return this.recordFailure(run);
+    if (activeBody.getStore() !== this) return this.recordFailure(run);
     this.scope.throwIfStopped();
     const result = await this.recordFailure(run);
     await this.settle();
@@ -57,7 +64,7 @@ export class StatementGuard {
    */
   async runBody<T>(fn: () => Promise<T>): Promise<T> {
     this.scope.throwIfStopped();
-    const body = this.body.run(true, fn);
+    const body = activeBody.run(this, fn);
     try {
       const result = await Promise.race([body, this.scope.whenStopped()]);
       await this.settle();
