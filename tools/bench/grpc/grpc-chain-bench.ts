@@ -4,13 +4,14 @@
 //   1. capacity: ghz at full speed (closed loop, 32 concurrent calls) -> requests/s;
 //   2. latency: ghz at a fixed rate of half the raw capacity -> p50/p99.
 // Targets (issue 3): full chain >= 0.70x raw RPS and p99 <= 1.3x raw; NestJS bare >= 0.95x raw.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { runGhz, type GhzResult } from './run-ghz.js';
+import { parseJsonLine, startProcess, stopAllOnExit, stopProcess } from '../shared/child-processes.js';
+import { cpuMsOf } from '../shared/cpu-time.js';
+import { median, medianBy } from '../shared/median.js';
+import { startOtlpSink } from '../shared/otlp-sink.js';
+import { runGhz, type GhzResult } from '../shared/run-ghz.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..', '..');
 const durationS = Number(process.env['BENCH_DURATION_S'] ?? 10);
@@ -44,64 +45,31 @@ interface Measured extends GhzResult {
 }
 
 interface Started {
-  child: ChildProcess;
+  stop: () => Promise<void>;
+  pid: number;
   port: number;
   token?: string;
 }
 
-function startServer(variant: Variant, env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn('taskset', ['-c', '0', process.execPath, join(import.meta.dirname, variant.script)], {
+async function startServer(variant: Variant, env: NodeJS.ProcessEnv): Promise<Started> {
+  const started = await startProcess({
+    name: variant.name,
+    file: process.execPath,
+    args: [join(import.meta.dirname, variant.script)],
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    cpu: 0,
+    readyTimeoutMs: 30_000,
+    ready: (line) => {
+      const message = parseJsonLine(line);
+      return message?.['ready'] ? (message as { port: number; token?: string }) : undefined;
+    },
   });
-  return new Promise((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${variant.name} did not start within 30 s`)), 30_000);
-    child.once('exit', (code) =>
-      reject(new Error(`${variant.name} exited with ${code} before it was ready`)),
-    );
-    if (!child.stdout) throw new Error('server stdout is not piped');
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      try {
-        const message = JSON.parse(line) as { ready?: boolean; port: number; token?: string };
-        if (!message.ready) return;
-        clearTimeout(timer);
-        resolveStart({ child, port: message.port, token: message.token });
-      } catch {
-        // Not our announcement line.
-      }
-    });
-  });
-}
-
-async function stop(started: Started): Promise<void> {
-  const exited = new Promise((resolveExit) => started.child.once('exit', resolveExit));
-  started.child.kill('SIGTERM');
-  const timeout = setTimeout(() => started.child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timeout);
-}
-
-/** A stand-in OTLP endpoint on loopback, so span export really happens (and is discarded). */
-function startOtlpSink(): Promise<{ server: Server; url: string; spans: () => number }> {
-  let requests = 0;
-  const server = createServer((request, response) => {
-    requests += 1;
-    request.resume();
-    request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
-  });
-  return new Promise((resolveSink) =>
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolveSink({ server, url: `http://127.0.0.1:${port}`, spans: () => requests });
-    }),
-  );
-}
-
-/** CPU time the process has used, in milliseconds (utime + stime from /proc, 10 ms ticks). */
-function cpuMsOf(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticksPerSecond = 100;
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  return {
+    stop: () => stopProcess(started.child, 5_000),
+    pid: started.pid,
+    port: started.ready.port,
+    token: started.ready.token,
+  };
 }
 
 async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): Promise<Measured> {
@@ -112,34 +80,36 @@ async function measure(variant: Variant, env: NodeJS.ProcessEnv, rps?: number): 
       address: `127.0.0.1:${started.port}`,
       protoDir: join(root, 'protos'),
       includeDirs,
+      proto: 'platform/order/v1/order_service.proto',
+      call: 'platform.order.v1.OrderService.GetOrder',
+      data: { order_id: '6f1c1a55-1d2e-4f6b-8a51-0c8f1d7c2b3a' },
       cpu: 1,
       concurrency: 32,
       metadata: started.token ? { authorization: `Bearer ${started.token}` } : undefined,
     };
     await runGhz({ ...base, durationS: 2 }); // warm-up: JIT, connection, caches
-    const cpuBefore = cpuMsOf(started.child.pid);
+    const cpuBefore = cpuMsOf(started.pid);
     const result = await runGhz({ ...base, durationS, rps });
     // Server CPU per call: far steadier than req/s on a shared VM, and what the chain costs.
     return {
       ...result,
-      cpuUsPerCall: ((cpuMsOf(started.child.pid) - cpuBefore) * 1000) / Math.max(1, result.count),
+      cpuUsPerCall: ((cpuMsOf(started.pid) - cpuBefore) * 1000) / Math.max(1, result.count),
     };
   } finally {
-    await stop(started);
+    await started.stop();
   }
 }
 
+stopAllOnExit();
 const sink = await startOtlpSink();
 const env = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url, NODE_ENV: 'production' };
 // Each phase runs ROUNDS rounds with the variants interleaved (A B C A B C ...) and keeps the
 // median per variant: a shared VM's noise moves single runs by tens of percent.
 const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
 
-function median(results: Measured[], key: 'rps' | 'p99Ms'): Measured {
-  const sorted = [...results].sort((a, b) => a[key] - b[key]);
-  const chosen = sorted[Math.floor(sorted.length / 2)] as Measured;
-  const cpu = results.map((result) => result.cpuUsPerCall).sort((a, b) => a - b);
-  return { ...chosen, cpuUsPerCall: cpu[Math.floor(cpu.length / 2)] as number };
+function medianOf(results: Measured[], key: 'rps' | 'p99Ms'): Measured {
+  const chosen = medianBy(results, (result) => result[key]);
+  return { ...chosen, cpuUsPerCall: median(results.map((result) => result.cpuUsPerCall)) };
 }
 
 async function phase(label: string, rps?: number): Promise<Measured[]> {
@@ -154,7 +124,7 @@ async function phase(label: string, rps?: number): Promise<Measured[]> {
       );
     }
   }
-  return runs.map((results) => median(results, rps ? 'p99Ms' : 'rps'));
+  return runs.map((results) => medianOf(results, rps ? 'p99Ms' : 'rps'));
 }
 
 const capacity = await phase('capacity');
@@ -188,7 +158,7 @@ const report = {
   durationS,
   rounds,
   fixedRps: Math.round(fixedRps),
-  otlpExportRequests: sink.spans(),
+  otlpExportRequests: sink.requests(),
   rows,
 };
 const outDir = join(root, 'dist', 'bench');
