@@ -8,10 +8,8 @@ import {
   JwtVerifier,
   not,
   PageTokenCodec,
-  type InFlightCalls,
-  type ShutdownResult,
 } from '@platform/grpc';
-import { startGrpcApp } from '@platform/grpc/nest';
+import { startGrpcApp, type GrpcApp } from '@platform/grpc/nest';
 import { createMetricsRegistry, type Logger } from '@platform/observability';
 import {
   migrateOrderDatabase,
@@ -24,7 +22,6 @@ import {
 import { protoFiles, serviceNames } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Registry } from 'prom-client';
 import { openOrderDatabase, type OrderDatabaseLocation } from './open-order-database.js';
 import { OrderDomain } from './order-domain.js';
 import { OrderServiceModule } from './order-service.module.js';
@@ -39,18 +36,10 @@ export interface StartOrderServiceOptions {
   database?: OrderDatabaseLocation;
 }
 
-/** A started order service. */
-export interface RunningOrderService {
-  /** `host:port` of the gRPC server. */
-  readonly address: string;
-  readonly metricsPort: number;
-  readonly health: HealthService;
-  readonly inFlight: InFlightCalls;
-  readonly registry: Registry;
+/** A started order service: the gRPC app (address, health, metrics, graceful `stop()`) and its own parts. */
+export interface RunningOrderService extends Omit<GrpcApp, 'app'> {
   /** The change feed behind the streams (its `listenerCount` shows leaked listeners). */
   readonly feed: OrderChangeFeed;
-  /** SIGTERM's work: NOT_SERVING, refuse new calls, drain, end streams, then close everything. Idempotent. */
-  stop(): Promise<ShutdownResult | undefined>;
 }
 
 const orderServicePath = (method: string) => `/${serviceNames.order}/${method}`;
@@ -162,14 +151,6 @@ export async function startOrderService(
       'order-service ready',
     );
 
-    return {
-      address: grpcApp.address,
-      metricsPort: grpcApp.metricsPort,
-      health,
-      inFlight: grpcApp.inFlight,
-      registry,
-      feed,
-      stop: grpcApp.stop,
-    };
+    return { ...grpcApp, feed };
   });
 }

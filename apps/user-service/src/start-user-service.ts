@@ -4,14 +4,12 @@ import {
   Closers,
   HealthService,
   infrastructureMethods,
-  type InFlightCalls,
   JwtVerifier,
   methodsIn,
   not,
   PageTokenCodec,
-  type ShutdownResult,
 } from '@platform/grpc';
-import { startGrpcApp } from '@platform/grpc/nest';
+import { startGrpcApp, type GrpcApp } from '@platform/grpc/nest';
 import { createMetricsRegistry, type Logger } from '@platform/observability';
 import { protoFiles, serviceNames } from '@platform/proto';
 import {
@@ -27,7 +25,6 @@ import {
 } from '@platform/user-domain';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import type { Registry } from 'prom-client';
 import { openUserDatabase, type UserDatabaseLocation } from './open-user-database.js';
 import { resolveUserServiceSettings } from './user-service-settings.js';
 import type { UserServiceConfig } from './user-service.config.js';
@@ -43,19 +40,10 @@ export interface StartUserServiceOptions {
   database?: UserDatabaseLocation;
 }
 
-/** A started user service. */
-export interface RunningUserService {
-  /** `host:port` of the gRPC server. */
-  readonly address: string;
-  readonly metricsPort: number;
-  readonly health: HealthService;
-  /** The calls being served, as the graceful shutdown drains them. */
-  readonly inFlight: InFlightCalls;
-  readonly registry: Registry;
+/** A started user service: the gRPC app (address, health, metrics, graceful `stop()`) and its own parts. */
+export interface RunningUserService extends Omit<GrpcApp, 'app'> {
   /** Where the public key set was written. */
   readonly jwksFile: string;
-  /** SIGTERM's work: NOT_SERVING, refuse new calls, drain, then close the app, metrics and database. Idempotent. */
-  stop(): Promise<ShutdownResult | undefined>;
 }
 
 const userServicePath = (method: string) => `/${serviceNames.user}/${method}`;
@@ -174,14 +162,6 @@ export async function startUserService(
       'user-service ready',
     );
 
-    return {
-      address: grpcApp.address,
-      metricsPort: grpcApp.metricsPort,
-      health,
-      inFlight: grpcApp.inFlight,
-      registry,
-      jwksFile,
-      stop: grpcApp.stop,
-    };
+    return { ...grpcApp, jwksFile };
   });
 }

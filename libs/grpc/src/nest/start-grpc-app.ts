@@ -42,6 +42,8 @@ export interface GrpcApp {
   readonly metricsPort: number;
   /** The calls being served, as the graceful shutdown drains them. */
   readonly inFlight: InFlightCalls;
+  readonly health: HealthService;
+  readonly registry: Registry;
   readonly app: INestMicroservice;
   /**
    * SIGTERM's work: NOT_SERVING, refuse new calls, drain (bounded), end streams, then close the
@@ -86,6 +88,8 @@ export async function startGrpcApp(options: StartGrpcAppOptions): Promise<GrpcAp
       address,
       metricsPort: metrics.port,
       inFlight,
+      health,
+      registry,
       app,
       stop: () =>
         (stopping ??= (async () => {
