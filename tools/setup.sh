@@ -3,6 +3,7 @@
 #   - Node 20.19+ (checked, not installed: use .nvmrc);
 #   - PostgreSQL server binaries for the PostgreSQL cases of libs/db (Debian packages, through
 #     apt-get; as root or with sudo). `npm test` starts a throwaway server from them itself.
+#   - Java 17+ and Maven for the local Kafka broker (tools/kafka), when missing.
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,12 +15,19 @@ node -e '
     process.exit(1);
   }'
 
+packages=()
 if ! compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null && ! command -v pg_ctl >/dev/null; then
+  packages+=(postgresql)
+fi
+# The local Kafka broker (tools/kafka) runs on Java 17+; Maven fetches its jars from Maven Central.
+command -v java >/dev/null || packages+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || packages+=(maven)
+if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "setup: installing PostgreSQL (Debian package postgresql)"
+  echo "setup: installing ${packages[*]} (Debian packages)"
   $sudo apt-get update
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends postgresql
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${packages[@]}"
 fi
 
 npm ci --no-audit --no-fund
