@@ -31,7 +31,8 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { freePort } from '../scripts/free-port.mjs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -203,17 +204,6 @@ function fetchLibs() {
 }
 
 // --- The broker -----------------------------------------------------------------------------
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Whether a Kafka broker answers on the port: an ApiVersions (v0) request whose response

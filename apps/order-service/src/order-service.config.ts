@@ -1,5 +1,6 @@
 import { databaseVariables } from '@platform/db';
 import {
+  base64Key,
   defineConfig,
   duration,
   filePath,
@@ -46,7 +47,7 @@ export const orderServiceConfig = defineConfig({
   /** Most orders one TrackOrders stream may follow. */
   ORDER_TRACK_MAX_SUBSCRIPTIONS: positiveInt().default(1_000),
   /** Seals ListOrders page tokens (32 bytes, base64). Unset: generated in ORDER_DATA_DIR/keys. */
-  ORDER_PAGE_TOKEN_KEY: secret().optional(),
+  ORDER_PAGE_TOKEN_KEY: secret(base64Key(32)).optional(),
 
   /** Calls per second and burst per caller (token bucket), every method but health and reflection. */
   ORDER_RATE_LIMIT_PER_SECOND: positiveInt().default(500),

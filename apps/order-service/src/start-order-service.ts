@@ -65,13 +65,13 @@ export async function startOrderService(
       { driver: db.driver, applied: migrated.applied, version: migrated.version },
       'database migrated',
     );
-    const pageTokenKey = config.ORDER_PAGE_TOKEN_KEY
-      ? Buffer.from(config.ORDER_PAGE_TOKEN_KEY, 'base64')
-      : (
-          await readOrCreateFile(join(resolve(config.ORDER_DATA_DIR), 'keys', 'page-token.key'), () =>
-            randomBytes(32),
-          )
-        ).content;
+    const pageTokenKey =
+      config.ORDER_PAGE_TOKEN_KEY ??
+      (
+        await readOrCreateFile(join(resolve(config.ORDER_DATA_DIR), 'keys', 'page-token.key'), () =>
+          randomBytes(32),
+        )
+      ).content;
 
     const registry = createMetricsRegistry({ defaultLabels: { service: 'order-service' } });
     const client = createUserServiceClient(config, {

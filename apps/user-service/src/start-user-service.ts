@@ -82,7 +82,7 @@ export async function startUserService(
     await writeJwks(jwksFile, [signing.key]);
     logger.info({ kid: signing.key.kid, generated: signing.created, jwksFile }, 'signing key ready');
     const pageTokenKey =
-      settings.pageTokenKey ??
+      config.USER_PAGE_TOKEN_KEY ??
       (await readOrCreateFile(join(keysDir, 'page-token.key'), () => randomBytes(32))).content;
 
     const hasher = new PasswordHasher(settings.scrypt);

@@ -14,8 +14,6 @@ export interface UserServiceSettings {
   readonly scrypt: ScryptParameters;
   readonly passwordPolicy: PasswordPolicy;
   readonly serviceClients: ServiceClients;
-  /** From USER_PAGE_TOKEN_KEY; `undefined`: generated in the data directory. */
-  readonly pageTokenKey: Buffer | undefined;
   readonly bootstrapAdmin: { email: string; password: string } | undefined;
 }
 
@@ -30,8 +28,7 @@ function attempt<T>(problems: ConfigProblem[], variable: string, build: () => T)
 }
 
 /**
- * Checks what single variables cannot: scrypt parameters together, the service clients' form,
- * the page token key's size, the bootstrap admin's email and password as a pair and against the
+ * Checks what single variables cannot: scrypt parameters together, the service clients' form, the bootstrap admin's email and password as a pair and against the
  * password policy. Throws a {@link ConfigError} naming every bad variable.
  */
 export function resolveUserServiceSettings(config: UserServiceConfig): UserServiceSettings {
@@ -52,12 +49,6 @@ export function resolveUserServiceSettings(config: UserServiceConfig): UserServi
           config.AUTH_SERVICE_CLIENTS ? parseServiceClients(config.AUTH_SERVICE_CLIENTS) : [],
         ),
     ) ?? new ServiceClients([]);
-  const pageTokenKey = attempt(problems, 'USER_PAGE_TOKEN_KEY', () => {
-    if (!config.USER_PAGE_TOKEN_KEY) return undefined;
-    const key = Buffer.from(config.USER_PAGE_TOKEN_KEY, 'base64');
-    if (key.length !== 32) throw new Error('expected 32 bytes in base64 (openssl rand -base64 32)');
-    return key;
-  });
   const bootstrapAdmin = attempt(problems, 'BOOTSTRAP_ADMIN_EMAIL', () => {
     const email = config.BOOTSTRAP_ADMIN_EMAIL?.trim();
     const password = config.BOOTSTRAP_ADMIN_PASSWORD;
@@ -80,5 +71,5 @@ export function resolveUserServiceSettings(config: UserServiceConfig): UserServi
     return { email, password };
   });
   if (problems.length) throw new ConfigError(problems);
-  return { scrypt, passwordPolicy, serviceClients, pageTokenKey, bootstrapAdmin };
+  return { scrypt, passwordPolicy, serviceClients, bootstrapAdmin };
 }

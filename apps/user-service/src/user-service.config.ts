@@ -1,5 +1,6 @@
 import { databaseVariables } from '@platform/db';
 import {
+  base64Key,
   defineConfig,
   duration,
   filePath,
@@ -38,7 +39,7 @@ export const userServiceConfig = defineConfig({
   /** Client credentials of service principals: `order-service:<secret>,fulfillment-worker:<secret>`. */
   AUTH_SERVICE_CLIENTS: secret().optional(),
   /** Seals ListUsers page tokens (32 bytes, base64). Unset: generated in USER_DATA_DIR/keys. */
-  USER_PAGE_TOKEN_KEY: secret().optional(),
+  USER_PAGE_TOKEN_KEY: secret(base64Key(32)).optional(),
 
   /** scrypt N (a power of two), r and p of new password hashes; existing hashes are upgraded at sign-in. */
   PASSWORD_SCRYPT_COST: positiveInt().default(32_768),

@@ -17,3 +17,4 @@ export { oneOf } from './variables/one-of.js';
 export { port, type PortOptions } from './variables/port.js';
 export { secret } from './variables/secret.js';
 export { url, type UrlOptions } from './variables/url.js';
+export { base64Key } from './variables/base64-key.js';
