@@ -74,16 +74,44 @@ function startPostgres() {
   return () => spawnSync(process.execPath, [script, 'stop'], { env: stateEnv, stdio: 'inherit' });
 }
 
+/**
+ * A throwaway single-node Kafka (tools/kafka) for the event-layer suites, unless
+ * TEST_KAFKA_BROKERS names one already. Without Java and Maven it fails, and so does this run:
+ * install them with tools/setup.sh.
+ */
+function startKafka() {
+  if (env.TEST_KAFKA_BROKERS) return () => undefined;
+  const script = join(root, 'tools', 'kafka', 'kafka.mjs');
+  const stateEnv = { ...env, KAFKA_STATE_FILE: join(tmpdir(), `platform-kafka-test-${process.pid}.json`) };
+  env.TEST_KAFKA_BROKERS = execFileSync(process.execPath, [script, 'start'], {
+    env: stateEnv,
+    encoding: 'utf8',
+  }).trim();
+  console.log(`Kafka for the tests: ${env.TEST_KAFKA_BROKERS}`);
+  return () => spawnSync(process.execPath, [script, 'stop'], { env: stateEnv, stdio: 'inherit' });
+}
+
 rmSync(resultsDir, { recursive: true, force: true });
 const tasks = checkTasks();
 const stopPostgres = startPostgres();
+let stopKafka;
+try {
+  stopKafka = startKafka();
+} catch (error) {
+  stopPostgres();
+  throw error;
+}
+const stopAll = () => {
+  stopKafka();
+  stopPostgres();
+};
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
-    stopPostgres();
+    stopAll();
     process.exit(130);
   });
 }
-const { code, failedTasks } = await runNx().finally(stopPostgres);
+const { code, failedTasks } = await runNx().finally(stopAll);
 const suites = [countChecks(tasks, failedTasks), ...readSuiteResults(resultsDir)];
 const failedTestTasks = failedTasks.filter((task) => task.endsWith(':test'));
 for (const task of failedTestTasks) {

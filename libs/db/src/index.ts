@@ -39,3 +39,8 @@ export type {
   Subscription,
 } from './notifications/listen-options.js';
 export { databaseOptionsFrom, databaseVariables } from './config/database-variables.js';
+export {
+  holdAdvisoryLock,
+  type AdvisoryLock,
+  type HoldAdvisoryLockOptions,
+} from './locks/hold-advisory-lock.js';

@@ -3,6 +3,7 @@ export { otlpTracesUrl, setupTracing } from './tracing/setup-tracing.js';
 export type { Tracing, SetupTracingOptions } from './tracing/tracing-options.js';
 export { createMetricsRegistry } from './metrics/create-metrics-registry.js';
 export { startMetricsServer } from './metrics/start-metrics-server.js';
+export { registeredMetric } from './metrics/registered-metric.js';
 export type {
   MetricsRegistryOptions,
   MetricsServer,

@@ -22,3 +22,5 @@ export {
   type TcpTarget,
 } from './tcp-proxy/index.js';
 export * from './test-issuer/index.js';
+export { testKafkaBrokers } from './kafka/test-kafka-brokers.js';
+export { readTopic, type TopicRecord } from './kafka/read-topic.js';

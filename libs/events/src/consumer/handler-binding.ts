@@ -1,0 +1,35 @@
+import type { Transaction } from '@platform/db';
+import type { EventType } from '../contracts/event-type.js';
+import type { EventEnvelope } from '../envelope/cloud-event-headers.js';
+
+/** What a handler knows besides the event. */
+export interface EventContext {
+  readonly envelope: EventEnvelope;
+  /** Where the event was first published (also for events coming back from the retry topic). */
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /**
+   * The transaction that also records the event in the inbox: write the handler's effect with
+   * it and both commit together (a redelivery then finds the inbox row and is skipped).
+   * `undefined` for consumers without a database, whose handlers must be idempotent themselves.
+   */
+  readonly tx: Transaction | undefined;
+  /** 1 for the first attempt; counts in-process attempts and retry-topic passes. */
+  readonly attempt: number;
+  /** Aborts when shutdown runs out of time: stop outgoing calls. */
+  readonly signal: AbortSignal;
+}
+
+export type EventHandler<T> = (event: T, context: EventContext) => Promise<void>;
+
+/** One event type and its handler, for a consumer's `handlers`. */
+export interface HandlerBinding<T = unknown> {
+  readonly eventType: EventType<T>;
+  readonly handle: EventHandler<T>;
+}
+
+/** Binds a handler to an event type: `on(orderCreated, async (event, ctx) => …)`. */
+export function on<T>(eventType: EventType<T>, handle: EventHandler<T>): HandlerBinding<T> {
+  return { eventType, handle } as HandlerBinding<T>;
+}

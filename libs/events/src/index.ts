@@ -1,0 +1,46 @@
+// Public API of @platform/events: at-least-once events on Kafka. Services record events in
+// their transactions (`recordEvent`), run the relay, and consume with handlers (`on`); kafkajs
+// stays behind these interfaces.
+export {
+  deadLetterTopicOf,
+  orderEventsTopic,
+  platformTopics,
+  retryTopicOf,
+  userEventsTopic,
+  type TopicSpec,
+} from './contracts/topic-spec.js';
+export { defineEventType, type EventType, type MessageCodec } from './contracts/event-type.js';
+export {
+  orderCancelled,
+  orderConfirmed,
+  orderCreated,
+  platformEventTypes,
+  userCreated,
+  userDeactivated,
+} from './contracts/platform-events.js';
+export {
+  cloudEventHeaders,
+  contentType,
+  EnvelopeError,
+  readEnvelope,
+  type EnvelopeFields,
+  type EventEnvelope,
+} from './envelope/cloud-event-headers.js';
+export { outboxChannel, recordEvent } from './outbox/record-event.js';
+export { eventMigrationsDir, migrateEventTables } from './outbox/event-migrations.js';
+export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
+export type { OutboxBacklog } from './outbox/outbox-metrics.js';
+export type { EventPublisher, OutgoingRecord } from './kafka/event-publisher.js';
+export { createKafkaPublisher, type KafkaConnectionOptions } from './kafka/kafka-connection.js';
+export { ensureTopics, type TopicToCreate } from './kafka/ensure-topics.js';
+export { kafkaVariables } from './kafka/kafka-variables.js';
+export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
+export { on, type EventContext, type EventHandler, type HandlerBinding } from './consumer/handler-binding.js';
+export { isPermanent, PermanentEventError } from './consumer/permanent-event-error.js';
+export {
+  deadLetterHeaders,
+  originalHeaders,
+  retryHeaders,
+  type DeadLetterReason,
+} from './consumer/dead-letter-headers.js';
+export type { ConsumeOutcome } from './consumer/consumer-metrics.js';
