@@ -5,6 +5,7 @@
 //   type:domain  a service's domain logic
 //   type:proto   generated contracts (libs/proto);  type:contracts  the .proto files
 //   type:testing harnesses for tests (libs/testing); type:tool  scripts in tools/
+//   type:e2e     suites that run the built apps as processes (apps/platform-e2e)
 //   scope:*      which service a project belongs to; services meet only through contracts.
 import nx from '@nx/eslint-plugin';
 
@@ -13,6 +14,8 @@ export const depConstraints = [
     sourceTag: 'type:app',
     onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:proto', 'type:testing'],
   },
+  // End-to-end suites drive the built apps over gRPC and Kafka: no domain code, no app code.
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:proto', 'type:testing'] },
   { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:lib', 'type:proto'] },
   { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:proto'] },
   { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:lib', 'type:proto'] },
@@ -26,6 +29,7 @@ export const depConstraints = [
   { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
   { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
   { sourceTag: 'scope:fulfillment', onlyDependOnLibsWithTags: ['scope:fulfillment', 'scope:shared'] },
+  { sourceTag: 'scope:platform', onlyDependOnLibsWithTags: ['scope:shared'] },
 ];
 
 // Tests (and their fixtures) may also use the shared harnesses of libs/testing.

@@ -5,7 +5,7 @@
 //
 //   node tools/kafka/kafka.mjs start          # prints the bootstrap address 127.0.0.1:<port>
 //   node tools/kafka/kafka.mjs status         # prints the address when running, else exits 1
-//   node tools/kafka/kafka.mjs stop [--keep]  # stops it and deletes its data (unless --keep)
+//   node tools/kafka/kafka.mjs stop [--keep]  # stops it and deletes its data (--keep: the next start resumes it)
 //   node tools/kafka/kafka.mjs fetch          # only fetches the jars (prints their directory)
 //
 // `start` formats fresh KRaft storage in a temp directory, starts the broker detached (its log is
@@ -322,13 +322,17 @@ async function runningState() {
 
 async function start() {
   const existing = readState();
-  if (existing && isOurBroker(existing)) {
+  if (existing && !existing.stopped && isOurBroker(existing)) {
     if (await kafkaAnswers(existing.port)) {
       info(`already running (pid ${existing.pid}, ${existing.dir})`);
       return console.log(existing.bootstrap);
     }
     info(`pid ${existing.pid} of ${stateFile} does not answer on ${existing.port}; stopping it`);
     await terminate(existing.pid);
+  }
+  // A broker stopped with --keep starts again on its data, ports and cluster id.
+  if (existing?.stopped && existsSync(existing.configFile) && existing.version === version) {
+    return launch({ ...existing, stopped: false, pid: undefined }, { fresh: false });
   }
   if (existing) {
     rmSync(existing.dir, { recursive: true, force: true });
@@ -337,7 +341,6 @@ async function start() {
 
   const java = javaBinary();
   const { dir: cacheDir, libs, spec } = fetchLibs();
-  const classpath = join(libs, '*');
   const logConfigFile = join(cacheDir, 'log4j-broker.properties');
   writeFileSync(logConfigFile, spec.logConfigText);
 
@@ -349,18 +352,23 @@ async function start() {
   let controllerPort = await freePort();
   while (controllerPort === port) controllerPort = await freePort();
   writeFileSync(configFile, serverProperties({ port, controllerPort, logDirs }));
-
-  const jvm = [
-    '-Xms128m',
-    '-Xmx512m',
-    '-XX:+UseG1GC',
-    '-Djava.awt.headless=true',
-    ...spec.logConfig(logConfigFile),
-  ];
-  const clusterId = randomBytes(16).toString('base64url');
+  const state = {
+    port,
+    controllerPort,
+    bootstrap: `127.0.0.1:${port}`,
+    version,
+    dir,
+    logDirs,
+    configFile,
+    logFile,
+    logConfigFile,
+    libs,
+    java,
+    clusterId: randomBytes(16).toString('base64url'),
+  };
   const format = spawnSync(
     java,
-    [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', configFile],
+    [...jvmOptions(state), 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c', configFile],
     { encoding: 'utf8', cwd: dir },
   );
   if (format.status !== 0) {
@@ -370,10 +378,27 @@ async function start() {
         `${format.stdout ?? ''}${format.stderr ?? ''}`.trim(),
     );
   }
+  return launch(state, { fresh: true });
+}
 
+function jvmOptions(state) {
+  return [
+    '-Xms128m',
+    '-Xmx512m',
+    '-XX:+UseG1GC',
+    '-Djava.awt.headless=true',
+    ...versions[state.version].logConfig(state.logConfigFile),
+    '-cp',
+    join(state.libs, '*'),
+  ];
+}
+
+/** Starts the broker of `state` detached and waits until it answers; a fresh one's directory is removed on failure. */
+async function launch(state, { fresh }) {
+  const { dir, logFile, port, bootstrap } = state;
   const started = Date.now();
   const logFd = openSync(logFile, 'a');
-  const child = spawn(java, [...jvm, '-cp', classpath, 'kafka.Kafka', configFile], {
+  const child = spawn(state.java, [...jvmOptions(state), 'kafka.Kafka', state.configFile], {
     cwd: dir,
     detached: true,
     stdio: ['ignore', logFd, logFd],
@@ -381,49 +406,41 @@ async function start() {
   closeSync(logFd);
   const { pid } = child;
   if (pid === undefined) {
-    rmSync(dir, { recursive: true, force: true });
-    return fail(`could not start ${java}`);
+    if (fresh) rmSync(dir, { recursive: true, force: true });
+    return fail(`could not start ${state.java}`);
   }
   let exited;
   child.once('exit', (code, signal) => (exited = signal ?? `exit ${code}`));
   child.unref();
-  const bootstrap = `127.0.0.1:${port}`;
-  const state = {
-    pid,
-    port,
-    controllerPort,
-    bootstrap,
-    version,
-    dir,
-    logDirs,
-    configFile,
-    logFile,
-    libs,
-    java,
-    clusterId,
-  };
-  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  writeFileSync(stateFile, `${JSON.stringify({ ...state, pid }, null, 2)}\n`);
 
   const abandon = async (reason) => {
     await terminate(pid);
     const tail = logTail(logFile);
-    rmSync(dir, { recursive: true, force: true });
-    rmSync(stateFile, { force: true });
+    if (fresh) {
+      rmSync(dir, { recursive: true, force: true });
+      rmSync(stateFile, { force: true });
+    } else {
+      writeFileSync(stateFile, `${JSON.stringify({ ...state, stopped: true }, null, 2)}\n`);
+    }
     fail(`${reason}\nserver log (last lines):\n${tail}`);
   };
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => abandon(`interrupted (${signal})`));
 
+  // A restarted broker logs "Kafka Server started" again after the earlier runs' lines.
+  const logStart = existsSync(logFile) ? readFileSync(logFile, 'utf8').length : 0;
   const deadline = started + readyTimeoutMs;
   for (;;) {
-    if (exited) return abandon(`Kafka ${version} exited during startup (${exited})`);
-    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    if (exited) return abandon(`Kafka ${state.version} exited during startup (${exited})`);
+    const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(logStart) : '';
     if (log.includes('Kafka Server started') && (await kafkaAnswers(port))) break;
-    if (Date.now() > deadline) return abandon(`Kafka ${version} did not answer on ${bootstrap} within 60 s`);
+    if (Date.now() > deadline)
+      return abandon(`Kafka ${state.version} did not answer on ${bootstrap} within 60 s`);
     await sleep(250);
   }
   for (const signal of ['SIGINT', 'SIGTERM']) process.removeAllListeners(signal);
   info(
-    `Kafka ${version} running (pid ${pid}, ${bootstrap}, ${dir}), ready in ` +
+    `Kafka ${state.version} ${fresh ? 'running' : 'restarted on its kept data'} (pid ${pid}, ${bootstrap}, ${dir}), ready in ` +
       `${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   console.log(bootstrap);
@@ -435,10 +452,16 @@ async function stop(keep) {
     info(`not running (no ${stateFile})`);
     return;
   }
-  const outcome = isOurBroker(state) ? await terminate(state.pid) : 'already gone';
-  if (!keep) rmSync(state.dir, { recursive: true, force: true });
-  rmSync(stateFile, { force: true });
-  info(`pid ${state.pid} ${outcome}; ${keep ? `kept ${state.dir}` : `removed ${state.dir}`}`);
+  const outcome = !state.stopped && isOurBroker(state) ? await terminate(state.pid) : 'already gone';
+  if (keep) {
+    writeFileSync(stateFile, `${JSON.stringify({ ...state, pid: undefined, stopped: true }, null, 2)}\n`);
+  } else {
+    rmSync(state.dir, { recursive: true, force: true });
+    rmSync(stateFile, { force: true });
+  }
+  info(
+    `pid ${state.pid} ${outcome}; ${keep ? `kept ${state.dir} (start resumes it)` : `removed ${state.dir}`}`,
+  );
 }
 
 const [command, ...flags] = process.argv.slice(2);

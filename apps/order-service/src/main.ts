@@ -9,5 +9,5 @@ import { orderServiceConfig } from './order-service.config.js';
 await runService({
   name: 'order-service',
   config: orderServiceConfig,
-  start: (config, logger) => startOrderService(config, { logger }),
+  start: (config, logger, { fatal }) => startOrderService(config, { logger, fatal }),
 });

@@ -1,4 +1,5 @@
 import { databaseVariables } from '@platform/db';
+import { kafkaVariables } from '@platform/events';
 import {
   base64Key,
   defineConfig,
@@ -25,6 +26,7 @@ export const orderServiceConfig = defineConfig({
   /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
   ORDER_DATA_DIR: filePath({ mustExist: false }).default('.data/order-service'),
   ...databaseVariables,
+  ...kafkaVariables,
 
   /** The user service: `host:port` or a gRPC target (`dns:///user-service:50051`). */
   USER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),

@@ -9,14 +9,17 @@ import {
   not,
   PageTokenCodec,
 } from '@platform/grpc';
+import { migrateEventTables, startEvents, type EventsRuntime } from '@platform/events';
 import { startGrpcApp, type GrpcApp } from '@platform/grpc/nest';
 import { createMetricsRegistry, type Logger } from '@platform/observability';
 import {
+  cancelOrdersOfDeactivatedUsers,
   migrateOrderDatabase,
   OrderBook,
   OrderChangeFeed,
   orderChangesChannel,
   orderRequestValidators,
+  userDeactivationsGroup,
   type UserDirectory,
 } from '@platform/order-domain';
 import { protoFiles, serviceNames } from '@platform/proto';
@@ -34,12 +37,16 @@ export interface StartOrderServiceOptions {
   logger: Logger;
   /** Where the database is, instead of DATABASE_URL or PGlite in ORDER_DATA_DIR (tests: PGlite in memory). */
   database?: OrderDatabaseLocation;
+  /** A part failed for good (an event consumer): stop and exit non-zero. Defaults to logging it. */
+  fatal?: (error: unknown) => void;
 }
 
 /** A started order service: the gRPC app (address, health, metrics, graceful `stop()`) and its own parts. */
 export interface RunningOrderService extends Omit<GrpcApp, 'app'> {
   /** The change feed behind the streams (its `listenerCount` shows leaked listeners). */
   readonly feed: OrderChangeFeed;
+  /** The outbox relay and the UserDeactivated consumer (disabled without KAFKA_BROKERS). */
+  readonly events: EventsRuntime;
 }
 
 const orderServicePath = (method: string) => `/${serviceNames.order}/${method}`;
@@ -61,8 +68,14 @@ export async function startOrderService(
   closers.add(() => db.close());
   return closers.run(async () => {
     const migrated = await migrateOrderDatabase(db);
+    const eventTables = await migrateEventTables(db);
     logger.info(
-      { driver: db.driver, applied: migrated.applied, version: migrated.version },
+      {
+        driver: db.driver,
+        applied: [...migrated.applied, ...eventTables.applied],
+        version: migrated.version,
+        eventTablesVersion: eventTables.version,
+      },
       'database migrated',
     );
     const pageTokenKey =
@@ -97,6 +110,28 @@ export async function startOrderService(
     });
     await feed.start();
     closers.add(() => feed.stop());
+
+    const events = await startEvents({
+      config,
+      service: 'order-service',
+      logger,
+      registry,
+      outbox: db,
+      consumers: [
+        {
+          group: userDeactivationsGroup,
+          db,
+          handlers: [
+            cancelOrdersOfDeactivatedUsers(book, (userId, orderIds) =>
+              logger.info({ userId, orderIds }, 'cancelled the pending orders of a deactivated user'),
+            ),
+          ],
+        },
+      ],
+      onFatal: options.fatal ?? ((error) => logger.error({ err: error }, 'event layer failed')),
+    });
+    // Stopped after the gRPC server drained: calls in flight may still record events.
+    closers.add(() => events.stop());
 
     const health = new HealthService({
       services: [serviceNames.order],
@@ -151,6 +186,6 @@ export async function startOrderService(
       'order-service ready',
     );
 
-    return { ...grpcApp, feed };
+    return { ...grpcApp, feed, events };
   });
 }

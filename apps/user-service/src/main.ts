@@ -9,5 +9,5 @@ import { userServiceConfig } from './user-service.config.js';
 await runService({
   name: 'user-service',
   config: userServiceConfig,
-  start: (config, logger) => startUserService(config, { logger }),
+  start: (config, logger, { fatal }) => startUserService(config, { logger, fatal }),
 });

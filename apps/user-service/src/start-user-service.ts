@@ -10,6 +10,7 @@ import {
   PageTokenCodec,
 } from '@platform/grpc';
 import { startGrpcApp, type GrpcApp } from '@platform/grpc/nest';
+import { migrateEventTables, startEvents, type EventsRuntime } from '@platform/events';
 import { createMetricsRegistry, type Logger } from '@platform/observability';
 import { protoFiles, serviceNames } from '@platform/proto';
 import {
@@ -17,6 +18,8 @@ import {
   LoginThrottle,
   loadSigningKey,
   migrateUserDatabase,
+  orderStatsGroup,
+  orderStatsProjection,
   PasswordHasher,
   TokenIssuer,
   UserAccounts,
@@ -38,12 +41,16 @@ export interface StartUserServiceOptions {
    * (tests: PGlite in memory). Defaults to the configuration's.
    */
   database?: UserDatabaseLocation;
+  /** A part failed for good (an event consumer): stop and exit non-zero. Defaults to logging it. */
+  fatal?: (error: unknown) => void;
 }
 
 /** A started user service: the gRPC app (address, health, metrics, graceful `stop()`) and its own parts. */
 export interface RunningUserService extends Omit<GrpcApp, 'app'> {
   /** Where the public key set was written. */
   readonly jwksFile: string;
+  /** The outbox relay and the order-stats projection (disabled without KAFKA_BROKERS). */
+  readonly events: EventsRuntime;
 }
 
 const userServicePath = (method: string) => `/${serviceNames.user}/${method}`;
@@ -69,8 +76,14 @@ export async function startUserService(
   closers.add(() => db.close());
   return closers.run(async () => {
     const migrated = await migrateUserDatabase(db);
+    const eventTables = await migrateEventTables(db);
     logger.info(
-      { driver: db.driver, applied: migrated.applied, version: migrated.version },
+      {
+        driver: db.driver,
+        applied: [...migrated.applied, ...eventTables.applied],
+        version: migrated.version,
+        eventTablesVersion: eventTables.version,
+      },
       'database migrated',
     );
 
@@ -116,6 +129,17 @@ export async function startUserService(
     }
 
     const registry = createMetricsRegistry({ defaultLabels: { service: 'user-service' } });
+    const events = await startEvents({
+      config,
+      service: 'user-service',
+      logger,
+      registry,
+      outbox: db,
+      consumers: [{ group: orderStatsGroup, db, handlers: orderStatsProjection() }],
+      onFatal: options.fatal ?? ((error) => logger.error({ err: error }, 'event layer failed')),
+    });
+    // Stopped after the gRPC server drained: calls in flight may still record events.
+    closers.add(() => events.stop());
     const health = new HealthService({
       services: [serviceNames.user],
       intervalMs: config.HEALTH_CHECK_INTERVAL,
@@ -162,6 +186,6 @@ export async function startUserService(
       'user-service ready',
     );
 
-    return { ...grpcApp, jwksFile };
+    return { ...grpcApp, jwksFile, events };
   });
 }

@@ -1,4 +1,5 @@
 import { databaseVariables } from '@platform/db';
+import { kafkaVariables } from '@platform/events';
 import {
   base64Key,
   defineConfig,
@@ -26,6 +27,7 @@ export const userServiceConfig = defineConfig({
   /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
   USER_DATA_DIR: filePath({ mustExist: false }).default('.data/user-service'),
   ...databaseVariables,
+  ...kafkaVariables,
 
   /** `iss` of the access tokens this service signs. */
   AUTH_ISSUER: z.string().default('user.platform'),

@@ -35,7 +35,13 @@ export { createKafkaPublisher, type KafkaConnectionOptions } from './kafka/kafka
 export { ensureTopics, type TopicToCreate } from './kafka/ensure-topics.js';
 export { kafkaVariables } from './kafka/kafka-variables.js';
 export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
-export { on, type EventContext, type EventHandler, type HandlerBinding } from './consumer/handler-binding.js';
+export {
+  on,
+  type AnyHandlerBinding,
+  type EventContext,
+  type EventHandler,
+  type HandlerBinding,
+} from './consumer/handler-binding.js';
 export { isPermanent, PermanentEventError } from './consumer/permanent-event-error.js';
 export {
   deadLetterHeaders,
@@ -44,3 +50,10 @@ export {
   type DeadLetterReason,
 } from './consumer/dead-letter-headers.js';
 export type { ConsumeOutcome } from './consumer/consumer-metrics.js';
+export {
+  startEvents,
+  type ConsumerSpec,
+  type EventsConfig,
+  type EventsRuntime,
+  type StartEventsOptions,
+} from './runtime/start-events.js';

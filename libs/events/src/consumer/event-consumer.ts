@@ -1,5 +1,5 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { withTransaction, type Database } from '@platform/db';
+import { withTransaction, type Database, type DatabaseSchema } from '@platform/db';
 import type { Logger } from '@platform/observability';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { Registry } from 'prom-client';
@@ -18,7 +18,7 @@ import {
   retryHeaders,
   type DeadLetterReason,
 } from './dead-letter-headers.js';
-import type { HandlerBinding } from './handler-binding.js';
+import type { AnyHandlerBinding, HandlerBinding } from './handler-binding.js';
 import { inbox } from './inbox.js';
 import { isPermanent } from './permanent-event-error.js';
 
@@ -32,15 +32,14 @@ export interface EventConsumerOptions {
    */
   namespace?: string;
   kafka: KafkaConnectionOptions;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- bindings of different event types
-  handlers: readonly HandlerBinding<any>[];
+  handlers: readonly AnyHandlerBinding[];
   /**
    * Types that may appear on the subscribed topics: a known type without a handler here is
    * skipped; an unknown one is dead-lettered. Defaults to the handlers' types.
    */
   knownTypes?: readonly EventType<unknown>[];
   /** With a database, each event is recorded in its inbox in the handler's transaction. */
-  db?: Database;
+  db?: Database<DatabaseSchema>;
   logger: Logger;
   registry?: Registry;
   /** In-process attempts before the retry topic. Defaults to 3. */

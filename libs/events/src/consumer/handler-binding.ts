@@ -1,4 +1,4 @@
-import type { Transaction } from '@platform/db';
+import type { DatabaseSchema, Transaction } from '@platform/db';
 import type { EventType } from '../contracts/event-type.js';
 import type { EventEnvelope } from '../envelope/cloud-event-headers.js';
 
@@ -14,7 +14,7 @@ export interface EventContext {
    * it and both commit together (a redelivery then finds the inbox row and is skipped).
    * `undefined` for consumers without a database, whose handlers must be idempotent themselves.
    */
-  readonly tx: Transaction | undefined;
+  readonly tx: Transaction<DatabaseSchema> | undefined;
   /** 1 for the first attempt; counts in-process attempts and retry-topic passes. */
   readonly attempt: number;
   /** Aborts when shutdown runs out of time: stop outgoing calls. */
@@ -33,3 +33,7 @@ export interface HandlerBinding<T = unknown> {
 export function on<T>(eventType: EventType<T>, handle: EventHandler<T>): HandlerBinding<T> {
   return { eventType, handle } as HandlerBinding<T>;
 }
+
+/** A binding of any event type: what a consumer's `handlers` list holds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each binding keeps its own event type
+export type AnyHandlerBinding = HandlerBinding<any>;

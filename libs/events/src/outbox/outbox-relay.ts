@@ -1,5 +1,12 @@
 import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
-import { holdAdvisoryLock, listen, withTransaction, type AdvisoryLock, type Database } from '@platform/db';
+import {
+  holdAdvisoryLock,
+  listen,
+  withTransaction,
+  type AdvisoryLock,
+  type Database,
+  type DatabaseSchema,
+} from '@platform/db';
 import type { Logger } from '@platform/observability';
 import { sql } from 'drizzle-orm';
 import type { Registry } from 'prom-client';
@@ -11,7 +18,7 @@ import { outboxChannel } from './record-event.js';
 
 /** Options of {@link OutboxRelay}. */
 export interface OutboxRelayOptions {
-  db: Database;
+  db: Database<DatabaseSchema>;
   publisher: EventPublisher;
   /** `ce_source` of every event: the service, e.g. `/platform/order-service`. */
   source: string;

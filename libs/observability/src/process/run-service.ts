@@ -14,6 +14,15 @@ export interface StoppableService {
   stop(): Promise<unknown>;
 }
 
+/** What a starting service may ask of its process. */
+export interface ServiceProcess {
+  /**
+   * A part failed for good (a consumer kafkajs will not restart): log it, stop the service
+   * gracefully and exit 1, so the supervisor restarts the process.
+   */
+  fatal(error: unknown): void;
+}
+
 /** Options of {@link runService}. */
 export interface RunServiceOptions<Schema extends ConfigSchema, Service extends StoppableService> {
   /** The process's name: `service.name` of its spans and `name` of its log lines. */
@@ -21,7 +30,7 @@ export interface RunServiceOptions<Schema extends ConfigSchema, Service extends 
   /** Its configuration schema (`defineConfig`); a `LOG_LEVEL` variable, if any, sets the log level. */
   config: Schema;
   /** Starts the service; a {@link ConfigError} thrown here exits 78 like a bad variable. */
-  start(config: Config<Schema>, logger: Logger): Promise<Service>;
+  start(config: Config<Schema>, logger: Logger, process: ServiceProcess): Promise<Service>;
 }
 
 /**
@@ -36,9 +45,24 @@ export async function runService<Schema extends ConfigSchema, Service extends St
   const tracing = setupTracing({ serviceName: options.name });
   const level = (config as { LOG_LEVEL?: LogLevel | 'silent' }).LOG_LEVEL ?? 'info';
   const logger = createLogger({ name: options.name, level });
-  let service: Service;
+  let service: Service | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = (reason: string, exitCode: number) => {
+    stopping ??= (async () => {
+      logger.info({ reason }, 'shutting down');
+      const result = await service?.stop();
+      logger.info({ ...(typeof result === 'object' ? result : {}) }, 'stopped');
+      await tracing.shutdown();
+      process.exit(exitCode);
+    })();
+  };
+  const fatal = (error: unknown) => {
+    logger.fatal({ err: error }, `${options.name} failed`);
+    if (service) stop('fatal error', 1);
+    else process.exitCode = 1;
+  };
   try {
-    service = await options.start(config, logger);
+    service = await options.start(config, logger, { fatal });
   } catch (error) {
     await tracing.shutdown();
     if (error instanceof ConfigError) {
@@ -48,13 +72,7 @@ export async function runService<Schema extends ConfigSchema, Service extends St
     logger.fatal({ err: error }, `${options.name} failed to start`);
     process.exit(1);
   }
-  const stop = async (signal: NodeJS.Signals) => {
-    logger.info({ signal }, 'shutting down');
-    const result = await service.stop();
-    logger.info({ ...(typeof result === 'object' ? result : {}) }, 'stopped');
-    await tracing.shutdown();
-    process.exit(0);
-  };
-  process.once('SIGTERM', (signal) => void stop(signal));
-  process.once('SIGINT', (signal) => void stop(signal));
+  if (process.exitCode === 1) return stop('fatal error during start', 1);
+  process.once('SIGTERM', (signal) => stop(signal, 0));
+  process.once('SIGINT', (signal) => stop(signal, 0));
 }

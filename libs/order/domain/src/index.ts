@@ -5,6 +5,10 @@ export {
   type OrderChangeFeedOptions,
   type OrderListener,
 } from './feed/order-change-feed.js';
+export {
+  cancelOrdersOfDeactivatedUsers,
+  userDeactivationsGroup,
+} from './events/cancel-orders-of-deactivated-users.js';
 export { orderAccess } from './orders/order-access.js';
 export { OrderBook, type CreateOutcome, type OrderBookOptions } from './orders/order-book.js';
 export {

@@ -14,3 +14,4 @@ export {
   type UserRow,
   type UserSchema,
 } from './users/user-schema.js';
+export { orderStatsGroup, orderStatsProjection } from './events/order-stats-projection.js';

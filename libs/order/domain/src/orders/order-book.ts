@@ -1,4 +1,5 @@
-import { withTransaction, type Database } from '@platform/db';
+import { withTransaction, type Database, type DatabaseSchema, type Transaction } from '@platform/db';
+import { orderCancelled, orderConfirmed, orderCreated, recordEvent } from '@platform/events';
 import {
   FailedPreconditionError,
   InvalidArgumentError,
@@ -133,8 +134,10 @@ export class OrderBook {
         cancelReason: '',
       });
       if (inserted) {
+        const order = toOrderMessage(inserted);
         await orderRepository.announce(tx, inserted.id);
-        return { order: toOrderMessage(inserted), created: true };
+        await recordEvent(tx, orderCreated, inserted.id, { order });
+        return { order, created: true };
       }
       // A concurrent request with the same id committed first (the insert waited for it).
       const winner = await orderRepository.findByRequest(tx, ownerId, request.requestId);
@@ -188,6 +191,17 @@ export class OrderBook {
     return this.move(orderId, 'confirmed', 'confirmed', () => true);
   }
 
+  /**
+   * Cancels every PENDING order of a deactivated user, in the caller's transaction (the
+   * UserDeactivated handler's, with its inbox row); each emits OrderCancelled. Returns their ids.
+   */
+  async cancelPendingOf(tx: Transaction<DatabaseSchema>, userId: string, reason: string): Promise<string[]> {
+    const orderTx = tx as unknown as Transaction<OrderSchema>;
+    const pending = await orderRepository.pendingOf(orderTx, userId);
+    for (const id of pending) await this.changeLocked(orderTx, id, 'cancelled', reason);
+    return pending;
+  }
+
   private async move(
     orderId: string,
     to: StoredOrderStatus,
@@ -201,14 +215,27 @@ export class OrderBook {
       const transition = transitionOf(current.status, to);
       if (transition === 'already') return current;
       if (transition === 'refused') throw wrongState(current, action);
-      const changed = await orderRepository.transition(tx, orderId, to, {
-        updateTime: new Date(this.clock()),
-        ...(cancelReason !== undefined && { cancelReason }),
-      });
-      await orderRepository.announce(tx, orderId);
-      return changed;
+      return this.changeLocked(tx, orderId, to, cancelReason);
     });
     return toOrderMessage(row);
+  }
+
+  /** Moves a locked order, announces the change and records its event, all in `tx`. */
+  private async changeLocked(
+    tx: Transaction<OrderSchema>,
+    orderId: string,
+    to: StoredOrderStatus,
+    cancelReason?: string,
+  ): Promise<OrderRow> {
+    const changed = await orderRepository.transition(tx, orderId, to, {
+      updateTime: new Date(this.clock()),
+      ...(cancelReason !== undefined && { cancelReason }),
+    });
+    await orderRepository.announce(tx, orderId);
+    const order = toOrderMessage(changed);
+    if (to === 'confirmed') await recordEvent(tx, orderConfirmed, orderId, { order });
+    if (to === 'cancelled') await recordEvent(tx, orderCancelled, orderId, { order });
+    return changed;
   }
 
   private sameRequest(row: OrderRow, requestHash: string): Order {

@@ -89,6 +89,17 @@ export const orderRepository = {
     return row;
   },
 
+  /** Ids of the user's PENDING orders, locked against concurrent changes until the transaction ends. */
+  async pendingOf(tx: Transaction<OrderSchema>, userId: string): Promise<string[]> {
+    const rows = await tx
+      .select({ id: orders.id })
+      .from(orders)
+      .where(and(eq(orders.userId, userId), eq(orders.status, 'pending')))
+      .orderBy(asc(orders.createTime), asc(orders.id))
+      .for('update');
+    return rows.map((row) => row.id);
+  },
+
   /** Announces a change to the change feed; PostgreSQL delivers it when the transaction commits. */
   announce(tx: Transaction<OrderSchema>, id: string): Promise<void> {
     return notify(tx, orderChangesChannel, id);

@@ -1,4 +1,5 @@
 import { withTransaction, type Database } from '@platform/db';
+import { recordEvent, userCreated, userDeactivated } from '@platform/events';
 import {
   FailedPreconditionError,
   NotFoundError,
@@ -82,8 +83,8 @@ export class UserAccounts {
     // Hashing is slow on purpose; it happens before the transaction so no connection waits on it.
     const passwordHash = await this.hasher.hash(account.password);
     const now = new Date(this.clock());
-    const row = await withTransaction(this.db, (tx) =>
-      userRepository.insert(tx, {
+    const row = await withTransaction(this.db, async (tx) => {
+      const inserted = await userRepository.insert(tx, {
         id: randomUUID(),
         email: account.email.trim(),
         displayName: account.displayName.trim(),
@@ -94,8 +95,10 @@ export class UserAccounts {
         updateTime: now,
         deactivateTime: null,
         deactivateReason: null,
-      }),
-    );
+      });
+      await recordEvent(tx, userCreated, inserted.id, { user: toUserMessage(inserted) });
+      return inserted;
+    });
     return toUserMessage(row);
   }
 
@@ -166,12 +169,19 @@ export class UserAccounts {
       // Deactivating twice is a no-op: the first time and reason stay.
       if (current.status === 'deactivated') return current;
       const now = new Date(this.clock());
-      return userRepository.update(tx, request.userId, {
+      const reason = request.reason.trim();
+      const updated = await userRepository.update(tx, request.userId, {
         status: 'deactivated',
         deactivateTime: now,
-        deactivateReason: request.reason.trim() || null,
+        deactivateReason: reason || null,
         updateTime: now,
       });
+      await recordEvent(tx, userDeactivated, updated.id, {
+        userId: updated.id,
+        deactivateTime: toTimestamp(now),
+        reason,
+      });
+      return updated;
     });
     return toUserMessage(row);
   }

@@ -1,0 +1,23 @@
+import { on, userDeactivated, type HandlerBinding } from '@platform/events';
+import type { UserDeactivated } from '@platform/proto';
+import type { OrderBook } from '../orders/order-book.js';
+
+/** The order service's consumer group of user events. */
+export const userDeactivationsGroup = 'order-service.user-deactivations';
+
+/**
+ * UserDeactivated -> every PENDING order of that user is cancelled (each emits OrderCancelled),
+ * in the transaction that records the event in the inbox: applied once, however often delivered.
+ */
+export function cancelOrdersOfDeactivatedUsers(
+  book: OrderBook,
+  onCancelled?: (userId: string, orderIds: readonly string[]) => void,
+): HandlerBinding<UserDeactivated> {
+  return on(userDeactivated, async (event, context) => {
+    if (!context.tx)
+      throw new Error('cancelling the orders of a deactivated user needs the inbox transaction');
+    const reason = `user deactivated${event.reason ? `: ${event.reason}` : ''}`;
+    const cancelled = await book.cancelPendingOf(context.tx, event.userId, reason);
+    onCancelled?.(event.userId, cancelled);
+  });
+}
