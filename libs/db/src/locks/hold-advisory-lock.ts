@@ -1,4 +1,4 @@
-import type { Database } from '../database.js';
+import type { Database, DatabaseSchema } from '../database.js';
 import { driverOf, type SqlSession } from '../drivers/driver.js';
 
 /** A session-level advisory lock held by this process until `release()` or until its connection is lost. */
@@ -42,8 +42,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  *
  * Rejects when `signal` aborts or the database cannot be reached (the caller retries).
  */
-export async function holdAdvisoryLock(
-  db: Database,
+export async function holdAdvisoryLock<Schema extends DatabaseSchema>(
+  db: Database<Schema>,
   name: string,
   options: HoldAdvisoryLockOptions = {},
 ): Promise<AdvisoryLock> {
