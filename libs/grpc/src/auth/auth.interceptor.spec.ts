@@ -532,6 +532,19 @@ describe('JwtVerifier: JWKS file rotation', () => {
     await expect(call(newKey, 'e')).resolves.toMatchObject([{ subject: 'e' }]);
   });
 
+  it('verifies every one of a burst of first calls (they wait for the one first read)', async () => {
+    const file = join(dir, 'burst.json');
+    await writeFile(file, JSON.stringify({ keys: [key.publicJwk] }));
+    const verifier = new JwtVerifier({ jwksFile: file, issuer: testIssuer, audience: testAudience });
+    const tokens = await Promise.all(
+      Array.from({ length: 20 }, (_, index) => signToken(key, { subject: `u${index}` })),
+    );
+    const principals = await Promise.all(tokens.map((token) => verifier.verify(token)));
+    expect(principals.map((principal) => principal.subject)).toEqual(
+      tokens.map((_token, index) => `u${index}`),
+    );
+  });
+
   it('keeps the previous keys when the file is rewritten with garbage', async () => {
     const file = join(dir, 'garbage.json');
     await writeFile(file, JSON.stringify({ keys: [key.publicJwk] }));

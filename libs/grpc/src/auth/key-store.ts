@@ -194,6 +194,8 @@ export class JwksFileKeyStore implements KeyStore {
 
   async find(kid: string): Promise<KeyEntry | undefined> {
     if (this.clock() - this.lastCheckAt >= this.refreshIntervalMs) await this.once(() => this.check(false));
+    // A lookup during another's read waits for it (the first burst of calls after a start).
+    else if (this.pending) await this.pending;
     let entry = this.entries.get(kid);
     if (!entry && this.loaded && this.clock() - this.lastReadAt >= this.refreshIntervalMs) {
       await this.once(() => this.check(true));
