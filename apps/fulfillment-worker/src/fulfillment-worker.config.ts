@@ -1,0 +1,38 @@
+import { defineConfig, duration, oneOf, port, secret, type Config } from '@platform/config';
+import { kafkaVariables } from '@platform/events';
+import * as z from 'zod';
+
+/**
+ * The fulfillment worker's configuration: environment variables, validated at start (a bad one
+ * stops the process with exit code 78 and a message naming it). The README lists them.
+ */
+export const fulfillmentWorkerConfig = defineConfig({
+  ...kafkaVariables,
+  /**
+   * Required here, unlike in the services: consuming is the worker's only job, so a worker
+   * without brokers is a configuration error, not a process that idles.
+   */
+  KAFKA_BROKERS: kafkaVariables.KAFKA_BROKERS.unwrap(),
+
+  /** The order service: `host:port` or a gRPC target (`dns:///order-service:50052`). */
+  ORDER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50052'),
+  /** Deadline of one ConfirmOrder call (retries included). */
+  ORDER_SERVICE_TIMEOUT: duration({ minMs: 10 }).default(5_000),
+  /** The user service, for UserService.Authenticate (the worker's access token). */
+  USER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  /** Deadline of one Authenticate call. */
+  USER_SERVICE_TIMEOUT: duration({ minMs: 10 }).default(2_000),
+  /** This worker's client credentials at the user service (a service principal). */
+  AUTH_CLIENT_ID: z.string().min(1).default('fulfillment-worker'),
+  AUTH_CLIENT_SECRET: secret(z.string().min(24)),
+
+  /** Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
+  WORKER_METRICS_PORT: port({ allowZero: true }).default(9_466),
+  /** Interface the metrics endpoint listens on. */
+  WORKER_METRICS_HOST: oneOf(['127.0.0.1', '0.0.0.0', '::', '::1']).default('0.0.0.0'),
+  /** Bound of the drain on SIGTERM: in-flight events are aborted (and redelivered) after it. */
+  SHUTDOWN_DRAIN_TIMEOUT: duration().default(10_000),
+  LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type FulfillmentWorkerConfig = Config<typeof fulfillmentWorkerConfig>;

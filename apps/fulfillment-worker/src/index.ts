@@ -1,0 +1,14 @@
+// apps/fulfillment-worker as a library: what tests and the dev runner start in-process.
+export {
+  startFulfillmentWorker,
+  type RunningFulfillmentWorker,
+  type StartFulfillmentWorkerOptions,
+} from './start-fulfillment-worker.js';
+export { fulfillmentWorkerConfig, type FulfillmentWorkerConfig } from './fulfillment-worker.config.js';
+export {
+  classifyConfirmFailure,
+  confirmOrderOnCreated,
+  fulfillmentGroup,
+  type ConfirmFailure,
+  type OrderConfirmer,
+} from './confirm-order-handler.js';

@@ -1,0 +1,169 @@
+// The handler's error mapping, against a fake of the worker's own OrderConfirmer port: which
+// ConfirmOrder answers finish the event, dead-letter it (PermanentEventError) or retry it.
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { PermanentEventError, type EventContext } from '@platform/events';
+import {
+  ClientError,
+  FailedPreconditionError,
+  InvalidArgumentError,
+  NotFoundError,
+  PermissionDeniedError,
+  PlatformError,
+  ResourceExhaustedError,
+  UnauthenticatedError,
+  UnavailableError,
+} from '@platform/grpc';
+import { createLogger } from '@platform/observability';
+import { OrderStatus, type Order, type OrderCreated } from '@platform/proto';
+import { describe, expect, it } from 'vitest';
+import { classifyConfirmFailure, confirmOrderOnCreated, type OrderConfirmer } from '../src/index.js';
+
+const logger = createLogger({ name: 'fulfillment-worker-test', level: 'silent' });
+
+/** A server-side error as the client receives it: code, message and google.rpc details in the trailers. */
+function onTheWire(error: PlatformError): ClientError {
+  return ClientError.from({ code: error.code, details: error.message, metadata: error.metadata });
+}
+
+function stateConflict(status: string): ClientError {
+  return onTheWire(
+    new FailedPreconditionError(
+      `Order o-1 is ${status} and cannot be confirmed`,
+      [{ type: 'ORDER_STATUS', subject: 'orders/o-1', description: `the order is ${status}` }],
+      { reason: 'ORDER_STATE_CONFLICT', domain: 'order.platform', metadata: { status } },
+    ),
+  );
+}
+
+/** A fake order service: records the calls and answers with `answer`. */
+function fakeOrders(answer: () => Promise<void>) {
+  const calls: { orderId: string; signal: AbortSignal }[] = [];
+  const port: OrderConfirmer = {
+    async confirm(orderId, signal) {
+      calls.push({ orderId, signal });
+      await answer();
+    },
+  };
+  return { port, calls };
+}
+
+function context(signal = new AbortController().signal): EventContext {
+  return {
+    envelope: {
+      id: 'event-1',
+      type: 'platform.order.v1.OrderCreated',
+      source: '/platform/order-service',
+      subject: 'o-1',
+      time: new Date(),
+    },
+    topic: 'order.events.v1',
+    partition: 0,
+    offset: '0',
+    tx: undefined,
+    attempt: 1,
+    signal,
+  };
+}
+
+function created(orderId = 'o-1'): OrderCreated {
+  return { order: { id: orderId, status: OrderStatus.ORDER_STATUS_PENDING } as Order };
+}
+
+async function handle(answer: () => Promise<void>, event = created()) {
+  const { port, calls } = fakeOrders(answer);
+  const binding = confirmOrderOnCreated(port, logger);
+  const signal = new AbortController().signal;
+  const outcome = await binding.handle(event, context(signal)).then(
+    () => 'done' as const,
+    (error: unknown) => error,
+  );
+  return { outcome, calls, signal };
+}
+
+describe('confirmOrderOnCreated', () => {
+  it('binds OrderCreated and confirms the order with the event context signal', async () => {
+    const { port } = fakeOrders(async () => undefined);
+    expect(confirmOrderOnCreated(port, logger).eventType.type).toBe('platform.order.v1.OrderCreated');
+    const { outcome, calls, signal } = await handle(async () => undefined);
+    expect(outcome).toBe('done');
+    expect(calls).toEqual([{ orderId: 'o-1', signal }]);
+  });
+
+  it('finishes the event when the order was cancelled first (ORDER_STATE_CONFLICT, cancelled)', async () => {
+    const { outcome, calls } = await handle(async () => {
+      throw stateConflict('cancelled');
+    });
+    expect(outcome).toBe('done');
+    expect(calls).toHaveLength(1);
+  });
+
+  it.each([
+    [
+      'NOT_FOUND',
+      () => new NotFoundError('Order o-1 not found', { resourceType: 'order', resourceName: 'o-1' }),
+    ],
+    [
+      'INVALID_ARGUMENT',
+      () => new InvalidArgumentError('Invalid request', [{ field: 'order_id', description: 'malformed' }]),
+    ],
+    ['PERMISSION_DENIED', () => new PermissionDeniedError('Permission denied: a required role is missing')],
+    ['UNAUTHENTICATED', () => new UnauthenticatedError('Access token expired', { reason: 'TOKEN_EXPIRED' })],
+  ])('dead-letters %s: a retry would get the same answer', async (_code, error) => {
+    const answer = onTheWire(error());
+    const { outcome } = await handle(async () => {
+      throw answer;
+    });
+    expect(outcome).toBeInstanceOf(PermanentEventError);
+    expect((outcome as PermanentEventError).cause).toBe(answer);
+    expect((outcome as Error).message).toContain(answer.message);
+  });
+
+  it('dead-letters a state conflict that is not a cancellation, and any other FAILED_PRECONDITION', async () => {
+    for (const answer of [
+      stateConflict('archived'),
+      onTheWire(new FailedPreconditionError('Something else', [], { reason: 'SOMETHING_ELSE' })),
+    ]) {
+      const { outcome } = await handle(async () => {
+        throw answer;
+      });
+      expect(outcome).toBeInstanceOf(PermanentEventError);
+    }
+  });
+
+  it.each([
+    ['UNAVAILABLE', onTheWire(new UnavailableError('Order service unavailable'))],
+    ['DEADLINE_EXCEEDED', new ClientError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded')],
+    [
+      'RESOURCE_EXHAUSTED',
+      onTheWire(new ResourceExhaustedError('Rate limit exceeded', { retryDelayMs: 100 })),
+    ],
+    ['INTERNAL', new ClientError(GrpcStatus.INTERNAL, 'Internal error (error id 1)')],
+    ['CANCELLED', new ClientError(GrpcStatus.CANCELLED, 'Cancelled on client')],
+    ['UNKNOWN', new ClientError(GrpcStatus.UNKNOWN, 'boom')],
+    ['an error without a code', new Error('socket hang up')],
+  ])('rethrows %s as is, for the runtime to retry', async (_code, answer) => {
+    const { outcome } = await handle(async () => {
+      throw answer;
+    });
+    expect(outcome).toBe(answer);
+    expect(outcome).not.toBeInstanceOf(PermanentEventError);
+  });
+
+  it('dead-letters an OrderCreated without an order id without calling the order service', async () => {
+    const { outcome, calls } = await handle(async () => undefined, { order: null });
+    expect(outcome).toBeInstanceOf(PermanentEventError);
+    expect(calls).toHaveLength(0);
+  });
+});
+
+describe('classifyConfirmFailure', () => {
+  it('reads the code from a grpc-js ServiceError as well as from a ClientError', () => {
+    const serviceError = Object.assign(new Error('14 UNAVAILABLE: No connection established'), {
+      code: GrpcStatus.UNAVAILABLE,
+      details: 'No connection established',
+    });
+    expect(classifyConfirmFailure(serviceError)).toBe('transient');
+    expect(classifyConfirmFailure({ code: GrpcStatus.NOT_FOUND, details: 'not found' })).toBe('permanent');
+    expect(classifyConfirmFailure(stateConflict('cancelled'))).toBe('order-cancelled');
+  });
+});

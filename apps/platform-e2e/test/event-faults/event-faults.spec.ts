@@ -1,0 +1,253 @@
+// The event layer under faults, on a real Kafka broker and PostgreSQL, with the built apps as
+// processes: each test places >= 1,000 orders through CreateOrder while something breaks, then
+// checks that every committed order has exactly one effect in each projection (the user
+// service's order stats, the worker's confirmation) and that every event is accounted for.
+import { cloudEventHeaders } from '@platform/events';
+import { readTopic } from '@platform/testing';
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { accountFor, report } from '../__fixtures__/account-for.js';
+import { metricValue } from '../__fixtures__/app-process.js';
+import { groupCaughtUp } from '../__fixtures__/consumer-offsets.js';
+import { KafkaBroker } from '../__fixtures__/kafka-broker.js';
+import { placeOrders } from '../__fixtures__/order-load.js';
+import { startPlatform, type Caller, type PlatformStack } from '../__fixtures__/platform-stack.js';
+
+const orderCount = 1_000;
+const broker = new KafkaBroker();
+let brokers = '';
+let stack: PlatformStack | undefined;
+
+beforeAll(async () => {
+  brokers = await broker.start();
+}, 120_000);
+afterAll(() => broker.dispose(), 60_000);
+afterEach(async (context) => {
+  // A failed test shows what the apps logged at warn and above.
+  if (context.task.result?.state !== 'pass' && stack) {
+    for (const app of [stack.userService, stack.orderService, stack.worker]) {
+      for (const line of app.logs.filter((entry) => ['warn', 'error', 'fatal'].includes(String(entry['level']))).slice(-15)) {
+        console.error(`${app.name}: ${JSON.stringify(line).slice(0, 1_500)}`);
+      }
+    }
+  }
+  await stack?.dispose();
+  stack = undefined;
+}, 60_000);
+
+async function platform(): Promise<{ stack: PlatformStack; callers: Caller[] }> {
+  stack = await startPlatform(brokers, { EVENTS_RETRY_DELAYS: '500ms,1s' });
+  const callers = await Promise.all(Array.from({ length: 20 }, () => (stack as PlatformStack).signUp()));
+  return { stack, callers };
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const inboxCount = async (s: PlatformStack) =>
+  Number(
+    (
+      await s.userDb.query<{ n: string }>('select count(*) as n from event_inbox where consumer_group = $1', [
+        `${s.namespace}user-service.order-stats`,
+      ])
+    )[0]?.n,
+  );
+
+describe('event layer faults', () => {
+  it('1. a consumer process killed mid-handler and restarted applies every event once', async () => {
+    const { stack: s, callers } = await platform();
+    const kills: Record<string, number> = {};
+    const placed = await placeOrders(s, callers, orderCount, {
+      async onPlaced(n) {
+        if (n === 300) {
+          // SIGKILL: no shutdown hook, no offset commit; handlers in flight are cut.
+          kills['workerKilledAtConfirmed'] = Number(
+            (
+              await s.orderDb.query<{ n: string }>(
+                `select count(*) as n from orders where status = 'confirmed'`,
+              )
+            )[0]?.n,
+          );
+          await s.worker.kill();
+        }
+        if (n === 500) {
+          kills['projectionKilledAtInbox'] = await inboxCount(s);
+          await s.userService.kill();
+          await s.userService.start();
+        }
+        if (n === 700) await s.worker.start();
+      },
+    });
+    const accounting = await accountFor(s, brokers, placed);
+    expect(kills['projectionKilledAtInbox']).toBeGreaterThan(0);
+    expect(kills['projectionKilledAtInbox']).toBeLessThan(accounting.events);
+    expect(accounting.deadLettered.projection).toHaveLength(0);
+    expect(accounting.deadLettered.worker).toHaveLength(0);
+    report('consumer killed', accounting, kills);
+  });
+
+  it('2. the broker stopped while orders are created: the outbox keeps them and drains after the restart', async () => {
+    const { stack: s, callers } = await platform();
+    let backlogWhileDown = 0;
+    const placed = await placeOrders(s, callers, orderCount, {
+      async onPlaced(n) {
+        if (n === 300) await broker.pause();
+        if (n === 700) {
+          backlogWhileDown = Number(
+            (
+              await s.orderDb.query<{ n: string }>(
+                'select count(*) as n from outbox where published_at is null',
+              )
+            )[0]?.n,
+          );
+          await broker.start();
+        }
+      },
+    });
+    expect(backlogWhileDown).toBeGreaterThanOrEqual(400);
+    const accounting = await accountFor(s, brokers, placed);
+    // Every app rode it out: none exited.
+    expect([s.userService.running, s.orderService.running, s.worker.running]).toEqual([true, true, true]);
+    expect(metricValue(await s.orderService.metrics(), 'outbox_publish_failures_total')).toBeGreaterThan(0);
+    report('broker stopped', accounting, { backlogWhileDown });
+  });
+
+  it('3. the relay killed between publishing and marking: duplicates reach Kafka, no effect applies twice', async () => {
+    const { stack: s, callers } = await platform();
+    let unmarked = 0;
+    const placed = await placeOrders(s, callers, orderCount, {
+      async onPlaced(n) {
+        if (n !== 600) return;
+        await until(
+          'published events',
+          async () =>
+            Number(
+              (
+                await s.orderDb.query<{ n: string }>(
+                  'select count(*) as n from outbox where published_at is not null',
+                )
+              )[0]?.n,
+            ) >= 300,
+        );
+        // The process dies with the last 300 published rows acknowledged by Kafka but not yet
+        // marked: exactly the state a kill between the two steps leaves.
+        await s.orderService.kill();
+        const rows = await s.orderDb.query(
+          `update outbox set published_at = null where id in (
+             select id from outbox where published_at is not null order by seq desc limit 300) returning id`,
+        );
+        unmarked = rows.length;
+        await s.orderService.start();
+      },
+    });
+    const accounting = await accountFor(s, brokers, placed);
+    expect(unmarked).toBe(300);
+    expect(accounting.duplicatesInKafka).toBeGreaterThanOrEqual(300);
+    report('relay killed before marking', accounting, { unmarked });
+  });
+
+  it('4. poison records go to the dead-letter topics and the partitions keep flowing', async () => {
+    const { stack: s, callers } = await platform();
+    const kafka = new Kafka({ clientId: 'poisoner', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    const poison = Array.from({ length: 12 }, (_, index) => {
+      const id = randomUUID();
+      const type = index % 2 === 0 ? 'platform.order.v1.OrderCreated' : 'platform.order.v1.OrderShipped';
+      return {
+        key: `poison-${index}`,
+        value: index % 2 === 0 ? Buffer.from([0xff, 0xff, 0xff, 0xff]) : Buffer.from('{"not":"protobuf"}'),
+        headers: cloudEventHeaders({
+          id,
+          type,
+          source: '/poisoner',
+          subject: `poison-${index}`,
+          time: new Date(),
+        }),
+      };
+    });
+    const placed = await placeOrders(s, callers, orderCount, {
+      async onPlaced(n) {
+        if (n === 200 || n === 600) {
+          await producer.send({
+            topic: `${s.namespace}order.events.v1`,
+            messages: poison.slice(n === 200 ? 0 : 6, n === 200 ? 6 : 12),
+          });
+        }
+      },
+    });
+    await producer.disconnect();
+    const accounting = await accountFor(s, brokers, placed);
+    const reasons = (records: typeof accounting.deadLettered.worker) =>
+      records.map((record) => [record.key?.toString(), record.headers['dlt-reason']]).sort();
+    const expected = poison
+      .map((record, index) => [record.key, index % 2 === 0 ? 'undecodable' : 'unknown-type'])
+      .sort();
+    expect(reasons(accounting.deadLettered.projection)).toEqual(expected);
+    expect(reasons(accounting.deadLettered.worker)).toEqual(expected);
+    for (const record of accounting.deadLettered.projection) {
+      expect(record.headers['dlt-original-topic']).toBe(`${s.namespace}order.events.v1`);
+      expect(record.headers['dlt-original-offset']).toMatch(/^\d+$/);
+    }
+    report('poison', accounting);
+  });
+
+  it('5. a second delivery of every event id is skipped', async () => {
+    const { stack: s, callers } = await platform();
+    const placed = await placeOrders(s, callers, orderCount);
+    const first = await accountFor(s, brokers, placed);
+    const topic = `${s.namespace}order.events.v1`;
+    const records = await readTopic([brokers], topic);
+    const kafka = new Kafka({ clientId: 'duplicator', brokers: [brokers], logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: records.map((record) => ({ key: record.key, value: record.value, headers: record.headers })),
+    });
+    await producer.disconnect();
+    await until(
+      'both groups consumed the copies',
+      async () =>
+        (await groupCaughtUp(brokers, `${s.namespace}user-service.order-stats`, topic)) &&
+        (await groupCaughtUp(brokers, `${s.namespace}fulfillment-worker`, topic)),
+      120_000,
+    );
+    const second = await accountFor(s, brokers, placed);
+    expect(second.kafkaRecords).toBe(first.kafkaRecords * 2);
+    expect(second.handledByProjection).toBe(first.events);
+    const duplicates = metricValue(await s.userService.metrics(), 'events_processed_total', {
+      outcome: 'duplicate',
+    });
+    expect(duplicates).toBeGreaterThanOrEqual(records.length);
+    report('duplicate delivery', second, { redelivered: records.length, skippedAsDuplicates: duplicates });
+  });
+
+  it('6. a second consumer joining the group mid-run (rebalance) loses and doubles nothing', async () => {
+    const { stack: s, callers } = await platform();
+    const joined: string[] = [];
+    const placed = await placeOrders(s, callers, orderCount, {
+      async onPlaced(n) {
+        if (n === 300) {
+          await s.another('fulfillment-worker');
+          joined.push('fulfillment-worker');
+        }
+        if (n === 500) {
+          await s.another('user-service');
+          joined.push('user-service');
+        }
+        // One of the first pair leaves gracefully: a second rebalance.
+        if (n === 800) await s.worker.stop();
+      },
+    });
+    const accounting = await accountFor(s, brokers, placed);
+    expect(joined).toEqual(['fulfillment-worker', 'user-service']);
+    report('rebalance', accounting, { joined });
+  });
+});
