@@ -364,11 +364,19 @@ async function start() {
     logConfigFile,
     libs,
     java,
+    // base64url may start with '-': it is passed as --cluster-id=<id> so it is never read as a flag.
     clusterId: randomBytes(16).toString('base64url'),
   };
   const format = spawnSync(
     java,
-    [...jvmOptions(state), 'kafka.tools.StorageTool', 'format', '-t', state.clusterId, '-c', configFile],
+    [
+      ...jvmOptions(state),
+      'kafka.tools.StorageTool',
+      'format',
+      `--cluster-id=${state.clusterId}`,
+      '-c',
+      configFile,
+    ],
     { encoding: 'utf8', cwd: dir },
   );
   if (format.status !== 0) {
