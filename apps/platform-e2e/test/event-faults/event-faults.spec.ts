@@ -5,6 +5,9 @@
 import { cloudEventHeaders } from '@platform/events';
 import { readTopic } from '@platform/testing';
 import { randomUUID } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountFor, report } from '../__fixtures__/account-for.js';
@@ -15,6 +18,7 @@ import { placeOrders } from '../__fixtures__/order-load.js';
 import { startPlatform, type Caller, type PlatformStack } from '../__fixtures__/platform-stack.js';
 
 const orderCount = 1_000;
+const logsDir = fileURLToPath(new URL('../../dist/e2e-logs/', import.meta.url));
 const broker = new KafkaBroker();
 let brokers = '';
 let stack: PlatformStack | undefined;
@@ -24,13 +28,14 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => broker.dispose(), 60_000);
 afterEach(async (context) => {
-  // A failed test shows what the apps logged at warn and above.
+  // A failed test leaves the apps' logs in dist/e2e-logs/<test>/.
   if (context.task.result?.state !== 'pass' && stack) {
+    const dir = join(logsDir, context.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60));
+    await mkdir(dir, { recursive: true });
     for (const app of [stack.userService, stack.orderService, stack.worker]) {
-      for (const line of app.logs.filter((entry) => ['warn', 'error', 'fatal'].includes(String(entry['level']))).slice(-15)) {
-        console.error(`${app.name}: ${JSON.stringify(line).slice(0, 1_500)}`);
-      }
+      await writeFile(join(dir, `${app.name}.log`), app.logs.map((line) => JSON.stringify(line)).join('\n'));
     }
+    console.error(`app logs of the failed test: ${dir}`);
   }
   await stack?.dispose();
   stack = undefined;
@@ -95,10 +100,21 @@ describe('event layer faults', () => {
   it('2. the broker stopped while orders are created: the outbox keeps them and drains after the restart', async () => {
     const { stack: s, callers } = await platform();
     let backlogWhileDown = 0;
+    let pausedAt = 0;
+    let pausing: Promise<unknown> = Promise.resolve();
     const placed = await placeOrders(s, callers, orderCount, {
       async onPlaced(n) {
-        if (n === 300) await broker.pause();
+        if (n === 300) {
+          pausedAt = Date.now();
+          pausing = broker.pause();
+          await pausing;
+        }
         if (n === 700) {
+          // Orders keep committing while the broker stops. It stays down long enough for
+          // kafkajs's own request retries (about 10 s) to give up, so the relay's backoff and the
+          // consumers' restarts are what ride the outage out.
+          await pausing;
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, pausedAt + 15_000 - Date.now())));
           backlogWhileDown = Number(
             (
               await s.orderDb.query<{ n: string }>(
@@ -110,6 +126,7 @@ describe('event layer faults', () => {
         }
       },
     });
+    // The 400 orders placed while it was down wait in the outbox (and what was in flight).
     expect(backlogWhileDown).toBeGreaterThanOrEqual(400);
     const accounting = await accountFor(s, brokers, placed);
     // Every app rode it out: none exited.
