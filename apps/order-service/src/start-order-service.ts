@@ -129,6 +129,7 @@ export async function startOrderService(
         },
       ],
       onFatal: options.fatal ?? ((error) => logger.error({ err: error }, 'event layer failed')),
+      shutdownTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
     });
     // Stopped after the gRPC server drained: calls in flight may still record events.
     closers.add(() => events.stop());

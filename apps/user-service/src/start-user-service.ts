@@ -137,6 +137,7 @@ export async function startUserService(
       outbox: db,
       consumers: [{ group: orderStatsGroup, db, handlers: orderStatsProjection() }],
       onFatal: options.fatal ?? ((error) => logger.error({ err: error }, 'event layer failed')),
+      shutdownTimeoutMs: config.SHUTDOWN_DRAIN_TIMEOUT,
     });
     // Stopped after the gRPC server drained: calls in flight may still record events.
     closers.add(() => events.stop());

@@ -20,6 +20,13 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/**
+ * kafkajs warnings that do not apply here: the relay's producer is idempotent with bounded
+ * retries on purpose (at-least-once; consumers deduplicate by event id, and a bounded publish
+ * lets the relay back off and stop cleanly while Kafka is down).
+ */
+const quiet = ['Limiting retries for the idempotent producer'];
+
 /** The kafkajs client behind the adapters; internal to libs/events (services never see kafkajs). */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
   const logger = options.logger?.child({ component: 'kafkajs' });
@@ -27,14 +34,18 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-    // Reconnects are ours to pace (the relay backs off); kafkajs retries each request a little.
-    retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2_000 },
+    // kafkajs retries each request for about 10 s (a topic just created, a coordinator still
+    // loading); longer outages are paced by the relay's backoff and the consumer's restarts.
+    retry: { initialRetryTime: 300, retries: 8, maxRetryTime: 3_000 },
     logLevel: logger ? logLevel.INFO : logLevel.NOTHING,
     logCreator:
       () =>
       ({ level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
-        logger?.[levels[level] ?? 'info'](fields, message);
+        logger?.[quiet.some((prefix) => message.startsWith(prefix)) ? 'debug' : (levels[level] ?? 'info')](
+          fields,
+          message,
+        );
       },
   });
 }

@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { EventPublisher, OutgoingRecord } from './event-publisher.js';
 
 function toMessage(record: OutgoingRecord): Message {
@@ -20,6 +20,8 @@ export class KafkaPublisher implements EventPublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // murmur2 on the key, as Kafka's Java client (and Go's sarama/franz-go with it) partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }

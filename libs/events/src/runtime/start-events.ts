@@ -35,6 +35,8 @@ export interface StartEventsOptions {
   consumers?: readonly ConsumerSpec[];
   /** A consumer crashed for good: the process should exit non-zero (`runService`'s `fatal`). */
   onFatal(error: unknown): void;
+  /** Bound of each consumer's `stop()` before in-flight handlers are aborted. Defaults to 10 s. */
+  shutdownTimeoutMs?: number;
 }
 
 /** A process's running event layer. */
@@ -109,6 +111,7 @@ export async function startEvents(options: StartEventsOptions): Promise<EventsRu
         retentionMs: config.EVENTS_RETENTION,
         createTopics: config.KAFKA_CREATE_TOPICS,
         onFatal: options.onFatal,
+        ...(options.shutdownTimeoutMs !== undefined && { shutdownTimeoutMs: options.shutdownTimeoutMs }),
       });
       consumers.push(consumer);
       await consumer.start();
