@@ -18,7 +18,7 @@ import {
 } from '@platform/events';
 import { createLogger } from '@platform/observability';
 import { OrderCreated, OrderStatus, type Order } from '@platform/proto';
-import { readTopic, testKafkaBrokers, type TopicRecord } from '@platform/testing';
+import { readTopic, testKafkaBrokers, waitFor, type TopicRecord } from '@platform/testing';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
@@ -120,16 +120,6 @@ async function deadLetterFixture(count = 4, reasons = ['permanent-error', 'retri
 
 function asParked(record: TopicRecord) {
   return { key: record.key?.toString(), value: record.value, headers: record.headers };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('dead-letter replay tool', () => {
@@ -508,7 +498,7 @@ describe('dead-letter replay tool', () => {
         },
       ]);
       const dlt = deadLetterTopicOf(namespace + topic.name, `${namespace}effects`);
-      await until('the dead-lettered event', async () =>
+      await waitFor('the dead-lettered event', async () =>
         (await readTopic(brokers, dlt)).length === 1 ? true : undefined,
       );
       expect(handled).toEqual([]);
@@ -530,7 +520,7 @@ describe('dead-letter replay tool', () => {
       const replayed = await cli(['replay', ...where, '--ids', id]);
       expect(replayed, replayed.stderr).toMatchObject({ code: 0 });
       expect(replayed.stdout).toContain('replayed 1 of 1 records');
-      await until('the replayed event handled', async () => (handled.length ? true : undefined));
+      await waitFor('the replayed event handled', async () => (handled.length ? true : undefined));
       expect(handled).toEqual([{ id, attempt: 1, orderId }]);
       expect(await readTopic(brokers, dlt)).toHaveLength(1);
     },

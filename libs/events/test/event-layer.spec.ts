@@ -4,7 +4,7 @@ import { withTransaction, type Database } from '@platform/db';
 import { databaseTargets, preparePglite, type OpenedDatabase } from '@platform/db/testing';
 import { createLogger } from '@platform/observability';
 import { OrderCreated, OrderStatus, type Order } from '@platform/proto';
-import { readTopic, testKafkaBrokers } from '@platform/testing';
+import { readTopic, testKafkaBrokers, waitFor } from '@platform/testing';
 import { sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
@@ -47,16 +47,6 @@ function order(id: string, userId = randomUUID()): Order {
     updateTime: { seconds: '1700000000', nanos: 0 },
     cancelReason: '',
   } as unknown as Order;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function count(db: Database, query: ReturnType<typeof sql>): Promise<number> {
@@ -148,7 +138,7 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
       }
       const rolledBack = await record(env, randomUUID(), true);
 
-      await until('20 effects', async () =>
+      await waitFor('20 effects', async () =>
         (await count(env.db, sql`select count(*) as n from effects`)) === 20 ? true : undefined,
       );
       const records = await readTopic(brokers, env.topicName);
@@ -197,7 +187,7 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
     });
     const orderId = randomUUID();
     await record(env, orderId);
-    await until('the effect', async () =>
+    await waitFor('the effect', async () =>
       (await count(env.db, sql`select count(*) as n from effects`)) === 1 ? true : undefined,
     );
     expect(failures.get(orderId)).toBe(2);
@@ -220,10 +210,10 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
       });
       const poisonId = await record(env, poison);
       const after = await Promise.all(Array.from({ length: 5 }, () => record(env, randomUUID())));
-      await until('the later events', async () =>
+      await waitFor('the later events', async () =>
         (await count(env.db, sql`select count(*) as n from effects`)) === 5 ? true : undefined,
       );
-      const dlt = await until('the dead-lettered event', async () => {
+      const dlt = await waitFor('the dead-lettered event', async () => {
         const found = await readTopic(brokers, `${env.topicName}.${env.namespace}effects.dlt`);
         return found.length ? found : undefined;
       });
@@ -255,7 +245,7 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
       throw new PermanentEventError('the order can never be fulfilled');
     });
     await record(env, randomUUID());
-    const dlt = await until('the dead-lettered event', async () => {
+    const dlt = await waitFor('the dead-lettered event', async () => {
       const found = await readTopic(brokers, `${env.topicName}.${env.namespace}effects.dlt`);
       return found.length ? found : undefined;
     });
@@ -294,10 +284,10 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
           headers: headers(env.created.type),
         },
       ]);
-      await until('the good event', async () =>
+      await waitFor('the good event', async () =>
         (await count(env.db, sql`select count(*) as n from effects`)) === 1 ? true : undefined,
       );
-      const dlt = await until('three dead-lettered records', async () => {
+      const dlt = await waitFor('three dead-lettered records', async () => {
         const found = await readTopic(brokers, `${env.topicName}.${env.namespace}effects.dlt`);
         return found.length === 3 ? found : undefined;
       });
@@ -333,7 +323,7 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
     };
     await publisher.publish([record, record]);
     await publisher.publish([record]);
-    await until('three records processed', async () => {
+    await waitFor('three records processed', async () => {
       const metric = await env.registry.getSingleMetric('events_processed_total')?.get();
       const total = metric?.values.reduce((sum, v) => sum + v.value, 0) ?? 0;
       return total === 3 ? metric : undefined;

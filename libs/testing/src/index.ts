@@ -24,3 +24,4 @@ export {
 export * from './test-issuer/index.js';
 export { testKafkaBrokers } from './kafka/test-kafka-brokers.js';
 export { readTopic, type TopicRecord } from './kafka/read-topic.js';
+export { waitFor, type WaitForOptions } from './wait-for.js';

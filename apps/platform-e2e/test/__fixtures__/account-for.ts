@@ -1,6 +1,6 @@
 // The fault suites' common verdict: every committed order has exactly one effect in each
 // projection, and every event is accounted for (handled, or dead-lettered with its error).
-import { readTopic, type TopicRecord } from '@platform/testing';
+import { readTopic, waitFor, type TopicRecord } from '@platform/testing';
 import { expect } from 'vitest';
 import type { PlacedOrder } from './order-load.js';
 import type { PlatformStack } from './platform-stack.js';
@@ -12,14 +12,6 @@ export interface Accounting {
   duplicatesInKafka: number;
   handledByProjection: number;
   deadLettered: { projection: TopicRecord[]; worker: TopicRecord[] };
-}
-
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const count = async (db: PlatformStack['orderDb'], text: string, params: unknown[] = []) =>
@@ -36,7 +28,7 @@ export async function accountFor(
   const ns = stack.namespace;
   const projectionGroup = `${ns}user-service.order-stats`;
   // Settled: every order confirmed, every outbox row published, every event in the projection.
-  await until(
+  await waitFor(
     `${placed.length} orders confirmed`,
     async () =>
       (await count(
@@ -44,25 +36,25 @@ export async function accountFor(
         `select count(*) as n from orders where id = any($1) and status = 'confirmed'`,
         [ids],
       )) === placed.length,
-    timeoutMs,
+    { timeoutMs, intervalMs: 250 },
   );
-  await until(
+  await waitFor(
     'the outboxes drained',
     async () =>
       (await count(stack.orderDb, 'select count(*) as n from outbox where published_at is null')) === 0 &&
       (await count(stack.userDb, 'select count(*) as n from outbox where published_at is null')) === 0,
-    timeoutMs,
+    { timeoutMs, intervalMs: 250 },
   );
   const events = await count(stack.orderDb, 'select count(*) as n from outbox where aggregateid = any($1)', [
     ids,
   ]);
-  await until(
+  await waitFor(
     `the projection handled ${events} events`,
     async () =>
       (await count(stack.userDb, 'select count(*) as n from event_inbox where consumer_group = $1', [
         projectionGroup,
       ])) >= events,
-    timeoutMs,
+    { timeoutMs, intervalMs: 250 },
   );
 
   // Orders: one confirmation each (version 1 -> 2), one OrderCreated and one OrderConfirmed each.
