@@ -135,8 +135,9 @@ for (const target of databaseTargets) {
           asCaller(dave.token),
         );
 
+        // Newest first, as the contract says, across pages of 2.
         const all = await listAll(stack, dave.token, 2);
-        expect(all.map((order) => order.id)).toEqual(created.map((order) => order.id));
+        expect(all.map((order) => order.id)).toEqual(created.map((order) => order.id).reverse());
         const cancelled = await stack.orders.listOrders(
           { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_CANCELLED, userId: '' },
           asCaller(dave.token),

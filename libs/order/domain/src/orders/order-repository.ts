@@ -1,8 +1,8 @@
 import { notify, type Transaction } from '@platform/db';
-import { and, asc, eq, gt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
 import { orders, type OrderRow, type OrderSchema, type StoredOrderStatus } from './order-schema.js';
 
-/** Where a page of orders starts: after this order, in (create_time, id) order. */
+/** Where a page of orders starts: after this order, newest first by (create_time, id). */
 export interface OrderCursor {
   readonly createTime: number;
   readonly id: string;
@@ -48,7 +48,7 @@ export const orderRepository = {
     return row;
   },
 
-  /** Up to `limit` orders matching `filter` after `cursor`, oldest first. */
+  /** Up to `limit` orders matching `filter` after `cursor`, newest first (as the contract says). */
   async list(
     tx: Transaction<OrderSchema>,
     filter: OrderFilter,
@@ -60,8 +60,8 @@ export const orderRepository = {
       filter.status ? eq(orders.status, filter.status) : undefined,
       cursor
         ? or(
-            gt(orders.createTime, new Date(cursor.createTime)),
-            and(eq(orders.createTime, new Date(cursor.createTime)), gt(orders.id, cursor.id)),
+            lt(orders.createTime, new Date(cursor.createTime)),
+            and(eq(orders.createTime, new Date(cursor.createTime)), lt(orders.id, cursor.id)),
           )
         : undefined,
     ];
@@ -69,7 +69,7 @@ export const orderRepository = {
       .select()
       .from(orders)
       .where(and(...conditions))
-      .orderBy(asc(orders.createTime), asc(orders.id))
+      .orderBy(desc(orders.createTime), desc(orders.id))
       .limit(limit);
   },
 
