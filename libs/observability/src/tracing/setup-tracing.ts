@@ -16,6 +16,12 @@ export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/** The batch processor's delay from OTEL_BSP_SCHEDULE_DELAY (ms), as the SDK specification names it. */
+function batchOptions(env: NodeJS.ProcessEnv): { scheduledDelayMillis?: number } {
+  const delay = Number(env['OTEL_BSP_SCHEDULE_DELAY'] ?? Number.NaN);
+  return Number.isInteger(delay) && delay >= 0 ? { scheduledDelayMillis: delay } : {};
+}
+
 /**
  * Sets up OpenTelemetry tracing for the process: a Node tracer provider registered as the
  * global one, W3C trace context + baggage propagation, and AsyncLocalStorage context.
@@ -27,9 +33,14 @@ export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
  * would silently go to the other one.
  */
 export function setupTracing(options: SetupTracingOptions): Tracing {
-  const exportUrl = otlpTracesUrl(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const exportUrl = otlpTracesUrl(env);
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (exportUrl) spanProcessors.unshift(new BatchSpanProcessor(new OTLPTraceExporter({ url: exportUrl })));
+  if (exportUrl) {
+    spanProcessors.unshift(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: exportUrl }), batchOptions(env)),
+    );
+  }
 
   const resource = defaultResource().merge(
     resourceFromAttributes({
