@@ -60,12 +60,16 @@ func TestImportOrdersClientStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The results list the duplicates and the failures (the created items are counted).
+	// One result per item, in order.
 	if summary.GetCreatedCount() != 1 || summary.GetDuplicateCount() != 1 || summary.GetFailedCount() != 1 ||
-		len(summary.GetResults()) != 2 {
+		len(summary.GetResults()) != 3 {
 		t.Fatalf("summary %v", summary)
 	}
-	duplicate, failed := summary.GetResults()[0], summary.GetResults()[1]
+	created, duplicate, failed := summary.GetResults()[0], summary.GetResults()[1], summary.GetResults()[2]
+	if created.GetOutcome() != orderv1.ImportOutcome_IMPORT_OUTCOME_CREATED || created.GetIndex() != 0 ||
+		created.GetOrderId() == "" || created.GetOrderId() != duplicate.GetOrderId() {
+		t.Fatalf("created %v, duplicate %v", created, duplicate)
+	}
 	if duplicate.GetOutcome() != orderv1.ImportOutcome_IMPORT_OUTCOME_DUPLICATE || duplicate.GetIndex() != 1 ||
 		duplicate.GetRequestId() != good.GetRequestId() || failed.GetIndex() != 2 || failed.GetRequestId() != bad.GetRequestId() {
 		t.Fatalf("results %v", summary.GetResults())

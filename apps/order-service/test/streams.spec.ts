@@ -179,6 +179,7 @@ for (const target of databaseTargets) {
         });
         expect(summary).toMatchObject({ createdCount: 2, duplicateCount: 1, failedCount: 1 });
         expect(summary.results).toEqual([
+          expect.objectContaining({ index: 0, outcome: ImportOutcome.IMPORT_OUTCOME_CREATED }),
           expect.objectContaining({
             index: 1,
             outcome: ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
@@ -192,7 +193,14 @@ for (const target of databaseTargets) {
               badRequest: { fieldViolations: [expect.objectContaining({ field: 'items[0].quantity' })] },
             }),
           }),
+          expect.objectContaining({ index: 3, outcome: ImportOutcome.IMPORT_OUTCOME_CREATED }),
         ]);
+        // A created item names its order.
+        const created = await stack.orders.getOrder(
+          { orderId: summary.results[0]?.orderId ?? '' },
+          asCaller(alice.token),
+        );
+        expect(created.order?.status).toBe(OrderStatus.ORDER_STATUS_PENDING);
       });
     });
   });

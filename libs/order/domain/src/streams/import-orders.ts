@@ -21,7 +21,7 @@ export interface PausableCall {
 export interface ImportOrdersOptions {
   /** Items received but not yet processed before reading pauses. Defaults to 32. */
   highWaterMark?: number;
-  /** Most duplicate and failed items listed in `results` (all are counted). Defaults to 1000. */
+  /** Most items listed in `results`, one per item in order (all are counted). Defaults to 1000. */
   maxReportedResults?: number;
   /** Told about items that failed INTERNAL (logged with their error id). Defaults to none. */
   onInternalError?: (error: unknown, errorId: string) => void;
@@ -86,16 +86,16 @@ export function importOrders(
         try {
           const outcome = await deps.book.create(principal, order, { users });
           if (outcome.created) summary.createdCount += 1;
-          else {
-            summary.duplicateCount += 1;
-            report({
-              index,
-              requestId: order.requestId,
-              outcome: ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
-              orderId: outcome.order.id,
-              error: null,
-            });
-          }
+          else summary.duplicateCount += 1;
+          report({
+            index,
+            requestId: order.requestId,
+            outcome: outcome.created
+              ? ImportOutcome.IMPORT_OUTCOME_CREATED
+              : ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
+            orderId: outcome.order.id,
+            error: null,
+          });
         } catch (error) {
           summary.failedCount += 1;
           report({

@@ -1,0 +1,204 @@
+// The platform's demo, as a scenario any client could run: sign up, sign in, place an order and
+// watch the fulfillment worker confirm it, import a batch with one bad item, cancel an order,
+// read the projected statistics. `npm run demo` prints it; the e2e suite asserts on it.
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { trace } from '@opentelemetry/api';
+import {
+  bearer,
+  ClientError,
+  createClient,
+  createClientChain,
+  promiseClient,
+  type PromiseClient,
+} from '@platform/grpc';
+import {
+  ImportOutcome,
+  OrderServiceClient,
+  OrderStatus,
+  UserServiceClient,
+  type CreateOrderRequest,
+  type ImportOrdersResponse,
+  type Order,
+  type UserOrderStats,
+} from '@platform/proto';
+import { randomBytes } from 'node:crypto';
+
+/** Where the services are. */
+export interface DemoTargets {
+  userService: string;
+  orderService: string;
+}
+
+/** What the scenario did, step by step. */
+export interface DemoReport {
+  readonly userId: string;
+  readonly email: string;
+  /** The trace of "place an order": CreateOrder, the event, the worker, ConfirmOrder, the projection. */
+  readonly traceId: string;
+  readonly order: Order;
+  /** Statuses WatchOrder reported for the order, in order, starting with CreateOrder's answer. */
+  readonly watched: OrderStatus[];
+  readonly imported: ImportOrdersResponse;
+  /** The imported order the scenario tried to cancel, and what happened. */
+  readonly cancel: { orderId: string; outcome: 'cancelled' | 'already confirmed' };
+  readonly stats: UserOrderStats;
+}
+
+const tracer = trace.getTracer('platform-demo');
+
+function orderRequest(items: CreateOrderRequest['items'], currencyCode = 'EUR'): CreateOrderRequest {
+  return { requestId: `demo-${randomBytes(8).toString('hex')}`, userId: '', currencyCode, items };
+}
+
+/** Clients with the platform's client chain: deadlines, retries of idempotent calls, tracing. */
+function clients(targets: DemoTargets) {
+  const interceptors = createClientChain({ tracing: {}, deadline: { defaultDeadlineMs: 10_000 } });
+  const users = createClient(UserServiceClient, targets.userService, { interceptors });
+  const orders = createClient(OrderServiceClient, targets.orderService, { interceptors });
+  return {
+    users: promiseClient(users),
+    orders: promiseClient(orders),
+    ordersRaw: orders,
+    close() {
+      users.close();
+      orders.close();
+    },
+  };
+}
+
+/** Follows WatchOrder until the order is final (or `timeoutMs`), returning the statuses seen. */
+function watchUntilFinal(client: OrderServiceClient, orderId: string, token: string, timeoutMs: number) {
+  return new Promise<OrderStatus[]>((resolve, reject) => {
+    const seen: OrderStatus[] = [];
+    const call = client.watchOrder({ orderId }, bearer(token), { deadline: Date.now() + timeoutMs });
+    call.on('data', (response: { order?: Order | null }) => {
+      if (response.order) seen.push(response.order.status);
+    });
+    call.on('error', (error: { code?: number }) =>
+      error.code === GrpcStatus.CANCELLED ? resolve(seen) : reject(error),
+    );
+    call.on('end', () => resolve(seen));
+  });
+}
+
+async function importBatch(
+  client: OrderServiceClient,
+  token: string,
+  requests: CreateOrderRequest[],
+): Promise<ImportOrdersResponse> {
+  return new Promise((resolve, reject) => {
+    const call = client.importOrders(bearer(token), { deadline: Date.now() + 10_000 }, (error, response) =>
+      error ? reject(error) : resolve(response as ImportOrdersResponse),
+    );
+    for (const order of requests) call.write({ order });
+    call.end();
+  });
+}
+
+/** Polls GetUserOrderStats until the projection counted `orders` orders (10 s at most). */
+async function statsOnceProjected(
+  users: PromiseClient<UserServiceClient>,
+  userId: string,
+  token: string,
+  orders: number,
+): Promise<UserOrderStats> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { stats } = await users.getUserOrderStats({ userId }, { metadata: bearer(token) });
+    if (stats && Number(stats.orderCount) >= orders) return stats;
+    if (Date.now() > deadline) throw new Error(`the order statistics did not reach ${orders} orders in 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Runs the demo against running services; `say` receives one line per step, for a person. */
+export async function runDemoScenario(
+  targets: DemoTargets,
+  say: (line: string) => void,
+): Promise<DemoReport> {
+  const { users, orders, ordersRaw, close } = clients(targets);
+  try {
+    const email = `demo-${randomBytes(4).toString('hex')}@example.com`;
+    const password = `Demo-${randomBytes(12).toString('base64url')}-pass`;
+    const { user } = await users.createUser({ email, password, displayName: 'Demo Buyer' });
+    say(`signed up ${email} (user ${user?.id})`);
+    const signIn = await users.authenticate({ password: { email, password } });
+    const token = signIn.accessToken;
+    const userId = signIn.subject;
+    say(`authenticated: a bearer token for ${userId}, roles ${signIn.roles.join(', ')}`);
+
+    // One span around placing the order: its trace id is the one to look up.
+    const placed = await tracer.startActiveSpan('demo: place an order', async (span) => {
+      try {
+        const { order } = await orders.createOrder(
+          orderRequest([
+            { sku: 'sku-espresso', quantity: 2, unitPriceMinor: '450' },
+            { sku: 'sku-croissant', quantity: 1, unitPriceMinor: '320' },
+          ]),
+          { metadata: bearer(token) },
+        );
+        if (!order) throw new Error('CreateOrder answered without an order');
+        say(
+          `created order ${order.id}: ${order.status}, total ${order.totalMinor} ${order.currencyCode} minor units`,
+        );
+        const watched = await watchUntilFinal(ordersRaw, order.id, token, 15_000);
+        return { order, watched: [order.status, ...watched], traceId: span.spanContext().traceId };
+      } finally {
+        span.end();
+      }
+    });
+    say(`watched it: ${placed.watched.join(' -> ')}`);
+
+    const batch = [
+      orderRequest([{ sku: 'sku-tea', quantity: 3, unitPriceMinor: '250' }]),
+      orderRequest([{ sku: 'sku-cake', quantity: 0, unitPriceMinor: '500' }]),
+      orderRequest([{ sku: 'sku-juice', quantity: 1, unitPriceMinor: '380' }], 'USD'),
+    ];
+    const imported = await importBatch(ordersRaw, token, batch);
+    say(`imported ${batch.length} orders: ${imported.createdCount} created, ${imported.failedCount} failed`);
+    for (const result of imported.results) {
+      if (result.outcome === ImportOutcome.IMPORT_OUTCOME_FAILED) {
+        const fields = result.error?.badRequest?.fieldViolations.map((v) => `${v.field}: ${v.description}`);
+        say(`  item ${result.index} refused (${result.error?.errorInfo?.reason}): ${fields?.join('; ')}`);
+      }
+    }
+
+    const toCancel = imported.results.find(
+      (result) => result.outcome === ImportOutcome.IMPORT_OUTCOME_CREATED,
+    );
+    if (!toCancel) throw new Error(`the import created no order to cancel: ${JSON.stringify(imported)}`);
+    let outcome: DemoReport['cancel']['outcome'] = 'cancelled';
+    try {
+      await orders.cancelOrder(
+        { orderId: toCancel.orderId, reason: 'demo: changed my mind' },
+        { metadata: bearer(token) },
+      );
+      say(`cancelled order ${toCancel.orderId}`);
+    } catch (error) {
+      if (!(error instanceof ClientError) || error.code !== GrpcStatus.FAILED_PRECONDITION) throw error;
+      outcome = 'already confirmed';
+      say(`order ${toCancel.orderId} was already confirmed by the worker: ${error.message}`);
+    }
+
+    const stats = await statsOnceProjected(users, userId, token, 1 + imported.createdCount);
+    const totals = Object.entries(stats.lifetimeTotalMinorByCurrency)
+      .map(([currency, total]) => `${total} ${currency}`)
+      .join(', ');
+    say(
+      `order statistics: ${stats.orderCount} orders, ${stats.confirmedCount} confirmed, ${stats.cancelledCount} cancelled; lifetime totals (minor units): ${totals}`,
+    );
+    say(`trace id of "place an order": ${placed.traceId}`);
+    return {
+      userId,
+      email,
+      traceId: placed.traceId,
+      order: placed.order,
+      watched: placed.watched,
+      imported,
+      cancel: { orderId: toCancel.orderId, outcome },
+      stats,
+    };
+  } finally {
+    close();
+  }
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// `npm run demo`: the demo scenario against running services (`npm run dev`, or the compose
+// stack), printed for a person. USER_SERVICE_ADDRESS / ORDER_SERVICE_ADDRESS say where they are;
+// OTEL_EXPORTER_OTLP_ENDPOINT, when set, exports the demo's spans (compose: Jaeger).
+import { setupTracing } from '@platform/observability';
+import { runDemoScenario } from './demo-scenario.js';
+
+const tracing = setupTracing({ serviceName: 'platform-demo' });
+const targets = {
+  userService: process.env['USER_SERVICE_ADDRESS'] ?? '127.0.0.1:50051',
+  orderService: process.env['ORDER_SERVICE_ADDRESS'] ?? '127.0.0.1:50052',
+};
+console.log(`demo against user-service ${targets.userService}, order-service ${targets.orderService}\n`);
+try {
+  const report = await runDemoScenario(targets, (line) => console.log(`- ${line}`));
+  console.log(
+    `\nLook the trace up in Jaeger (compose: http://localhost:16686/trace/${report.traceId}), or grep the services' logs for trace_id ${report.traceId}.`,
+  );
+} catch (error) {
+  const reason = (error as { code?: number }).code === 14 ? ' (is the platform running? `npm run dev`)' : '';
+  console.error(`\ndemo failed${reason}: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await tracing.shutdown();
+}
