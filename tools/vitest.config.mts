@@ -3,6 +3,12 @@ import { defineProjectTestConfig } from '../vitest.shared.mts';
 // kafka/ starts a real broker (Java 17+, Kafka jars fetched with Maven on first use); events/
 // (the dead-letter replay tool) needs one in TEST_KAFKA_BROKERS, as `npm test` sets.
 export default defineProjectTestConfig({
-  include: ['scripts/**/*.spec.ts', 'scripts/**/*.spec.mjs', 'kafka/**/*.spec.mjs', 'events/**/*.spec.ts'],
+  include: [
+    'scripts/**/*.spec.ts',
+    'scripts/**/*.spec.mjs',
+    'kafka/**/*.spec.mjs',
+    'events/**/*.spec.ts',
+    'compose/**/*.spec.ts',
+  ],
   hookTimeout: 120_000,
 });
