@@ -49,7 +49,8 @@ async function waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
   for (;;) {
     try {
       const { topics: described } = await admin.fetchTopicMetadata({ topics });
-      if (described.every((topic) => topic.partitions.length && topic.partitions.every((p) => p.leader >= 0))) return;
+      if (described.every((topic) => topic.partitions.length && topic.partitions.every((p) => p.leader >= 0)))
+        return;
     } catch (error) {
       if ((error as { retriable?: boolean }).retriable !== true) throw error;
     }

@@ -27,6 +27,16 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
  */
 const quiet = ['Limiting retries for the idempotent producer'];
 
+/**
+ * kafkajs logs every error response at ERROR before it retries the request (a coordinator still
+ * loading, a leader moving): those are warnings; what kafkajs gives up on reaches us as errors.
+ */
+function levelOf(level: number, message: string): 'error' | 'warn' | 'info' | 'debug' {
+  if (quiet.some((prefix) => message.startsWith(prefix))) return 'debug';
+  if (level === logLevel.ERROR && message.startsWith('Response ')) return 'warn';
+  return levels[level] ?? 'info';
+}
+
 /** The kafkajs client behind the adapters; internal to libs/events (services never see kafkajs). */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
   const logger = options.logger?.child({ component: 'kafkajs' });
@@ -42,10 +52,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
-        logger?.[quiet.some((prefix) => message.startsWith(prefix)) ? 'debug' : (levels[level] ?? 'info')](
-          fields,
-          message,
-        );
+        logger?.[levelOf(level, message)](fields, message);
       },
   });
 }
