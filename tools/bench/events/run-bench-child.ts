@@ -1,0 +1,30 @@
+// Runs one measurement in a fresh Node process (no JIT or GC state carried over from another),
+// pinned to a CPU when possible, and returns the `result` of its `{"result":…}` line.
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { parseJsonLine, startProcess, stopProcess } from '../shared/child-processes.js';
+
+export async function runBenchChild<T>(
+  script: string,
+  options: object,
+  settings: { cpu?: number; timeoutMs: number },
+): Promise<T> {
+  const started = await startProcess<T>({
+    name: script,
+    file: process.execPath,
+    args: [join(import.meta.dirname, `${script}.js`)],
+    env: { PATH: process.env['PATH'], NODE_ENV: 'production', BENCH_CHILD: JSON.stringify(options) },
+    ...(settings.cpu !== undefined && { cpu: settings.cpu }),
+    ready: (line) => parseJsonLine(line)?.['result'] as T | undefined,
+    readyTimeoutMs: settings.timeoutMs,
+  });
+  try {
+    const exited = once(started.child, 'exit');
+    const timer = setTimeout(() => started.child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  } finally {
+    await stopProcess(started.child);
+  }
+  return started.ready;
+}
