@@ -83,11 +83,23 @@ export function consumerMetrics(registry: Registry | undefined, group: string): 
         registers: [registry],
       }),
   );
+  // Per-record series are bound once per label set: prom-client hashes the labels on every call otherwise.
+  const processedSeries = new Map<string, Counter.Internal>();
+  const secondsSeries = new Map<string, Histogram.Internal<string>>();
   return {
-    processed: (topic, type, outcome) => processed.inc({ group, topic, type, outcome }),
+    processed(topic, type, outcome) {
+      const key = `${topic}\u0000${type}\u0000${outcome}`;
+      let series = processedSeries.get(key);
+      if (!series) processedSeries.set(key, (series = processed.labels({ group, topic, type, outcome })));
+      series.inc();
+    },
     retried: (type, stage) => retried.inc({ group, type, stage }),
     deadLettered: (topic, reason) => deadLettered.inc({ group, topic, reason }),
-    handlerSeconds: (type, value) => seconds.observe({ group, type }, value),
+    handlerSeconds(type, value) {
+      let series = secondsSeries.get(type);
+      if (!series) secondsSeries.set(type, (series = seconds.labels({ group, type })));
+      series.observe(value);
+    },
     lag: (topic, partition, value) => lag.set({ group, topic, partition: String(partition) }, value),
   };
 }

@@ -18,7 +18,7 @@ import {
   retryHeaders,
   type DeadLetterReason,
 } from './dead-letter-headers.js';
-import type { AnyHandlerBinding, HandlerBinding } from './handler-binding.js';
+import type { AnyHandlerBinding, EventContext, HandlerBinding } from './handler-binding.js';
 import { inbox } from './inbox.js';
 import { isPermanent } from './permanent-event-error.js';
 
@@ -75,11 +75,30 @@ const tracer = trace.getTracer('@platform/events');
 
 function headerStrings(headers: IHeaders | undefined): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
+  for (const name in headers) {
+    const value = headers[name];
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) result[name] = first.toString();
   }
   return result;
+}
+
+/** Rejects when `work` has not settled within `timeoutMs` (the attempt fails; `work` is left to finish). */
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`the handler did not finish within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -226,6 +245,7 @@ export class EventConsumer {
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
     const fromRetryTopic = this.retryTopics.has(batch.topic);
+    let lastOffset: string | undefined;
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || this.stopping.signal.aborted) break;
       const incoming: Incoming = {
@@ -250,12 +270,12 @@ export class EventConsumer {
       }
       await this.process(incoming);
       resolveOffset(message.offset);
-      this.metrics.lag(
-        batch.topic,
-        batch.partition,
-        Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1),
-      );
+      lastOffset = message.offset;
       await heartbeat();
+    }
+    if (lastOffset !== undefined) {
+      const lag = Number(batch.highWatermark) - Number(lastOffset) - 1;
+      this.metrics.lag(batch.topic, batch.partition, Math.max(0, lag));
     }
     await commitOffsetsIfNecessary();
   }
@@ -332,43 +352,47 @@ export class EventConsumer {
     const { db } = this.options;
     const { group } = this;
     const parent = propagation.extract(context.active(), incoming.headers);
-    const span = tracer.startSpan(
-      `${origin.topic} process`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': origin.topic,
-          'messaging.consumer.group.name': group,
-          'messaging.message.id': envelope.id,
-          'messaging.kafka.offset': Number(incoming.message.offset),
-          'cloudevents.event_type': envelope.type,
-          'messaging.delivery_attempt': attempt,
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(`${origin.topic} process`, { kind: SpanKind.CONSUMER }, parent);
+    // Attributes only for a span that is recorded (tracing off: no allocation per record).
+    if (span.isRecording()) {
+      span.setAttributes({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': origin.topic,
+        'messaging.consumer.group.name': group,
+        'messaging.message.id': envelope.id,
+        'messaging.kafka.offset': Number(incoming.message.offset),
+        'cloudevents.event_type': envelope.type,
+        'messaging.delivery_attempt': attempt,
+      });
+    }
     const started = process.hrtime.bigint();
     const timeoutMs = this.options.handlerTimeoutMs ?? 30_000;
-    const signal = AbortSignal.any([this.aborted.signal, AbortSignal.timeout(timeoutMs)]);
-    try {
-      return await context.with(trace.setSpan(parent, span), async () => {
-        const base = { envelope, ...origin, attempt, signal };
-        if (!db) {
-          await binding.handle(event, { ...base, tx: undefined });
+    // One signal for every handler (it aborts when shutdown runs out of time); the timeout of an
+    // attempt bounds its transaction, or races a database-less handler. No per-record
+    // AbortSignal: allocating two per record was most of the runtime's overhead.
+    const signal = this.aborted.signal;
+    const run = async (): Promise<boolean> => {
+      if (!db) {
+        const handlerContext: EventContext = { envelope, ...origin, attempt, signal, tx: undefined };
+        await withTimeout(binding.handle(event, handlerContext), timeoutMs);
+        return true;
+      }
+      return withTransaction(
+        db,
+        async (tx) => {
+          if (!(await inbox.claim(tx, group, envelope.id, envelope.type))) return false;
+          await binding.handle(event, { envelope, ...origin, attempt, signal, tx });
           return true;
-        }
-        return withTransaction(
-          db,
-          async (tx) => {
-            if (!(await inbox.claim(tx, group, envelope.id, envelope.type))) return false;
-            await binding.handle(event, { ...base, tx });
-            return true;
-          },
-          { signal, timeoutMs },
-        );
-      });
+        },
+        { signal, timeoutMs },
+      );
+    };
+    try {
+      // The handler runs in the span's context (its outgoing calls continue the trace); with
+      // tracing off and no incoming trace there is no context to carry.
+      const traced = span.isRecording() || trace.getSpanContext(parent) !== undefined;
+      return await (traced ? context.with(trace.setSpan(parent, span), run) : run());
     } catch (error) {
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });

@@ -63,7 +63,9 @@ export class OutboxRelay {
   private readonly metrics: OutboxMetrics;
   private readonly stopping = new AbortController();
   private running: Promise<void> | undefined;
-  private wake: () => void = () => undefined;
+  private waiting: (() => void) | undefined;
+  /** A notification came while no wait was in progress (a batch was being published). */
+  private woken = false;
   private lastPrune = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
@@ -128,7 +130,7 @@ export class OutboxRelay {
           { err: error, failures, delayMs },
           'outbox relay batch failed; retrying',
         );
-        await this.idle(delayMs);
+        await this.idle(delayMs, false);
       } finally {
         await unlisten?.().catch(() => undefined);
         await lock?.release().catch(() => undefined);
@@ -145,16 +147,32 @@ export class OutboxRelay {
     return capped / 2 + Math.random() * (capped / 2);
   }
 
-  /** Waits for a notification, the poll interval, or stop. */
-  private idle(ms: number): Promise<void> {
+  /** Ends the current wait, or the next one at once if none is in progress (so no notification is lost). */
+  private wake(): void {
+    if (this.waiting) this.waiting();
+    else this.woken = true;
+  }
+
+  /**
+   * Waits for the poll interval or stop; a notification ends the wait too unless this is the
+   * backoff after a failure (committing writers must not turn the backoff into a busy loop).
+   */
+  private idle(ms: number, wakeable = true): Promise<void> {
+    const stop = this.stopping.signal;
+    if (stop.aborted || (wakeable && this.woken)) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        stop.removeEventListener('abort', done);
+        if (this.waiting === done) this.waiting = undefined;
         resolve();
-      }
-      this.wake = done;
-      if (this.stopping.signal.aborted) done();
+      };
+      const timer = setTimeout(done, ms);
+      stop.addEventListener('abort', done, { once: true });
+      if (wakeable) this.waiting = done;
     });
   }
 
