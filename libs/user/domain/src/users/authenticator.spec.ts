@@ -1,5 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { openDatabase, type Database } from '@platform/db';
+import { migrateEventTables } from '@platform/events';
 import { PageTokenCodec, PlatformError } from '@platform/grpc';
 import { generateKeyPair } from 'jose';
 import { randomBytes } from 'node:crypto';
@@ -40,6 +41,8 @@ describe('Authenticator', () => {
   beforeEach(async () => {
     db = await openDatabase({ inMemory: true, schema: userSchema });
     await migrateUserDatabase(db);
+    // Sign-up records UserCreated in the outbox.
+    await migrateEventTables(db);
     hasher = new RecordingHasher({ cost: 1024, blockSize: 8, parallelization: 1 });
     accounts = new UserAccounts({ db, hasher, pageTokens: new PageTokenCodec({ key: randomBytes(32) }) });
     const { privateKey } = await generateKeyPair('EdDSA');
