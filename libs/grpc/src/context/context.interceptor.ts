@@ -11,9 +11,14 @@ import { describeMethod } from '../call/method-info.js';
 import { callStorage, type CallContext, type CallOutcome } from './call-context.js';
 import { bindCallContext } from './call-registry.js';
 
-// Node timers may fire a millisecond or two before Date.now() reaches their due time, so a
-// cancellation this close to the deadline is the deadline (a client cancel there is moot).
-const deadlineSlackMs = 20;
+// A client whose deadline expires cancels the stream (RST_STREAM CANCEL, like an explicit
+// cancel), and it computed its deadline before the request reached us: under load our copy of the
+// deadline (now + grpc-timeout) runs tens of milliseconds later than the client's. A cancellation
+// within the last tenth of the call's time (20 ms to 250 ms) is therefore the deadline; a client
+// cancelling that close to its own deadline is moot.
+function deadlineSlackMs(totalMs: number): number {
+  return Math.min(250, Math.max(20, totalMs / 10));
+}
 
 function deadlineOf(deadline: Date | number): number | undefined {
   const epochMs = deadline instanceof Date ? deadline.getTime() : deadline;
@@ -28,6 +33,7 @@ function deadlineOf(deadline: Date | number): number | undefined {
  */
 export const contextInterceptor: ServerInterceptor = (definition, call) => {
   const controller = new AbortController();
+  const receivedAt = Date.now();
   const endCallbacks: ((outcome: CallOutcome) => void)[] = [];
   let ended = false;
   const context: CallContext = {
@@ -59,7 +65,8 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
     .withOnReceiveHalfClose((next) => callStorage.run(context, next))
     .withOnCancel(() => {
       const deadlinePassed =
-        context.deadline !== undefined && Date.now() >= context.deadline - deadlineSlackMs;
+        context.deadline !== undefined &&
+        Date.now() >= context.deadline - deadlineSlackMs(context.deadline - receivedAt);
       end(
         deadlinePassed
           ? { code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }

@@ -25,9 +25,8 @@ export async function readTopic(
   let ends: Map<number, bigint>;
   try {
     if (!(await admin.listTopics()).includes(topic)) return [];
-    ends = new Map(
-      (await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, BigInt(entry.high)]),
-    );
+    const offsets = await retriable(() => admin.fetchTopicOffsets(topic), timeoutMs);
+    ends = new Map(offsets.map((entry) => [entry.partition, BigInt(entry.high)]));
   } finally {
     await admin.disconnect();
   }
@@ -79,4 +78,20 @@ export async function readTopic(
     await consumer.disconnect();
   }
   return records;
+}
+
+/**
+ * Retries what Kafka answers with a retriable error (a topic just created whose leader is still
+ * being elected: NOT_LEADER_OR_FOLLOWER, UNKNOWN_TOPIC_OR_PARTITION), for up to `timeoutMs`.
+ */
+async function retriable<T>(request: () => Promise<T>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await request();
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
