@@ -95,7 +95,10 @@ async function importBatch(
   });
 }
 
-/** Polls GetUserOrderStats until the projection counted `orders` orders (10 s at most). */
+/**
+ * Polls GetUserOrderStats until the projection counted `orders` orders, each confirmed or
+ * cancelled (10 s at most; after that, the counted orders are enough: the worker may be away).
+ */
 async function statsOnceProjected(
   users: PromiseClient<UserServiceClient>,
   userId: string,
@@ -105,7 +108,9 @@ async function statsOnceProjected(
   const deadline = Date.now() + 10_000;
   for (;;) {
     const { stats } = await users.getUserOrderStats({ userId }, { metadata: bearer(token) });
-    if (stats && Number(stats.orderCount) >= orders) return stats;
+    const counted = stats !== null && stats !== undefined && Number(stats.orderCount) >= orders;
+    const settled = counted && Number(stats.confirmedCount) + Number(stats.cancelledCount) >= orders;
+    if (stats && (settled || (counted && Date.now() > deadline))) return stats;
     if (Date.now() > deadline) throw new Error(`the order statistics did not reach ${orders} orders in 10 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -142,7 +147,9 @@ export async function runDemoScenario(
           `created order ${order.id}: ${order.status}, total ${order.totalMinor} ${order.currencyCode} minor units`,
         );
         const watched = await watchUntilFinal(ordersRaw, order.id, token, 15_000);
-        return { order, watched: [order.status, ...watched], traceId: span.spanContext().traceId };
+        // CreateOrder's answer, then each status the stream reported (its first is the current one).
+        const statuses = [order.status, ...watched].filter((status, index, all) => status !== all[index - 1]);
+        return { order, watched: statuses, traceId: span.spanContext().traceId };
       } finally {
         span.end();
       }

@@ -64,6 +64,9 @@ describe('the demo scenario', () => {
     const cancelled = report.cancel.outcome === 'cancelled' ? 1 : 0;
     expect(report.stats.orderCount).toBe('3');
     expect(report.stats.cancelledCount).toBe(String(cancelled));
+    // The worker confirmed every order that was not cancelled.
+    expect(report.stats.confirmedCount).toBe(String(3 - cancelled));
+    expect(report.watched).toEqual([OrderStatus.ORDER_STATUS_PENDING, OrderStatus.ORDER_STATUS_CONFIRMED]);
     // 2 x 450 + 320 for the first order, 3 x 250 for the tea (unless it was the one cancelled), 380 USD.
     const tea = report.imported.results[0]?.orderId === report.cancel.orderId && cancelled ? 0 : 750;
     expect(report.stats.lifetimeTotalMinorByCurrency).toEqual({ EUR: String(1220 + tea), USD: '380' });
