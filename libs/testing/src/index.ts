@@ -7,6 +7,7 @@ export {
 } from './start-grpc-server.js';
 export { freePort } from './free-port.js';
 export { checkHealth, type HealthCheckResponse } from './check-health.js';
+export { openResettableCall, type ResettableCall } from './open-resettable-call.js';
 export {
   startFaultServer,
   type AttemptRecord,

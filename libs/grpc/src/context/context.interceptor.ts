@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { describeMethod } from '../call/method-info.js';
 import { callStorage, type CallContext, type CallOutcome } from './call-context.js';
 import { bindCallContext } from './call-registry.js';
+import { streamWasReset } from './stream-was-reset.js';
 
 // A client whose deadline expires cancels the stream (RST_STREAM CANCEL, like an explicit
 // cancel), and it computed its deadline before the request reached us: under load our copy of the
@@ -29,7 +30,9 @@ function deadlineOf(deadline: Date | number): number | undefined {
  * The first server interceptor of every chain: creates the call's {@link CallContext}, runs
  * everything downstream (the rest of the chain and the handler) inside it, and ends it once
  * with the status the client got. grpc-js sends DEADLINE_EXCEEDED and handles client
- * cancellation below the interceptors, so those outcomes are inferred from `onCancel`.
+ * cancellation below the interceptors, so those outcomes are inferred from `onCancel`, or from
+ * a half-close on a stream the client reset (which never reaches the handler: it is no end of
+ * input, and an answer to it would be counted though never sent).
  */
 export const contextInterceptor: ServerInterceptor = (definition, call) => {
   const controller = new AbortController();
@@ -56,24 +59,29 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
     for (const callback of endCallbacks) callback(outcome);
   };
 
+  const clientGone = () => {
+    const deadlinePassed =
+      context.deadline !== undefined &&
+      Date.now() >= context.deadline - deadlineSlackMs(context.deadline - receivedAt);
+    end(
+      deadlinePassed
+        ? { code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }
+        : { code: GrpcStatus.CANCELLED, details: 'Cancelled by the client' },
+    );
+    controller.abort(deadlinePassed ? 'deadline exceeded' : 'cancelled');
+  };
+
   const listener = new ServerListenerBuilder()
     .withOnReceiveMetadata((metadata, next) => {
       context.metadata = metadata;
       callStorage.run(context, () => next(metadata));
     })
     .withOnReceiveMessage((message, next) => callStorage.run(context, () => next(message)))
-    .withOnReceiveHalfClose((next) => callStorage.run(context, next))
-    .withOnCancel(() => {
-      const deadlinePassed =
-        context.deadline !== undefined &&
-        Date.now() >= context.deadline - deadlineSlackMs(context.deadline - receivedAt);
-      end(
-        deadlinePassed
-          ? { code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }
-          : { code: GrpcStatus.CANCELLED, details: 'Cancelled by the client' },
-      );
-      controller.abort(deadlinePassed ? 'deadline exceeded' : 'cancelled');
+    .withOnReceiveHalfClose((next) => {
+      if (!ended && streamWasReset(call)) clientGone();
+      else callStorage.run(context, next);
     })
+    .withOnCancel(clientGone)
     .build();
 
   const responder = new ResponderBuilder()
