@@ -34,7 +34,7 @@ export type { EventPublisher, OutgoingRecord } from './kafka/event-publisher.js'
 export { createKafkaPublisher, type KafkaConnectionOptions } from './kafka/kafka-connection.js';
 export { ensureTopics, type TopicToCreate } from './kafka/ensure-topics.js';
 export { kafkaVariables } from './kafka/kafka-variables.js';
-export { EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
+export { consumerTimeouts, EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.js';
 export {
   on,
   type AnyHandlerBinding,

@@ -331,4 +331,81 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
     expect(await count(env.db, sql`select count(*) as n from effects`)).toBe(1);
     expect(handled).toEqual([orderId]);
   });
+  it.skipIf(target.skip)(
+    'leaves an event whose handler gives up when the consumer stops for the group, which applies it once',
+    async () => {
+      const env = await setup(1);
+      env.relay.start();
+      let entered!: () => void;
+      const waiting = new Promise<void>((resolve) => (entered = resolve));
+      // A handler that only waits (like the fulfillment worker's simulated work) until the stop.
+      const first = await startConsumer(env, (_event, context) => {
+        entered();
+        return new Promise((_resolve, reject) => {
+          context.stopping.addEventListener('abort', () => reject(context.stopping.reason as Error), {
+            once: true,
+          });
+        });
+      });
+      const orderId = randomUUID();
+      await record(env, orderId);
+      await waiting;
+      await first.stop();
+      expect(await count(env.db, sql`select count(*) as n from effects`)).toBe(0);
+
+      const handled: string[] = [];
+      await startConsumer(env, async (event) => {
+        handled.push(event.order?.id ?? '');
+      });
+      await waitFor('the effect', async () =>
+        (await count(env.db, sql`select count(*) as n from effects`)) === 1 ? true : undefined,
+      );
+      expect(handled).toEqual([orderId]);
+      // Given up, not failed: neither the retry topic nor the dead-letter topic has it.
+      const parked = await Promise.all(
+        ['retry', 'dlt'].map((kind) =>
+          readTopic(brokers, `${env.topicName}.${env.namespace}effects.${kind}`),
+        ),
+      );
+      expect(parked).toEqual([[], []]);
+    },
+  );
+});
+
+describe('a consumer crash kafkajs does not restart from', () => {
+  it("is logged once at error (kafkajs's own crash lines at debug) and reaches onFatal", async () => {
+    const lines: { level: string; msg: string; component?: string }[] = [];
+    const captured = createLogger({
+      name: 'events-test',
+      level: 'debug',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[0]) },
+    });
+    const namespace = `t${randomUUID().slice(0, 8)}.`;
+    const topic: TopicSpec = { name: 'crash', aggregateType: 'order', partitions: 1, retentionMs: 3_600_000 };
+    await ensureTopics({ brokers, clientId: 'test' }, [{ ...topic, name: namespace + topic.name }]);
+    const fatal: Error[] = [];
+    const consumer = new EventConsumer({
+      group: 'crash',
+      namespace,
+      kafka: { brokers, clientId: 'crash', logger: captured },
+      handlers: [
+        on(defineEventType('platform.order.v1.OrderCreated', topic, OrderCreated), async () => undefined),
+      ],
+      logger: captured,
+      // Below the broker's group.min.session.timeout.ms (6 s): JoinGroup answers
+      // INVALID_SESSION_TIMEOUT, which kafkajs does not retry.
+      sessionTimeoutMs: 1_000,
+      onFatal: (error) => fatal.push(error),
+    });
+    cleanups.push(() => consumer.stop());
+    await consumer.start();
+    await waitFor('the fatal path', async () => (fatal.length ? fatal : undefined));
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.message).toMatch(/session timeout/i);
+    const errors = lines.filter((line) => line.level === 'error' || line.level === 'fatal');
+    expect(errors.map((line) => line.msg)).toEqual(['event consumer crashed']);
+    expect(lines.filter((line) => line.msg.startsWith('Crash: ')).map((line) => line.level)).toEqual([
+      'debug',
+    ]);
+  });
 });

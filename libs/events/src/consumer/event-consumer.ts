@@ -10,6 +10,7 @@ import type { EventPublisher, OutgoingRecord } from '../kafka/event-publisher.js
 import { ensureTopicsWith } from '../kafka/ensure-topics.js';
 import { createKafka, type KafkaConnectionOptions } from '../kafka/kafka-connection.js';
 import { KafkaPublisher } from '../kafka/kafka-publisher.js';
+import { ConsumerCrashReport } from './consumer-crash-report.js';
 import { consumerMetrics, type ConsumeOutcome, type ConsumerMetrics } from './consumer-metrics.js';
 import {
   deadLetterHeaders,
@@ -50,6 +51,11 @@ export interface EventConsumerOptions {
   retryDelaysMs?: readonly number[];
   /** Bound of one handler attempt (its transaction included). Defaults to 30 s. */
   handlerTimeoutMs?: number;
+  /**
+   * The group's session timeout: the consumer heartbeats between records, so one record's
+   * handling must stay well below it. Defaults to 30 s (the broker accepts 6 s to 30 min).
+   */
+  sessionTimeoutMs?: number;
   /** Bound of `stop()`: in-flight handlers are aborted after it. Defaults to 10 s. */
   shutdownTimeoutMs?: number;
   /** Inbox rows older than this are deleted (hourly). Defaults to 7 days. */
@@ -58,11 +64,18 @@ export interface EventConsumerOptions {
   createTopics?: boolean;
   /** Partitions processed at once. Defaults to 4. */
   partitionsConsumedConcurrently?: number;
-  /** Called when the consumer crashed and kafkajs will not restart it: exit the process. */
+  /** Called when the consumer crashed and kafkajs will not restart it (logged at error): exit the process. */
   onFatal?: (error: Error) => void;
   /** Read new groups from the earliest offset (default) or only new records. */
   fromBeginning?: boolean;
 }
+
+/**
+ * The consumer's default timeouts. A handler that takes its time (the fulfillment worker's
+ * simulated work) must end well within both: the attempt fails after `handlerMs`, and the group
+ * drops a member that has not heartbeated for `sessionMs` (heartbeats go between records).
+ */
+export const consumerTimeouts = { handlerMs: 30_000, sessionMs: 30_000 } as const;
 
 interface Incoming {
   topic: string;
@@ -123,7 +136,9 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  *   the dead-letter topic (`<topic>.<group>.dlt`) with the original key, value and headers and
  *   where and why. Undecodable records and unknown types go there at once.
  * - Per-partition order holds for records handled on their first delivery.
- * - `stop()`: no new fetch, in-flight work finishes (bounded), offsets committed, disconnected.
+ * - `stop()`: no new fetch, in-flight work finishes (bounded), offsets committed, disconnected; a
+ *   record whose attempt fails once the stop began (a handler giving up on `context.stopping`)
+ *   gets no further attempt and stays uncommitted: the group delivers it again.
  */
 export class EventConsumer {
   private readonly consumer: Consumer;
@@ -156,17 +171,19 @@ export class EventConsumer {
     this.retryDelaysMs = options.retryDelaysMs ?? [1_000, 10_000];
     this.metrics = consumerMetrics(options.registry, this.group);
     this.publisher = new KafkaPublisher(this.kafka);
+    const sessionTimeout = options.sessionTimeoutMs ?? consumerTimeouts.sessionMs;
     this.consumer = this.kafka.consumer({
       groupId: this.group,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout,
+      // kafkajs requires it below the session timeout; a third of it, as kafkajs advises, at most 3 s.
+      heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 3)),
     });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || this.stopping.signal.aborted) return;
-      options.logger.error({ err: payload.error, group: this.group }, 'event consumer crashed');
-      options.onFatal?.(payload.error);
-    });
+    const crashes = new ConsumerCrashReport(options.logger, this.group, options.onFatal);
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
+      crashes.crashed(payload, this.stopping.signal.aborted),
+    );
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => crashes.joined());
   }
 
   /** Topics this consumer reads: the handlers' topics and its retry topics. */
@@ -225,7 +242,7 @@ export class EventConsumer {
   /** Stops fetching, lets in-flight records finish (aborting them after the shutdown bound), commits and disconnects. Idempotent. */
   stop(): Promise<void> {
     this.stopped ??= (async () => {
-      this.stopping.abort();
+      this.stopping.abort(new Error('the consumer is stopping'));
       clearInterval(this.pruneTimer);
       for (const timer of this.resumeTimers) clearTimeout(timer);
       const bound = setTimeout(
@@ -268,7 +285,9 @@ export class EventConsumer {
           break;
         }
       }
-      await this.process(incoming);
+      // Left unresolved (not committed) when its handler gave up because the consumer stops:
+      // the group delivers it again.
+      if (!(await this.process(incoming))) break;
       resolveOffset(message.offset);
       lastOffset = message.offset;
       await heartbeat();
@@ -280,31 +299,35 @@ export class EventConsumer {
     await commitOffsetsIfNecessary();
   }
 
-  /** Handles one record to an end (applied, skipped, retried later, or parked); throws only when it could not be parked. */
-  private async process(incoming: Incoming): Promise<void> {
+  /**
+   * Handles one record to an end (applied, skipped, retried later, or parked) and returns true;
+   * false when its attempt failed while the consumer stops (no further attempt: the record is
+   * left uncommitted for the group). Throws only when it could not be parked.
+   */
+  private async process(incoming: Incoming): Promise<boolean> {
     const origin = this.originOf(incoming);
     let envelope: EventEnvelope;
     try {
       envelope = readEnvelope(incoming.headers);
     } catch (error) {
-      return this.deadLetter(incoming, origin, 'invalid-envelope', error, 0);
+      await this.deadLetter(incoming, origin, 'invalid-envelope', error, 0);
+      return true;
     }
     const binding = this.handlers.get(envelope.type);
     if (!binding) {
-      if (this.known.has(envelope.type)) return this.done(origin.topic, envelope.type, 'ignored');
-      return this.deadLetter(
-        incoming,
-        origin,
-        'unknown-type',
-        new Error(`no event type ${envelope.type}`),
-        0,
-      );
+      if (this.known.has(envelope.type)) this.done(origin.topic, envelope.type, 'ignored');
+      else {
+        const unknown = new Error(`no event type ${envelope.type}`);
+        await this.deadLetter(incoming, origin, 'unknown-type', unknown, 0);
+      }
+      return true;
     }
     let event: unknown;
     try {
       event = binding.eventType.codec.decode(incoming.message.value ?? Buffer.alloc(0));
     } catch (error) {
-      return this.deadLetter(incoming, origin, 'undecodable', error, 0);
+      await this.deadLetter(incoming, origin, 'undecodable', error, 0);
+      return true;
     }
     const attemptsBefore = Number(incoming.headers[retryHeaders.attempts] ?? 0);
     const attempts = this.options.handlerAttempts ?? 3;
@@ -319,25 +342,39 @@ export class EventConsumer {
           origin,
           attemptsBefore + attempt,
         );
-        return this.done(origin.topic, envelope.type, applied ? 'handled' : 'duplicate');
+        this.done(origin.topic, envelope.type, applied ? 'handled' : 'duplicate');
+        return true;
       } catch (error) {
         lastError = error;
         if (isPermanent(error)) {
-          return this.deadLetter(incoming, origin, 'permanent-error', error, attemptsBefore + attempt);
+          await this.deadLetter(incoming, origin, 'permanent-error', error, attemptsBefore + attempt);
+          return true;
         }
-        if (this.aborted.signal.aborted) throw error;
+        if (this.stopping.signal.aborted) return this.leftForRedelivery(envelope, origin, error);
         if (attempt < attempts) {
           this.metrics.retried(envelope.type, 'in_process');
           const base = (this.options.backoffMs ?? 100) * 2 ** (attempt - 1);
-          await sleep(base / 2 + Math.random() * base, this.aborted.signal);
+          await sleep(base / 2 + Math.random() * base, this.stopping.signal);
+          if (this.stopping.signal.aborted) return this.leftForRedelivery(envelope, origin, error);
         }
       }
     }
     const pass = Number(incoming.headers[retryHeaders.pass] ?? 0);
     if (pass < this.retryDelaysMs.length) {
-      return this.retryLater(incoming, origin, envelope, pass, attemptsBefore + attempts, lastError);
+      await this.retryLater(incoming, origin, envelope, pass, attemptsBefore + attempts, lastError);
+    } else {
+      await this.deadLetter(incoming, origin, 'retries-exhausted', lastError, attemptsBefore + attempts);
     }
-    return this.deadLetter(incoming, origin, 'retries-exhausted', lastError, attemptsBefore + attempts);
+    return true;
+  }
+
+  /** A stop began while the record was failing: no further attempt, its offset stays uncommitted. */
+  private leftForRedelivery(envelope: EventEnvelope, origin: Origin, error: unknown): false {
+    this.options.logger.info(
+      { eventId: envelope.id, type: envelope.type, ...origin, reason: (error as Error).message },
+      'consumer stopping: event left for redelivery',
+    );
+    return false;
   }
 
   /** Runs the handler (with the inbox claim, in one transaction); false when the event was already applied. */
@@ -367,14 +404,22 @@ export class EventConsumer {
       });
     }
     const started = process.hrtime.bigint();
-    const timeoutMs = this.options.handlerTimeoutMs ?? 30_000;
+    const timeoutMs = this.options.handlerTimeoutMs ?? consumerTimeouts.handlerMs;
     // One signal for every handler (it aborts when shutdown runs out of time); the timeout of an
     // attempt bounds its transaction, or races a database-less handler. No per-record
     // AbortSignal: allocating two per record was most of the runtime's overhead.
     const signal = this.aborted.signal;
+    const stopping = this.stopping.signal;
     const run = async (): Promise<boolean> => {
       if (!db) {
-        const handlerContext: EventContext = { envelope, ...origin, attempt, signal, tx: undefined };
+        const handlerContext: EventContext = {
+          envelope,
+          ...origin,
+          attempt,
+          signal,
+          stopping,
+          tx: undefined,
+        };
         await withTimeout(binding.handle(event, handlerContext), timeoutMs);
         return true;
       }
@@ -382,7 +427,7 @@ export class EventConsumer {
         db,
         async (tx) => {
           if (!(await inbox.claim(tx, group, envelope.id, envelope.type))) return false;
-          await binding.handle(event, { envelope, ...origin, attempt, signal, tx });
+          await binding.handle(event, { envelope, ...origin, attempt, signal, stopping, tx });
           return true;
         },
         { signal, timeoutMs },

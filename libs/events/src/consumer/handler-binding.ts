@@ -19,6 +19,12 @@ export interface EventContext {
   readonly attempt: number;
   /** Aborts when shutdown runs out of time: stop outgoing calls. */
   readonly signal: AbortSignal;
+  /**
+   * Aborts as soon as the consumer begins to stop. A handler that is only waiting (nothing done
+   * yet) may give up then by throwing: no further attempt is made, its record is not committed,
+   * and the group delivers it again. Work already under way should rather finish (`signal`).
+   */
+  readonly stopping: AbortSignal;
 }
 
 export type EventHandler<T> = (event: T, context: EventContext) => Promise<void>;

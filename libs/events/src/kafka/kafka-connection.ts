@@ -1,6 +1,7 @@
 import type { Logger } from '@platform/observability';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { EventPublisher } from './event-publisher.js';
+import { kafkaLogLevel } from './kafka-log-level.js';
 import { KafkaPublisher } from './kafka-publisher.js';
 
 /** Where the brokers are and who connects; the settings every Kafka part of a process shares. */
@@ -11,30 +12,6 @@ export interface KafkaConnectionOptions {
   connectionTimeoutMs?: number;
   /** kafkajs's own log lines go here (info and above). */
   logger?: Logger;
-}
-
-const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
-/**
- * kafkajs warnings that do not apply here: the relay's producer is idempotent with bounded
- * retries on purpose (at-least-once; consumers deduplicate by event id, and a bounded publish
- * lets the relay back off and stop cleanly while Kafka is down).
- */
-const quiet = ['Limiting retries for the idempotent producer'];
-
-/**
- * kafkajs logs every error response at ERROR before it retries the request (a coordinator still
- * loading, a leader moving): those are warnings; what kafkajs gives up on reaches us as errors.
- */
-function levelOf(level: number, message: string): 'error' | 'warn' | 'info' | 'debug' {
-  if (quiet.some((prefix) => message.startsWith(prefix))) return 'debug';
-  if (level === logLevel.ERROR && message.startsWith('Response ')) return 'warn';
-  return levels[level] ?? 'info';
 }
 
 /** The kafkajs client behind the adapters; internal to libs/events (services never see kafkajs). */
@@ -52,7 +29,7 @@ export function createKafka(options: KafkaConnectionOptions): Kafka {
       () =>
       ({ level, log }: LogEntry) => {
         const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
-        logger?.[levelOf(level, message)](fields, message);
+        logger?.[kafkaLogLevel(level, message)](fields, message);
       },
   });
 }
