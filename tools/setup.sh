@@ -3,7 +3,8 @@
 #   - Node 20.19+ (checked, not installed: use .nvmrc);
 #   - PostgreSQL server binaries for the PostgreSQL cases of libs/db (Debian packages, through
 #     apt-get; as root or with sudo). `npm test` starts a throwaway server from them itself.
-#   - Java 17+ and Maven for the local Kafka broker (tools/kafka), when missing.
+#   - Java 17+ and Maven for the local Kafka broker (tools/kafka), when missing;
+#   - curl (with HTTP/2), for the tests that send repeated metadata.
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,8 @@ fi
 # The local Kafka broker (tools/kafka) runs on Java 17+; Maven fetches its jars from Maven Central.
 command -v java >/dev/null || packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || packages+=(maven)
+# Tests send repeated metadata (two authorization values) with curl: Node's HTTP/2 client cannot.
+command -v curl >/dev/null || packages+=(curl)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -1,44 +1,21 @@
 // Bad order requests get INVALID_ARGUMENT with a field violation naming each bad field, item
 // indexes included, before any work; oversized messages RESOURCE_EXHAUSTED; nothing is written.
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { preparePglite } from '@platform/db/testing';
 import { expectGrpcError, fieldsOf } from '@platform/grpc/testing';
 import { OrderStatus, type LineItem } from '@platform/proto';
-import { createTestIssuer, freePort } from '@platform/testing';
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  asCaller,
-  orderRequest,
-  startOrderServiceUnderTest,
-  type OrderServiceUnderTest,
-} from './__fixtures__/order-stack.js';
+import { startOrderServiceAlone, type OrderServiceAlone } from './__fixtures__/order-service-alone.js';
+import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
 
 // Validation runs before the handler, so no user service is needed: nothing listens there.
-let dir: string;
-let service: OrderServiceUnderTest;
+let service: OrderServiceAlone;
 let token: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'order-bad-input-'));
-  const issuer = await createTestIssuer();
-  await issuer.writeJwks(join(dir, 'jwks.json'));
-  token = await issuer.sign({ subject: crypto.randomUUID() });
-  service = await startOrderServiceUnderTest({
-    database: { inMemory: true, pglite: { loadDataDir: await preparePglite() } },
-    userServiceAddress: `127.0.0.1:${await freePort()}`,
-    jwksFile: join(dir, 'jwks.json'),
-    clientSecret: randomBytes(24).toString('base64url'),
-    env: { ORDER_MAX_ITEMS: '5', ORDER_MAX_MESSAGE_BYTES: '65536' },
-  });
+  service = await startOrderServiceAlone({ ORDER_MAX_ITEMS: '5', ORDER_MAX_MESSAGE_BYTES: '65536' });
+  token = await service.signToken();
 });
-afterAll(async () => {
-  await service?.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+afterAll(() => service?.stop());
 
 const item = (overrides: Partial<LineItem> = {}): LineItem => ({
   sku: 'sku-1',

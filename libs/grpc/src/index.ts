@@ -79,3 +79,5 @@ export * from './reflection/index.js';
 export * from './shutdown/index.js';
 export * from './unimplemented/index.js';
 export * from './pagination/index.js';
+export * from './utf8/index.js';
+export * from './metadata/index.js';

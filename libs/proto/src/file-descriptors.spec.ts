@@ -19,12 +19,13 @@ function fileNames(files: readonly Uint8Array[]): string[] {
 }
 
 describe('platformFileDescriptors()', () => {
-  it('returns the files of the platform set byte for byte, then those of the health set', () => {
+  it('returns the files of the platform set byte for byte, then those of the health and reflection sets', () => {
     const platformSet = readFileSync(join(descriptorsDir, 'platform.binpb'));
     const healthSet = readFileSync(join(descriptorsDir, 'health.binpb'));
+    const reflectionSet = readFileSync(join(descriptorsDir, 'reflection.binpb'));
     const files = platformFileDescriptors();
 
-    expect(Buffer.from(descriptorSet(files))).toEqual(Buffer.concat([platformSet, healthSet]));
+    expect(Buffer.from(descriptorSet(files))).toEqual(Buffer.concat([platformSet, healthSet, reflectionSet]));
     expect(fileNames(files)).toEqual(
       expect.arrayContaining([
         protoFiles.orderService,
@@ -32,6 +33,8 @@ describe('platformFileDescriptors()', () => {
         'google/protobuf/timestamp.proto',
         'google/rpc/status.proto',
         'health/v1/health.proto',
+        'grpc/reflection/v1/reflection.proto',
+        'grpc/reflection/v1alpha/reflection.proto',
       ]),
     );
     expect(new Set(fileNames(files)).size).toBe(files.length);
@@ -64,6 +67,32 @@ describe('platformFileDescriptors(services)', () => {
 
   it('finds grpc.health.v1.Health in the health set', () => {
     expect(fileNames(platformFileDescriptors(['grpc.health.v1.Health']))).toEqual(['health/v1/health.proto']);
+  });
+
+  it('finds the reflection services in the reflection set', () => {
+    expect(fileNames(platformFileDescriptors(['grpc.reflection.v1.ServerReflection']))).toEqual([
+      'grpc/reflection/v1/reflection.proto',
+    ]);
+  });
+
+  it('adds the files declaring the messages asked for, with their imports', () => {
+    const names = fileNames(
+      platformFileDescriptors([serviceNames.user], ['google.rpc.ErrorInfo', 'google.rpc.Status']),
+    );
+    expect(names).toEqual(
+      expect.arrayContaining([
+        protoFiles.userService,
+        'google/rpc/error_details.proto',
+        'google/rpc/status.proto',
+      ]),
+    );
+    expect(names).toContain('google/protobuf/any.proto');
+  });
+
+  it('refuses a message no descriptor declares', () => {
+    expect(() => platformFileDescriptors([], ['google.rpc.Nope'])).toThrow(
+      /Message google\.rpc\.Nope is not in/,
+    );
   });
 
   it('refuses a service no descriptor declares', () => {

@@ -13,10 +13,12 @@ import { join } from 'node:path';
 export const descriptorsDir = join(import.meta.dirname, '..', 'descriptors');
 
 /**
- * The sets, in order of precedence for a file name both hold: the buf workspace (platform
- * contracts, google.rpc, the well-known types they import) and grpc.health.v1.
+ * The sets, in order of precedence for a file name several hold: the buf workspace (platform
+ * contracts, google.rpc, the well-known types they import), grpc.health.v1, and server
+ * reflection v1 and v1alpha (every service the platform's servers serve is described, so each
+ * request can be read by its descriptor).
  */
-const descriptorSetFiles = ['platform.binpb', 'health.binpb'] as const;
+const descriptorSetFiles = ['platform.binpb', 'health.binpb', 'reflection.binpb'] as const;
 
 /** Field number of `repeated FileDescriptorProto file` in FileDescriptorSet. */
 const fileFieldNumber = 1;
@@ -27,6 +29,8 @@ interface DescriptorFile {
   readonly dependencies: readonly string[];
   /** Fully qualified names of the services the file declares. */
   readonly services: readonly string[];
+  /** Fully qualified names of the top-level messages the file declares. */
+  readonly messages: readonly string[];
 }
 
 let filesByName: ReadonlyMap<string, DescriptorFile> | undefined;
@@ -35,26 +39,37 @@ let allFiles: readonly Uint8Array[] | undefined;
 /**
  * The platform's descriptors as `buf build` produced them (exact bytes, so json names, map
  * entries, options and well-known-type imports are what protoc-compatible clients expect): the
- * serialized FileDescriptorProtos of every contract, of google.rpc and of grpc.health.v1, with
+ * serialized FileDescriptorProtos of every contract, of google.rpc, of grpc.health.v1 and of
+ * grpc.reflection (v1, v1alpha), with
  * their imports, each file once. Read once, then cached.
  *
  * @param services Fully qualified service names; when given, only the files declaring them and
  *   their imports (transitively). Throws if a service is in none of the files.
+ * @param messages Fully qualified top-level message names whose files (and their imports) are
+ *   included too, such as the error detail types a service sends inside google.rpc.Status.
+ *   Throws if a message is in none of the files. Defaults to none.
  * @throws Error naming the command to run when the descriptor sets were not generated.
  */
-export function platformFileDescriptors(services?: readonly string[]): readonly Uint8Array[] {
+export function platformFileDescriptors(
+  services?: readonly string[],
+  messages: readonly string[] = [],
+): readonly Uint8Array[] {
   filesByName ??= loadDescriptorFiles();
   allFiles ??= [...filesByName.values()].map((file) => file.bytes);
   if (!services) return allFiles;
-  const included = filesWithImports(filesByName, services);
+  const included = filesWithImports(filesByName, services, messages);
   return [...filesByName].filter(([name]) => included.has(name)).map(([, file]) => file.bytes);
 }
 
 function filesWithImports(
   files: ReadonlyMap<string, DescriptorFile>,
   services: readonly string[],
+  messages: readonly string[],
 ): Set<string> {
-  const pending = services.map((service) => fileDeclaring(files, service));
+  const pending = [
+    ...services.map((service) => fileDeclaring(files, service, 'services', 'Service')),
+    ...messages.map((message) => fileDeclaring(files, message, 'messages', 'Message')),
+  ];
   const included = new Set<string>();
   for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
     if (included.has(name)) continue;
@@ -64,10 +79,15 @@ function filesWithImports(
   return included;
 }
 
-function fileDeclaring(files: ReadonlyMap<string, DescriptorFile>, service: string): string {
-  for (const [name, file] of files) if (file.services.includes(service)) return name;
+function fileDeclaring(
+  files: ReadonlyMap<string, DescriptorFile>,
+  symbol: string,
+  kind: 'services' | 'messages',
+  label: string,
+): string {
+  for (const [name, file] of files) if (file[kind].includes(symbol)) return name;
   throw new Error(
-    `Service ${service} is not in the descriptors of @platform/proto (${descriptorsDir}); ` +
+    `${label} ${symbol} is not in the descriptors of @platform/proto (${descriptorsDir}); ` +
       'add its .proto to protos/ and run nx run proto:generate',
   );
 }
@@ -83,6 +103,7 @@ function loadDescriptorFiles(): Map<string, DescriptorFile> {
         bytes,
         dependencies: file.dependency,
         services: file.service.map((declared) => prefix + declared.name),
+        messages: file.messageType.map((declared) => prefix + declared.name),
       });
     }
   }

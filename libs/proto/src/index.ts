@@ -19,6 +19,7 @@ export {
   encodeStatus,
   fitStatus,
   statusDetailsKey,
+  statusDetailTypeNames,
   statusFromMetadata,
   type DecodedStatus,
   type ErrorDetails,

@@ -51,6 +51,15 @@ const codecs: readonly (readonly [keyof ErrorDetails, string, DetailCodec])[] = 
   ['debugInfo', 'google.rpc.DebugInfo', DebugInfo],
 ];
 
+/**
+ * Fully qualified names of every type a google.rpc.Status this package writes can hold: the
+ * Status and each detail type. Reflection serves their descriptors, so grpcurl can print details.
+ */
+export const statusDetailTypeNames: readonly string[] = [
+  'google.rpc.Status',
+  ...codecs.map(([, typeName]) => typeName),
+];
+
 const typeUrlPrefix = 'type.googleapis.com/';
 
 /** A google.rpc.Status with its details decoded. */

@@ -10,8 +10,9 @@ import type { MethodSelector } from '../selector/method-selector.js';
  * UNAUTHENTICATED (the caller must get a new or different token):
  * - `TOKEN_MISSING`: no `authorization` metadata (or a handler called `requirePrincipal()`
  *   on a public method);
- * - `TOKEN_MALFORMED`: not `Bearer <token>` (another scheme, no token, several values), or
- *   the token is not a compact JWS, or its header has no `kid`;
+ * - `TOKEN_MALFORMED`: not `Bearer <token>` (another scheme, no token, several values: the
+ *   server must apply `keepRepeatedMetadata`, or Node hands over only the first), or the
+ *   token is not a compact JWS, or its header has no `kid`;
  * - `TOKEN_INVALID`: the signature does not verify, or a required claim (`sub`, `exp`,
  *   `roles` as an array of strings) is missing or of the wrong type;
  * - `TOKEN_EXPIRED`: `exp` has passed (beyond the clock tolerance);

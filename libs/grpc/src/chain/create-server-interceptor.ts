@@ -5,6 +5,7 @@ import {
   type Responder,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
+  type ServerMethodDefinition,
 } from '@grpc/grpc-js';
 import type { CallContext } from '../context/call-context.js';
 import { bindCallContext, callContextOf } from '../context/call-registry.js';
@@ -15,18 +16,23 @@ import { allMethods, type MethodSelector } from '../selector/method-selector.js'
  * {@link CallContext} and the next call toward the wire (`wire.sendStatus(...)` rejects the
  * call through the interceptors before this one), and returns the grpc-js responder to apply,
  * or `undefined` to let the call through untouched. Methods the selector rejects pass through.
+ * The method's grpc-js definition (its request deserializer) comes third.
  *
  * @param name Used in the error raised when the chain lacks the context interceptor.
  */
 export function createServerInterceptor(
   name: string,
-  intercept: (context: CallContext, wire: ServerInterceptingCallInterface) => Responder | undefined,
+  intercept: (
+    context: CallContext,
+    wire: ServerInterceptingCallInterface,
+    definition: ServerMethodDefinition<unknown, unknown>,
+  ) => Responder | undefined,
   selector: MethodSelector = allMethods,
 ): ServerInterceptor {
-  return (_definition, call) => {
+  return (definition, call) => {
     const context = callContextOf(call);
     if (!context) return misconfigured(name, call);
-    const responder = selector(context.method) ? intercept(context, call) : undefined;
+    const responder = selector(context.method) ? intercept(context, call, definition) : undefined;
     // Nothing to intercept: hand the previous layer on rather than stacking an empty one that
     // every message and status of the call would pass through.
     if (!responder && call instanceof ServerInterceptingCall) return call;

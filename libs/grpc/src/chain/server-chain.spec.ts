@@ -43,6 +43,7 @@ const documentedOrder: ServerChainStep[] = [
   'deadline',
   'auth',
   'rateLimit',
+  'utf8',
   'validation',
 ];
 
@@ -86,11 +87,12 @@ describe('the server chain order', () => {
     expect(steps).toEqual(documentedOrder.filter((candidate) => candidate !== step));
   });
 
-  it('keeps context, errors and the default deadlines when only errors are configured', () => {
+  it('keeps context, errors, the default deadlines and utf8 when only errors are configured', () => {
     expect(describeServerChain({ errors: { domain: 'test.platform' } }).map(({ step }) => step)).toEqual([
       'context',
       'errors',
       'deadline',
+      'utf8',
     ]);
   });
 });

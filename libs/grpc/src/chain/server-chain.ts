@@ -16,6 +16,7 @@ import type { InFlightCalls } from '../shutdown/in-flight-calls.js';
 import { shutdownInterceptor } from '../shutdown/shutdown.interceptor.js';
 import { tracingServerInterceptor } from '../tracing/tracing.server-interceptor.js';
 import type { TracingServerOptions } from '../tracing/tracing-options.js';
+import { utf8Interceptor } from '../utf8/utf8.interceptor.js';
 import { validationServerInterceptor } from '../validation/validation.interceptor.js';
 import type { ValidationServerOptions } from '../validation/validation-options.js';
 
@@ -33,9 +34,10 @@ import type { ValidationServerOptions } from '../validation/validation-options.j
  * - shutdown after errors, for every method: calls refused or streams ended while draining
  *   are mapped like any other;
  * - deadline before auth: a call that cannot finish is not worth verifying a token for;
- * - rate limit after auth: buckets are per principal.
- * Validation comes last by convention; grpc-js reads no request message before the metadata
- * passed the whole chain, so only admitted calls are ever validated.
+ * - rate limit after auth: buckets are per principal;
+ * - utf8 before validation: validators never see a string that is not valid UTF-8.
+ * utf8 and validation come last by convention; grpc-js reads no request message before the
+ * metadata passed the whole chain, so only admitted calls are ever read.
  */
 export const serverChainOrder = [
   'context',
@@ -47,6 +49,7 @@ export const serverChainOrder = [
   'deadline',
   'auth',
   'rateLimit',
+  'utf8',
   'validation',
 ] as const;
 
@@ -83,6 +86,8 @@ export function describeServerChain(
       options.deadline === false ? undefined : deadlineServerInterceptor(options.deadline ?? {}),
     auth: () => (options.auth ? authServerInterceptor(options.auth) : undefined),
     rateLimit: () => (options.rateLimit ? rateLimitServerInterceptor(options.rateLimit) : undefined),
+    // Always on: it acts only on services added through utf8Checked (NestJS: platformGrpcServerOptions).
+    utf8: () => utf8Interceptor,
     validation: () => (options.validation ? validationServerInterceptor(options.validation) : undefined),
   };
   return serverChainOrder.flatMap((step) => {

@@ -23,6 +23,9 @@ import { gracefulShutdown } from '../shutdown/graceful-shutdown.js';
 import { InFlightCalls } from '../shutdown/in-flight-calls.js';
 import { shutdownInterceptor } from '../shutdown/shutdown.interceptor.js';
 import { auditUnimplemented } from '../unimplemented/audit-unimplemented.js';
+import { createServerChain } from '../chain/server-chain.js';
+import { callWithRawHeaders } from '../testing/call-with-raw-headers.js';
+import { isUtf8Checked } from '../utf8/utf8-checked.js';
 import { startNestGrpcApp, type NestGrpcApp } from './__fixtures__/nest-grpc-app.js';
 import { GrpcService } from './grpc-service.decorator.js';
 import { platformGrpcServerOptions } from './platform-grpc-server-options.js';
@@ -176,14 +179,94 @@ describe('a Nest server built with platformGrpcServerOptions', () => {
 });
 
 describe('platformGrpcServerOptions', () => {
-  it('loads the protos with protoLoaderOptions and passes the interceptors to grpc-js', () => {
+  it('loads the protos with protoLoaderOptions, checks their UTF-8, and passes the interceptors to grpc-js', () => {
     const options = platformGrpcServerOptions({
       package: 'platform.order.v1',
       protoPath: 'platform/order/v1/order_service.proto',
       url: '0.0.0.0:50051',
       interceptors: [contextInterceptor],
     });
-    expect(options.options.loader).toEqual(protoLoaderOptions);
+    const loaded = loadSync('platform/order/v1/order_service.proto', protoLoaderOptions);
+    const service = options.options.packageDefinition?.[serviceNames.order] as ServiceDefinition;
+    const getOrder = service['GetOrder'] as MethodDefinition<object, object>;
+    expect(Object.keys(options.options.packageDefinition ?? {})).toEqual(Object.keys(loaded));
+    expect(isUtf8Checked(getOrder.requestDeserialize)).toBe(true);
+    // Decoded as the loader options say (camelCase names, defaults).
+    expect(getOrder.requestDeserialize(Buffer.from([0x0a, 0x01, 0x61]))).toEqual({ orderId: 'a' });
+    expect(options.options).not.toHaveProperty('protoPath');
     expect(options.options.channelOptions?.['interceptors']).toEqual([contextInterceptor]);
+  });
+});
+
+describe('invalid UTF-8 on a Nest server built with platformGrpcServerOptions', () => {
+  /** A request whose field 1 (a string in each of these requests) holds invalid UTF-8. */
+  const badField1 = Buffer.from([0x0a, 0x02, 0xc3, 0x28]);
+  const identity = (bytes: Buffer) => bytes;
+
+  function unaryRaw(address: string, path: string, request: Buffer): Promise<grpc.ServiceError | null> {
+    return new Promise((resolve) =>
+      genericClient(address).makeUnaryRequest(path, identity, identity, request, (error) => resolve(error)),
+    );
+  }
+
+  it('is refused INVALID_ARGUMENT by the application services, health and reflection alike', async () => {
+    nest = await startNestGrpcApp({
+      controllers: [OrderController],
+      interceptors: createServerChain({ errors: { domain: 'test.platform' } }),
+      server: { health: new HealthService({ services: [serviceNames.order] }) },
+    });
+    const fields: (string | undefined)[] = [];
+    for (const path of [`/${serviceNames.order}/GetOrder`, '/grpc.health.v1.Health/Check']) {
+      const error = await unaryRaw(nest.address, path, badField1);
+      expect(error?.code, path).toBe(grpc.status.INVALID_ARGUMENT);
+      fields.push(statusFromMetadata(error?.metadata)?.details.badRequest?.fieldViolations[0]?.field);
+    }
+    // ServerReflectionInfo is a bidi stream: field 1 is `host`.
+    const { address } = nest;
+    const reflectionError = await new Promise<grpc.ServiceError | undefined>((resolve) => {
+      const call = genericClient(address).makeBidiStreamRequest(
+        '/grpc.reflection.v1.ServerReflection/ServerReflectionInfo',
+        identity,
+        identity,
+      );
+      call.on('data', () => undefined);
+      call.on('error', resolve);
+      call.on('end', () => resolve(undefined));
+      call.write(badField1);
+      call.end();
+    });
+    expect(reflectionError?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    fields.push(statusFromMetadata(reflectionError?.metadata)?.details.badRequest?.fieldViolations[0]?.field);
+    expect(fields).toEqual(['order_id', 'service', 'host']);
+  });
+});
+
+describe('repeated metadata on a Nest server built with platformGrpcServerOptions', () => {
+  it('reaches the interceptors as one value per header field', async () => {
+    const seen: grpc.MetadataValue[][] = [];
+    const recordTags: grpc.ServerInterceptor = (_definition, call) =>
+      new grpc.ServerInterceptingCall(call, {
+        start: (next) =>
+          next({
+            onReceiveMetadata: (metadata, nextMetadata) => {
+              seen.push(metadata.get('x-tag'));
+              nextMetadata(metadata);
+            },
+          }),
+      });
+    nest = await startNestGrpcApp({
+      controllers: [OrderController],
+      interceptors: [recordTags, contextInterceptor],
+    });
+    await callWithRawHeaders(
+      nest.address,
+      `/${serviceNames.order}/GetOrder`,
+      [
+        ['x-tag', 'a'],
+        ['x-tag', 'b'],
+      ],
+      [Buffer.from([0x0a, 0x01, 0x61])],
+    );
+    expect(seen).toEqual([['a', 'b']]);
   });
 });

@@ -1,8 +1,10 @@
 import type { Server } from '@grpc/grpc-js';
-import type { PackageDefinition } from '@grpc/proto-loader';
+import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import type { GrpcOptions, Transport } from '@nestjs/microservices';
 import { grpcTransportOptions } from './grpc-transport-options.js';
+import { keepRepeatedMetadata } from '../metadata/keep-repeated-metadata.js';
 import { addReflection } from '../reflection/add-reflection.js';
+import { utf8Checked, utf8CheckedPackage } from '../utf8/utf8-checked.js';
 import type { PlatformGrpcServerOptions } from './nest-options.js';
 
 /**
@@ -10,22 +12,29 @@ import type { PlatformGrpcServerOptions } from './nest-options.js';
  * with `protoLoaderOptions` (so handlers get exactly the ts-proto types), the platform's native
  * grpc-js server interceptors (Nest hands `channelOptions` to `new grpc.Server(...)`, and grpc-js
  * reads `interceptors` from it), health and reflection served next to the application's
- * services.
+ * services. Every service, health and reflection included, is added with `utf8Checked`
+ * request deserializers (the chain's utf8 step refuses invalid UTF-8), and repeated metadata
+ * reaches the interceptors as several values (`keepRepeatedMetadata`).
  *
  * `NestFactory.createMicroservice(AppModule, platformGrpcServerOptions({...}))`
  */
 export function platformGrpcServerOptions(options: PlatformGrpcServerOptions): GrpcOptions & {
   transport: Transport.GRPC;
 } {
-  const base = grpcTransportOptions(options);
+  const { protoPath, loader, ...base } = grpcTransportOptions(options).options;
   return {
-    ...base,
+    transport: grpcTransportOptions(options).transport,
     options: {
-      ...base.options,
+      ...base,
+      packageDefinition: utf8CheckedPackage(loadSync(protoPath, loader)),
       // Nest calls this with the bound server before adding the application's services.
       onLoadPackageDefinition: (definition: PackageDefinition, server: Server) => {
-        if (options.reflection !== false) addReflection(server, definition, options.reflection);
-        options.health?.addToServer(server);
+        keepRepeatedMetadata(server);
+        const checked = {
+          addService: (service, implementation) => server.addService(utf8Checked(service), implementation),
+        } satisfies Pick<Server, 'addService'>;
+        if (options.reflection !== false) addReflection(checked, definition, options.reflection);
+        options.health?.addToServer(checked);
         options.onServer?.(server);
       },
     },

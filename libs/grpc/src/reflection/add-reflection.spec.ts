@@ -10,6 +10,7 @@ import {
 import {
   OrderServiceService,
   platformFileDescriptors,
+  statusDetailTypeNames,
   protoFiles,
   protoLoaderOptions,
   serviceNames,
@@ -18,7 +19,7 @@ import {
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { descriptorSet, ReflectionClient } from './__fixtures__/reflection-client.js';
+import { descriptorSet, ReflectionClient } from '../testing/reflection-client.js';
 import { addReflection } from './add-reflection.js';
 import type { ReflectionOptions } from './reflection-options.js';
 
@@ -112,6 +113,26 @@ describe('listing services', () => {
     const reflection = await serveWithReflection(definition, { includeHealth: false });
     await expect(reflection.listServices()).resolves.toEqual([serviceNames.user]);
   });
+});
+
+describe('error detail types', () => {
+  it.each(['v1', 'v1alpha'] as const)(
+    'resolve over %s as grpcurl resolves them, for a service whose contract imports none of them',
+    async (version) => {
+      const reflection = await serveWithReflection(protoFiles.userService);
+      expect(await reflection.unresolved(version, statusDetailTypeNames)).toEqual([]);
+      expect(statusDetailTypeNames).toEqual(
+        expect.arrayContaining([
+          'google.rpc.ErrorInfo',
+          'google.rpc.BadRequest',
+          'google.rpc.ResourceInfo',
+          'google.rpc.PreconditionFailure',
+          'google.rpc.RetryInfo',
+          'google.rpc.QuotaFailure',
+        ]),
+      );
+    },
+  );
 });
 
 describe('file containing symbol', () => {

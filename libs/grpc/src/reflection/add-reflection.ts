@@ -1,7 +1,7 @@
 import type { Server } from '@grpc/grpc-js';
 import { loadSync, type AnyDefinition, type PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
-import { platformFileDescriptors, protoLoaderOptions } from '@platform/proto';
+import { platformFileDescriptors, protoLoaderOptions, statusDetailTypeNames } from '@platform/proto';
 import type { ReflectionOptions } from './reflection-options.js';
 
 const healthService = 'grpc.health.v1.Health';
@@ -59,9 +59,13 @@ export function addReflection(
   const services = listedServices(source, options);
   // @grpc/reflection indexes the files in `fileDescriptorProtos` of every value of the
   // definition it is given, and nothing else of it: hand it the files declaring the listed
-  // services and their imports. It re-encodes each with protobufjs, which gives back the same
-  // bytes for a plain FileDescriptorSet (add-reflection.spec.ts checks).
-  const descriptors = { fileDescriptorProtos: [...platformFileDescriptors(services)] };
+  // services and their imports, and those of google.rpc.Status and every error detail type the
+  // platform's errors carry (a service's contract need not import them, yet grpcurl resolves
+  // each detail's type by reflection to print it). It re-encodes each with protobufjs, which
+  // gives back the same bytes for a plain FileDescriptorSet (add-reflection.spec.ts checks).
+  const descriptors = {
+    fileDescriptorProtos: [...platformFileDescriptors(services, statusDetailTypeNames)],
+  };
   const reflection = new ReflectionService(
     { descriptors } as unknown as ConstructorParameters<typeof ReflectionService>[0],
     { services },

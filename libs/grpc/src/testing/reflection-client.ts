@@ -111,6 +111,23 @@ export class ReflectionClient {
     return createFileRegistry(fromBinary(FileDescriptorSetSchema, descriptorSet(ordered)));
   }
 
+  /**
+   * The symbols of `symbols` that do not resolve as grpcurl resolves them (see
+   * {@link strictRegistry}), each with why; empty when every one does.
+   */
+  async unresolved(version: ReflectionVersion, symbols: readonly string[]): Promise<string[]> {
+    const failures: string[] = [];
+    for (const symbol of symbols) {
+      try {
+        const registry = await this.strictRegistry(version, symbol);
+        if (!registry.get(symbol)) failures.push(`${symbol}: not in the files served for it`);
+      } catch (error) {
+        failures.push(`${symbol}: ${(error as Error).message}`);
+      }
+    }
+    return failures;
+  }
+
   /** One ServerReflectionInfo stream on which each request awaits its answer. */
   private converse(version: ReflectionVersion) {
     const call = this.openStream(version);

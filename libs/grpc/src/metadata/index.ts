@@ -1,0 +1,1 @@
+export { keepRepeatedMetadata } from './keep-repeated-metadata.js';
