@@ -30,8 +30,12 @@ export function defineProjectTestConfig(overrides: ViteUserConfig['test'] = {}):
       include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
       reporters: reportFile ? ['default', 'json'] : ['default'],
       outputFile: reportFile ? { json: reportFile } : undefined,
-      testTimeout: 20_000,
-      hookTimeout: 60_000,
+      // Hang guards, not measures: a test's waits end on readiness (a ready line, a health
+      // answer, a poll) or on the protocol's own timers, so these only stop a test that hangs.
+      // They sit far above what starting a service takes with both cores busy (PGlite's first
+      // start in a worker took 20 s and a stack's 60 s on a loaded 2-core runner).
+      testTimeout: 180_000,
+      hookTimeout: 300_000,
       ...overrides,
     },
   });

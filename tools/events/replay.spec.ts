@@ -220,7 +220,7 @@ describe('dead-letter replay tool', () => {
     ).toEqual([['0:0', '1:5']]);
   });
 
-  it('lists the dead-lettered records as a table and as JSON lines', { timeout: 90_000 }, async () => {
+  it('lists the dead-lettered records as a table and as JSON lines', async () => {
     const { dlt, source, namespace, group, parked } = await deadLetterFixture();
 
     const table = await cli(['list', '--group', 'effects', '--source', 'orders', '--namespace', namespace]);
@@ -271,35 +271,31 @@ describe('dead-letter replay tool', () => {
     ).toEqual(['0', '2']);
   });
 
-  it(
-    'replays exactly the chosen records to their original topic with the original key, value and headers',
-    { timeout: 90_000 },
-    async () => {
-      const { dlt, source, parked } = await deadLetterFixture();
+  it('replays exactly the chosen records to their original topic with the original key, value and headers', async () => {
+    const { dlt, source, parked } = await deadLetterFixture();
 
-      const replayed = await cli(['replay', '--topic', dlt, '--offsets', '1,3']);
-      expect(replayed, replayed.stderr).toMatchObject({ code: 0 });
-      expect(replayed.stdout).toMatch(
-        new RegExp(`^replayed 1 -> ${source}/\\d+/\\d+ ce_id=${parked[1]?.id} `, 'm'),
-      );
-      expect(replayed.stdout).toMatch(
-        new RegExp(`^replayed 3 -> ${source}/\\d+/\\d+ ce_id=${parked[3]?.id} `, 'm'),
-      );
-      expect(replayed.stdout.trim().split('\n').at(-1)).toBe(`replayed 2 of 2 records from ${dlt}`);
+    const replayed = await cli(['replay', '--topic', dlt, '--offsets', '1,3']);
+    expect(replayed, replayed.stderr).toMatchObject({ code: 0 });
+    expect(replayed.stdout).toMatch(
+      new RegExp(`^replayed 1 -> ${source}/\\d+/\\d+ ce_id=${parked[1]?.id} `, 'm'),
+    );
+    expect(replayed.stdout).toMatch(
+      new RegExp(`^replayed 3 -> ${source}/\\d+/\\d+ ce_id=${parked[3]?.id} `, 'm'),
+    );
+    expect(replayed.stdout.trim().split('\n').at(-1)).toBe(`replayed 2 of 2 records from ${dlt}`);
 
-      const landed = await readTopic(brokers, source);
-      expect(landed.map(asParked).sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''))).toEqual(
-        [parked[1], parked[3]].map((p) => ({ key: p?.key, value: p?.value, headers: p?.original })),
-      );
-      for (const record of landed) {
-        expect(Object.keys(record.headers).filter((name) => /^(dlt|retry)-/.test(name))).toEqual([]);
-      }
-      // The dead-letter topic is append-only: nothing removed, nothing added.
-      expect(await readTopic(brokers, dlt)).toHaveLength(parked.length);
-    },
-  );
+    const landed = await readTopic(brokers, source);
+    expect(landed.map(asParked).sort((a, b) => (a.key ?? '').localeCompare(b.key ?? ''))).toEqual(
+      [parked[1], parked[3]].map((p) => ({ key: p?.key, value: p?.value, headers: p?.original })),
+    );
+    for (const record of landed) {
+      expect(Object.keys(record.headers).filter((name) => /^(dlt|retry)-/.test(name))).toEqual([]);
+    }
+    // The dead-letter topic is append-only: nothing removed, nothing added.
+    expect(await readTopic(brokers, dlt)).toHaveLength(parked.length);
+  });
 
-  it('publishes nothing on --dry-run', { timeout: 90_000 }, async () => {
+  it('publishes nothing on --dry-run', async () => {
     const { dlt, source, parked } = await deadLetterFixture();
     const dry = await cli(['replay', '--topic', dlt, '--all', '--dry-run']);
     expect(dry, dry.stderr).toMatchObject({ code: 0 });
@@ -310,219 +306,202 @@ describe('dead-letter replay tool', () => {
     expect(await readTopic(brokers, source)).toEqual([]);
   });
 
-  it(
-    'replays an event dead-lettered twice once, from its latest record, with --ids',
-    { timeout: 90_000 },
-    async () => {
-      const { dlt, source, parked } = await deadLetterFixture(3);
-      const again = parked[0];
-      if (!again) throw new Error('no fixture record');
-      await publisher().publish([
-        {
-          topic: dlt,
-          key: again.key,
-          value: again.value,
-          headers: {
-            ...again.original,
-            [deadLetterHeaders.originalTopic]: source,
-            [deadLetterHeaders.reason]: 'permanent-error',
-          },
+  it('replays an event dead-lettered twice once, from its latest record, with --ids', async () => {
+    const { dlt, source, parked } = await deadLetterFixture(3);
+    const again = parked[0];
+    if (!again) throw new Error('no fixture record');
+    await publisher().publish([
+      {
+        topic: dlt,
+        key: again.key,
+        value: again.value,
+        headers: {
+          ...again.original,
+          [deadLetterHeaders.originalTopic]: source,
+          [deadLetterHeaders.reason]: 'permanent-error',
         },
-      ]);
-      const result = await cli(['replay', '--topic', dlt, '--ids', again.id, '--json']);
-      expect(result, result.stderr).toMatchObject({ code: 0 });
-      const entries = result.stdout
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line));
-      expect(entries.map((entry) => [entry.action, entry.offset])).toEqual([
-        ['superseded', '0'],
-        ['replayed', '3'],
-      ]);
-      expect(entries[1].to).toMatchObject({
-        topic: source,
-        partition: expect.any(Number),
-        offset: expect.any(String),
-      });
-      expect(result.stderr.trim()).toBe(`replayed 1 of 1 records from ${dlt}`);
-      expect((await readTopic(brokers, source)).map(asParked)).toEqual([
-        { key: again.key, value: again.value, headers: again.original },
-      ]);
-    },
-  );
+      },
+    ]);
+    const result = await cli(['replay', '--topic', dlt, '--ids', again.id, '--json']);
+    expect(result, result.stderr).toMatchObject({ code: 0 });
+    const entries = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(entries.map((entry) => [entry.action, entry.offset])).toEqual([
+      ['superseded', '0'],
+      ['replayed', '3'],
+    ]);
+    expect(entries[1].to).toMatchObject({
+      topic: source,
+      partition: expect.any(Number),
+      offset: expect.any(String),
+    });
+    expect(result.stderr.trim()).toBe(`replayed 1 of 1 records from ${dlt}`);
+    expect((await readTopic(brokers, source)).map(asParked)).toEqual([
+      { key: again.key, value: again.value, headers: again.original },
+    ]);
+  });
 
-  it(
-    'refuses bad input with a message naming the problem and publishes nothing',
-    { timeout: 120_000 },
-    async () => {
-      const { dlt, source } = await deadLetterFixture(2);
-      // A record a person put there by hand: no dlt-original-topic.
-      await publisher().publish([
-        { topic: dlt, key: 'k', value: Buffer.from('v'), headers: { ce_id: 'manual' } },
-      ]);
-      const { KAFKA_BROKERS: _unset, ...withoutBrokers } = process.env;
+  it('refuses bad input with a message naming the problem and publishes nothing', async () => {
+    const { dlt, source } = await deadLetterFixture(2);
+    // A record a person put there by hand: no dlt-original-topic.
+    await publisher().publish([
+      { topic: dlt, key: 'k', value: Buffer.from('v'), headers: { ce_id: 'manual' } },
+    ]);
+    const { KAFKA_BROKERS: _unset, ...withoutBrokers } = process.env;
 
-      const cases: [string[], NodeJS.ProcessEnv | undefined, number, RegExp][] = [
-        [['list', '--topic', dlt], withoutBrokers, 2, /^replay\.mjs: no Kafka brokers: pass --brokers/],
-        [
-          ['list', '--topic', `${dlt}.missing`],
-          undefined,
-          1,
-          new RegExp(`topic ${dlt}\\.missing not found; dead-letter topics there: ${dlt}[,\\n]`),
-        ],
-        [
-          ['replay', '--topic', dlt, '--offsets', '1,99'],
-          undefined,
-          1,
-          new RegExp(`offset 99 is not in ${dlt} \\(partition 0 holds offsets 0-2\\)`),
-        ],
-        [
-          ['replay', '--topic', dlt, '--offsets', '0:1,1:0'],
-          undefined,
-          1,
-          /offset 1:0 is not in .* \(it has no partition 1\)/,
-        ],
-        [
-          ['replay', '--topic', dlt, '--ids', 'no-such-id'],
-          undefined,
-          1,
-          /no record in .* has ce_id no-such-id/,
-        ],
-        [['replay', '--topic', dlt, '--all'], undefined, 1, /record 2 has no dlt-original-topic header/],
-        [
-          ['replay', '--topic', dlt, '--offsets', '-1'],
-          undefined,
-          2,
-          /Unknown option|bad --offsets|argument/,
-        ],
-        [
-          ['list', '--brokers', '127.0.0.1:1', '--topic', dlt],
-          undefined,
-          1,
-          /cannot connect to Kafka: .*ECONNREFUSED 127\.0\.0\.1:1/,
-        ],
-      ];
-      // A "broker" that accepts connections and never answers: the run ends at --timeout.
-      const sockets = new Set<Socket>();
-      const silent = createServer((socket) => {
-        sockets.add(socket.on('error', () => undefined));
-      });
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-      cleanups.push(
-        () =>
-          new Promise((resolve) => {
-            for (const socket of sockets) socket.destroy();
-            silent.close(resolve);
-          }),
-      );
-      const silentPort = (silent.address() as AddressInfo).port;
-      cases.push([
-        ['list', '--brokers', `127.0.0.1:${silentPort}`, '--topic', dlt, '--timeout', '1'],
+    const cases: [string[], NodeJS.ProcessEnv | undefined, number, RegExp][] = [
+      [['list', '--topic', dlt], withoutBrokers, 2, /^replay\.mjs: no Kafka brokers: pass --brokers/],
+      [
+        ['list', '--topic', `${dlt}.missing`],
         undefined,
         1,
-        /^replay\.mjs: timed out after 1 s \(raise --timeout\)$/m,
-      ]);
-      for (const [args, env, code, message] of cases) {
-        const result = await cli(args, env);
-        expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code, stdout: '' });
-        expect(result.stderr, args.join(' ')).toMatch(message);
-      }
-      expect(await readTopic(brokers, source)).toEqual([]);
-    },
-  );
+        new RegExp(`topic ${dlt}\\.missing not found; dead-letter topics there: ${dlt}[,\\n]`),
+      ],
+      [
+        ['replay', '--topic', dlt, '--offsets', '1,99'],
+        undefined,
+        1,
+        new RegExp(`offset 99 is not in ${dlt} \\(partition 0 holds offsets 0-2\\)`),
+      ],
+      [
+        ['replay', '--topic', dlt, '--offsets', '0:1,1:0'],
+        undefined,
+        1,
+        /offset 1:0 is not in .* \(it has no partition 1\)/,
+      ],
+      [
+        ['replay', '--topic', dlt, '--ids', 'no-such-id'],
+        undefined,
+        1,
+        /no record in .* has ce_id no-such-id/,
+      ],
+      [['replay', '--topic', dlt, '--all'], undefined, 1, /record 2 has no dlt-original-topic header/],
+      [['replay', '--topic', dlt, '--offsets', '-1'], undefined, 2, /Unknown option|bad --offsets|argument/],
+      [
+        ['list', '--brokers', '127.0.0.1:1', '--topic', dlt],
+        undefined,
+        1,
+        /cannot connect to Kafka: .*ECONNREFUSED 127\.0\.0\.1:1/,
+      ],
+    ];
+    // A "broker" that accepts connections and never answers: the run ends at --timeout.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket.on('error', () => undefined));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          for (const socket of sockets) socket.destroy();
+          silent.close(resolve);
+        }),
+    );
+    const silentPort = (silent.address() as AddressInfo).port;
+    cases.push([
+      ['list', '--brokers', `127.0.0.1:${silentPort}`, '--topic', dlt, '--timeout', '1'],
+      undefined,
+      1,
+      /^replay\.mjs: timed out after 1 s \(raise --timeout\)$/m,
+    ]);
+    for (const [args, env, code, message] of cases) {
+      const result = await cli(args, env);
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code, stdout: '' });
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(await readTopic(brokers, source)).toEqual([]);
+  });
 
-  it(
-    'end to end: the runtime dead-letters an event, the tool replays it, the runtime handles it',
-    { timeout: 120_000 },
-    async () => {
-      const namespace = `e${randomUUID().slice(0, 8)}.`;
-      const topic: TopicSpec = {
-        name: 'orders',
-        aggregateType: 'order',
-        partitions: 1,
-        retentionMs: 3_600_000,
-      };
-      await ensureTopics({ brokers, clientId: 'replay-spec' }, [{ ...topic, name: namespace + topic.name }]);
-      const created = defineEventType('platform.order.v1.OrderCreated', topic, OrderCreated);
-      let fixed = false;
-      const handled: { id: string; attempt: number; orderId: string }[] = [];
-      const consumer = new EventConsumer({
-        group: 'effects',
-        namespace,
-        kafka: { brokers, clientId: 'replay-spec-consumer' },
-        handlers: [
-          on(created, async (event, context) => {
-            if (!fixed) throw new PermanentEventError('the catalogue does not know this SKU yet');
-            handled.push({
-              id: context.envelope.id,
-              attempt: context.attempt,
-              orderId: event.order?.id ?? '',
-            });
-          }),
-        ],
-        logger: createLogger({ name: 'replay-spec', level: 'silent' }),
-        backoffMs: 10,
-        retryDelaysMs: [100],
-      });
-      cleanups.push(() => consumer.stop());
-      await consumer.start();
+  it('end to end: the runtime dead-letters an event, the tool replays it, the runtime handles it', async () => {
+    const namespace = `e${randomUUID().slice(0, 8)}.`;
+    const topic: TopicSpec = {
+      name: 'orders',
+      aggregateType: 'order',
+      partitions: 1,
+      retentionMs: 3_600_000,
+    };
+    await ensureTopics({ brokers, clientId: 'replay-spec' }, [{ ...topic, name: namespace + topic.name }]);
+    const created = defineEventType('platform.order.v1.OrderCreated', topic, OrderCreated);
+    let fixed = false;
+    const handled: { id: string; attempt: number; orderId: string }[] = [];
+    const consumer = new EventConsumer({
+      group: 'effects',
+      namespace,
+      kafka: { brokers, clientId: 'replay-spec-consumer' },
+      handlers: [
+        on(created, async (event, context) => {
+          if (!fixed) throw new PermanentEventError('the catalogue does not know this SKU yet');
+          handled.push({
+            id: context.envelope.id,
+            attempt: context.attempt,
+            orderId: event.order?.id ?? '',
+          });
+        }),
+      ],
+      logger: createLogger({ name: 'replay-spec', level: 'silent' }),
+      backoffMs: 10,
+      retryDelaysMs: [100],
+    });
+    cleanups.push(() => consumer.stop());
+    await consumer.start();
 
-      const id = randomUUID();
-      const orderId = randomUUID();
-      await publisher().publish([
-        {
-          topic: namespace + topic.name,
-          key: orderId,
-          value: Buffer.from(
-            OrderCreated.encode({
-              order: {
-                id: orderId,
-                userId: randomUUID(),
-                requestId: randomUUID(),
-                items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: '100' }],
-                currencyCode: 'EUR',
-                totalMinor: '100',
-                status: OrderStatus.ORDER_STATUS_PENDING,
-                version: '1',
-                cancelReason: '',
-              } as unknown as Order,
-            }).finish(),
-          ),
-          headers: cloudEventHeaders({
-            id,
-            type: created.type,
-            source: '/platform/test',
-            subject: orderId,
-            time: new Date(),
-          }),
-        },
-      ]);
-      const dlt = deadLetterTopicOf(namespace + topic.name, `${namespace}effects`);
-      await waitFor('the dead-lettered event', async () =>
-        (await readTopic(brokers, dlt)).length === 1 ? true : undefined,
-      );
-      expect(handled).toEqual([]);
-
-      const where = ['--group', 'effects', '--source', topic.name, '--namespace', namespace];
-      const listed = await cli(['list', ...where, '--json']);
-      expect(listed, listed.stderr).toMatchObject({ code: 0 });
-      expect(JSON.parse(listed.stdout)).toMatchObject({
-        offset: '0',
-        reason: 'permanent-error',
-        attempts: 1,
-        ceId: id,
+    const id = randomUUID();
+    const orderId = randomUUID();
+    await publisher().publish([
+      {
+        topic: namespace + topic.name,
         key: orderId,
-        originalTopic: namespace + topic.name,
-        error: 'PermanentEventError: the catalogue does not know this SKU yet',
-      });
+        value: Buffer.from(
+          OrderCreated.encode({
+            order: {
+              id: orderId,
+              userId: randomUUID(),
+              requestId: randomUUID(),
+              items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: '100' }],
+              currencyCode: 'EUR',
+              totalMinor: '100',
+              status: OrderStatus.ORDER_STATUS_PENDING,
+              version: '1',
+              cancelReason: '',
+            } as unknown as Order,
+          }).finish(),
+        ),
+        headers: cloudEventHeaders({
+          id,
+          type: created.type,
+          source: '/platform/test',
+          subject: orderId,
+          time: new Date(),
+        }),
+      },
+    ]);
+    const dlt = deadLetterTopicOf(namespace + topic.name, `${namespace}effects`);
+    await waitFor('the dead-lettered event', async () =>
+      (await readTopic(brokers, dlt)).length === 1 ? true : undefined,
+    );
+    expect(handled).toEqual([]);
 
-      fixed = true;
-      const replayed = await cli(['replay', ...where, '--ids', id]);
-      expect(replayed, replayed.stderr).toMatchObject({ code: 0 });
-      expect(replayed.stdout).toContain('replayed 1 of 1 records');
-      await waitFor('the replayed event handled', async () => (handled.length ? true : undefined));
-      expect(handled).toEqual([{ id, attempt: 1, orderId }]);
-      expect(await readTopic(brokers, dlt)).toHaveLength(1);
-    },
-  );
+    const where = ['--group', 'effects', '--source', topic.name, '--namespace', namespace];
+    const listed = await cli(['list', ...where, '--json']);
+    expect(listed, listed.stderr).toMatchObject({ code: 0 });
+    expect(JSON.parse(listed.stdout)).toMatchObject({
+      offset: '0',
+      reason: 'permanent-error',
+      attempts: 1,
+      ceId: id,
+      key: orderId,
+      originalTopic: namespace + topic.name,
+      error: 'PermanentEventError: the catalogue does not know this SKU yet',
+    });
+
+    fixed = true;
+    const replayed = await cli(['replay', ...where, '--ids', id]);
+    expect(replayed, replayed.stderr).toMatchObject({ code: 0 });
+    expect(replayed.stdout).toContain('replayed 1 of 1 records');
+    await waitFor('the replayed event handled', async () => (handled.length ? true : undefined));
+    expect(handled).toEqual([{ id, attempt: 1, orderId }]);
+    expect(await readTopic(brokers, dlt)).toHaveLength(1);
+  });
 });

@@ -25,8 +25,8 @@ let stack: PlatformStack | undefined;
 
 beforeAll(async () => {
   brokers = await broker.start();
-}, 120_000);
-afterAll(() => broker.dispose(), 60_000);
+});
+afterAll(() => broker.dispose());
 afterEach(async (context) => {
   // A failed test leaves the apps' logs in dist/e2e-logs/<test>/.
   if (context.task.result?.state !== 'pass' && stack) {
@@ -39,7 +39,7 @@ afterEach(async (context) => {
   }
   await stack?.dispose();
   stack = undefined;
-}, 60_000);
+});
 
 async function platform(): Promise<{ stack: PlatformStack; callers: Caller[] }> {
   stack = await startPlatform(brokers, { EVENTS_RETRY_DELAYS: '500ms,1s' });

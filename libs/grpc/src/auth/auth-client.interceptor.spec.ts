@@ -211,12 +211,11 @@ describe('authClientInterceptor with a token provider', () => {
 
   it('honours the deadline while the token is being fetched', async () => {
     const client = backendClient({ provider: { getToken: () => new Promise<AccessToken>(() => undefined) } });
-    const started = Date.now();
 
+    // The token never comes: only the deadline can end this call.
     const result = await failure(callEcho(client, 'unary', { callOptions: { deadline: Date.now() + 200 } }));
 
     expect(result.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('honours cancellation while the token is being fetched', async () => {

@@ -84,10 +84,9 @@ describe('PasswordPolicy', () => {
     });
 
     it('judges the first 100 characters only, so long inputs stay fast', () => {
-      const long = `${'password'.repeat(13)}${strong}`; // the strong part starts after 104 characters
-      const started = performance.now();
+      // The strong part starts after 104 characters: judged whole, this password would pass.
+      const long = `${'password'.repeat(13)}${strong}`;
       expect(descriptions(long, {})).toEqual([expect.stringMatching(/^is too easy to guess: /)]);
-      expect(performance.now() - started).toBeLessThan(1_000);
     });
   });
 
