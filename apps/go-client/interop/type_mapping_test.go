@@ -150,9 +150,10 @@ func TestTypeMappingRepeatedFields(t *testing.T) {
 	}
 }
 
-// No platform RPC carries a populated map: UserOrderStats.lifetime_total_minor_by_currency is
-// filled by the order-event consumer, which does not exist yet (it decodes empty). The
-// google.rpc.ErrorInfo metadata map, sent by the TypeScript error model, is checked here.
+// UserOrderStats.lifetime_total_minor_by_currency is filled by the user service's order-events
+// consumer, which needs Kafka; these services run without a broker, so it decodes empty (the
+// end-to-end suite checks it populated). The google.rpc.ErrorInfo metadata map, sent by the
+// TypeScript error model, is checked populated here.
 func TestTypeMappingMapFields(t *testing.T) {
 	buyer := signUp(t)
 	stats, err := stack.users.GetUserOrderStats(buyer.as(t), &userv1.GetUserOrderStatsRequest{UserId: buyer.id})

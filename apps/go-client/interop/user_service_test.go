@@ -95,7 +95,7 @@ func TestUserServiceRPCs(t *testing.T) {
 			t.Fatal(err)
 		}
 		stats := response.GetStats()
-		// Zeros until the order-event consumer (Kafka) fills them.
+		// Zeros: the order-events consumer that fills them needs Kafka, which these services run without.
 		if stats.GetUserId() != buyer.id || stats.GetOrderCount() != 0 || len(stats.GetLifetimeTotalMinorByCurrency()) != 0 {
 			t.Fatalf("stats %v", stats)
 		}

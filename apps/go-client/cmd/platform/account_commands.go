@@ -82,26 +82,67 @@ func runLogin(ctx context.Context, s *session, args []string, t terminal) error 
 	return nil
 }
 
-func runWhoami(ctx context.Context, s *session, args []string, t terminal) error {
+// signedIn reads the claims of the token the command will send; without one it is a usage error.
+func signedIn(s *session, t terminal, name string) (tokenClaims, error) {
 	token, err := s.token()
 	if err != nil {
-		return err
+		return tokenClaims{}, err
 	}
 	if token == "" {
-		return usageError(t, "whoami", "not signed in: run platform login first")
+		return tokenClaims{}, usageError(t, name, "not signed in: run platform login first")
 	}
-	subject, err := tokenSubject(token)
+	return readTokenClaims(token)
+}
+
+// runWhoami shows the token's principal: a user as the user service knows them, or a service
+// principal as the token names it (a client id is no user id, so there is no user to read).
+func runWhoami(ctx context.Context, s *session, args []string, t terminal) error {
+	claims, err := signedIn(s, t, "whoami")
 	if err != nil {
 		return err
+	}
+	if claims.isService() {
+		fmt.Fprintf(t.out, "service principal %s\n  roles:   %s\n  expires: %s\n",
+			claims.Subject, strings.Join(claims.Roles, ", "), claims.expiryText())
+		return nil
 	}
 	users, err := s.users()
 	if err != nil {
 		return err
 	}
-	response, err := users.GetUser(ctx, &userv1.GetUserRequest{UserId: subject})
+	response, err := users.GetUser(ctx, &userv1.GetUserRequest{UserId: claims.Subject})
 	if err != nil {
-		return fmt.Errorf("reading user %s: %w", subject, err)
+		return fmt.Errorf("reading user %s: %w", claims.Subject, err)
 	}
 	printUser(t.out, response.GetUser())
+	fmt.Fprintf(t.out, "  expires: %s (the token)\n", claims.expiryText())
+	return nil
+}
+
+func runStats(ctx context.Context, s *session, args []string, t terminal) error {
+	flags := newFlags("stats", t)
+	userID := flags.String("user", "", "whose figures (admins only); default: yours")
+	if err := flags.Parse(args); err != nil {
+		return err
+	}
+	if *userID == "" {
+		claims, err := signedIn(s, t, "stats")
+		if err != nil {
+			return err
+		}
+		if claims.isService() {
+			return usageError(t, "stats", "a service principal has no orders of its own: give -user")
+		}
+		*userID = claims.Subject
+	}
+	users, err := s.users()
+	if err != nil {
+		return err
+	}
+	response, err := users.GetUserOrderStats(ctx, &userv1.GetUserOrderStatsRequest{UserId: *userID})
+	if err != nil {
+		return fmt.Errorf("reading the order figures of user %s: %w", *userID, err)
+	}
+	printOrderStats(t.out, response.GetStats())
 	return nil
 }

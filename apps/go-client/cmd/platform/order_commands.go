@@ -123,6 +123,7 @@ func runList(ctx context.Context, s *session, args []string, t terminal) error {
 	}
 	request := &orderv1.ListOrdersRequest{
 		PageSize: int32(*pageSize), PageToken: *pageToken, Status: status, UserId: *userID}
+	listed := 0
 	for {
 		response, err := orders.ListOrders(ctx, request)
 		if err != nil {
@@ -131,8 +132,12 @@ func runList(ctx context.Context, s *session, args []string, t terminal) error {
 		for _, order := range response.GetOrders() {
 			printOrderLine(t.out, order)
 		}
+		listed += len(response.GetOrders())
 		request.PageToken = response.GetNextPageToken()
 		if request.PageToken == "" {
+			if listed == 0 {
+				fmt.Fprintln(t.out, noOrdersLine(*statusText, *pageToken != ""))
+			}
 			return nil
 		}
 		if !*all {
@@ -140,6 +145,19 @@ func runList(ctx context.Context, s *session, args []string, t terminal) error {
 			return nil
 		}
 	}
+}
+
+// noOrdersLine says that a listing found nothing, so an empty answer is not mistaken for a hang
+// or a failure.
+func noOrdersLine(status string, continued bool) string {
+	line := "no orders"
+	if continued {
+		line = "no more orders"
+	}
+	if status != "" {
+		line += " with status " + strings.ToLower(status)
+	}
+	return line
 }
 
 func runCancel(ctx context.Context, s *session, args []string, t terminal) error {

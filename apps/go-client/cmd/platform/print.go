@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -33,6 +34,26 @@ func printUser(w io.Writer, user *userv1.User) {
 	fmt.Fprintf(w, "user %s\n  email:   %s\n  name:    %s\n  role:    %s\n  status:  %s\n  created: %s\n",
 		user.GetId(), user.GetEmail(), user.GetDisplayName(), strings.TrimPrefix(user.GetRole().String(), "ROLE_"),
 		strings.TrimPrefix(user.GetStatus().String(), "USER_STATUS_"), formatTime(user.GetCreateTime()))
+}
+
+func printOrderStats(w io.Writer, stats *userv1.UserOrderStats) {
+	fmt.Fprintf(w, "order figures of user %s\n  orders:     %d (%d confirmed, %d cancelled)\n",
+		stats.GetUserId(), stats.GetOrderCount(), stats.GetConfirmedCount(), stats.GetCancelledCount())
+	totals := stats.GetLifetimeTotalMinorByCurrency()
+	currencies := make([]string, 0, len(totals))
+	for currency := range totals {
+		currencies = append(currencies, currency)
+	}
+	sort.Strings(currencies)
+	amounts := make([]string, 0, len(currencies))
+	for _, currency := range currencies {
+		amounts = append(amounts, formatMinor(totals[currency], currency))
+	}
+	if len(amounts) == 0 {
+		amounts = append(amounts, "none")
+	}
+	fmt.Fprintf(w, "  totals:     %s (cancelled orders not counted)\n  last order: %s\n",
+		strings.Join(amounts, ", "), formatTime(stats.GetLastOrderTime()))
 }
 
 func printOrder(w io.Writer, order *orderv1.Order) {

@@ -98,6 +98,10 @@ func runImport(ctx context.Context, s *session, args []string, t terminal) error
 		return fmt.Errorf("importing: %w", err)
 	}
 	printImportSummary(t.out, summary)
+	if failed := summary.GetFailedCount(); failed > 0 {
+		// Scripts must see that some orders were not created: exit 1, after the summary.
+		return fmt.Errorf("%d of %d orders failed (see above)", failed, len(requests))
+	}
 	return nil
 }
 
