@@ -26,5 +26,6 @@ export * from './test-issuer/index.js';
 export { testKafkaBrokers } from './kafka/test-kafka-brokers.js';
 export { readTopic, type TopicRecord } from './kafka/read-topic.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { recordModuleLoads, type ModuleLoadRecorder } from './record-module-loads.js';
 export { startOtlpCollector, type OtlpCollector } from './otlp/start-otlp-collector.js';
 export type { CollectedSpan } from './otlp/decode-otlp-spans.js';
