@@ -2,7 +2,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { on, orderCreated, PermanentEventError, type HandlerBinding } from '@platform/events';
 import { ClientError } from '@platform/grpc';
 import type { Logger } from '@platform/observability';
-import type { OrderCreated } from '@platform/proto';
+import { OrderStatus, orderStatusToJSON, type OrderCreated } from '@platform/proto';
 
 /** The worker's consumer group (namespaced by KAFKA_NAMESPACE). */
 export const fulfillmentGroup = 'fulfillment-worker';
@@ -37,7 +37,7 @@ const permanentCodes: ReadonlySet<GrpcStatus> = new Set([
 
 /**
  * Classifies a ConfirmOrder failure. FAILED_PRECONDITION `ORDER_STATE_CONFLICT` on a cancelled
- * order is the expected race (cancelled before the worker got to it); NOT_FOUND,
+ * order (ErrorInfo `status` ORDER_STATUS_CANCELLED) is the expected race (cancelled before the worker got to it); NOT_FOUND,
  * INVALID_ARGUMENT, PERMISSION_DENIED, UNAUTHENTICATED (after a token refresh), any other
  * FAILED_PRECONDITION and OUT_OF_RANGE are permanent; everything else (UNAVAILABLE,
  * DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, CANCELLED, errors without a gRPC code)
@@ -48,7 +48,8 @@ export function classifyConfirmFailure(error: unknown): ConfirmFailure {
   if (
     failure.code === GrpcStatus.FAILED_PRECONDITION &&
     failure.reason === 'ORDER_STATE_CONFLICT' &&
-    failure.statusDetails.errorInfo?.metadata['status']?.toLowerCase() === 'cancelled'
+    failure.statusDetails.errorInfo?.metadata['status'] ===
+      orderStatusToJSON(OrderStatus.ORDER_STATUS_CANCELLED)
   ) {
     return 'order-cancelled';
   }

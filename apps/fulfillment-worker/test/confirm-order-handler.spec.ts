@@ -89,9 +89,9 @@ describe('confirmOrderOnCreated', () => {
     expect(calls).toEqual([{ orderId: 'o-1', signal }]);
   });
 
-  it('finishes the event when the order was cancelled first (ORDER_STATE_CONFLICT, cancelled)', async () => {
+  it('finishes the event when the order was cancelled first (ORDER_STATE_CONFLICT, ORDER_STATUS_CANCELLED)', async () => {
     const { outcome, calls } = await handle(async () => {
-      throw stateConflict('cancelled');
+      throw stateConflict('ORDER_STATUS_CANCELLED');
     });
     expect(outcome).toBe('done');
     expect(calls).toHaveLength(1);
@@ -120,7 +120,7 @@ describe('confirmOrderOnCreated', () => {
 
   it('dead-letters a state conflict that is not a cancellation, and any other FAILED_PRECONDITION', async () => {
     for (const answer of [
-      stateConflict('archived'),
+      stateConflict('ORDER_STATUS_ARCHIVED'),
       onTheWire(new FailedPreconditionError('Something else', [], { reason: 'SOMETHING_ELSE' })),
     ]) {
       const { outcome } = await handle(async () => {
@@ -164,6 +164,6 @@ describe('classifyConfirmFailure', () => {
     });
     expect(classifyConfirmFailure(serviceError)).toBe('transient');
     expect(classifyConfirmFailure({ code: GrpcStatus.NOT_FOUND, details: 'not found' })).toBe('permanent');
-    expect(classifyConfirmFailure(stateConflict('cancelled'))).toBe('order-cancelled');
+    expect(classifyConfirmFailure(stateConflict('ORDER_STATUS_CANCELLED'))).toBe('order-cancelled');
   });
 });

@@ -107,6 +107,27 @@ describe('ids and filters', () => {
     expect(fieldsOf(reason)).toEqual(['reason']);
   });
 
+  it('counts a reason in characters: 500 emoji (1000 UTF-16 units) pass validation', async () => {
+    await expectGrpcError(
+      service.orders.cancelOrder(
+        { orderId: crypto.randomUUID(), reason: '\u{1F4E6}'.repeat(500) },
+        asCaller(token),
+      ),
+      GrpcStatus.NOT_FOUND,
+    );
+  });
+
+  it('refuses a negative page size with PAGE_SIZE_INVALID on page_size', async () => {
+    const error = await invalid(
+      service.orders.listOrders(
+        { pageSize: -1, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+        asCaller(token),
+      ),
+    );
+    expect(error.reason).toBe('PAGE_SIZE_INVALID');
+    expect(fieldsOf(error)).toEqual(['page_size']);
+  });
+
   it('answers UNAUTHENTICATED without a token', async () => {
     await expectGrpcError(
       service.orders.getOrder({ orderId: crypto.randomUUID() }),

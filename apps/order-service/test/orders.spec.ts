@@ -2,8 +2,9 @@
 // and PostgreSQL: creation (idempotent), reads, lists, cancel, confirm, and who may do what.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { databaseTargets } from '@platform/db/testing';
+import { bearer } from '@platform/grpc';
 import { expectGrpcError } from '@platform/grpc/testing';
-import { OrderStatus, type Order } from '@platform/proto';
+import { OrderStatus, type ImportOrdersResponse, type Order } from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
 import { startOrderStack, type Caller, type OrderStack } from './__fixtures__/start-order-stack.js';
@@ -192,6 +193,36 @@ for (const target of databaseTargets) {
         expect(listed.orders.length).toBeGreaterThan(0);
         expect(listed.orders.every((order) => order.userId === alice.userId)).toBe(true);
       });
+
+      it("lists every user's orders to admins and services that name no user, the caller's own to users", async () => {
+        const [mine, bobs] = [await create(alice), await create(bob)];
+        const service = await stack.servicePrincipal();
+        for (const caller of [await stack.admin(), service]) {
+          const ids = (await listAll(stack, caller.token)).map((order) => order.id);
+          expect(ids).toEqual(expect.arrayContaining([mine.id, bobs.id]));
+        }
+        const own = (await listAll(stack, alice.token)).map((order) => order.userId);
+        expect(new Set(own)).toEqual(new Set([alice.userId]));
+      });
+
+      it('clamps a page size above 500 to 500, and refuses a negative one', async () => {
+        const carol = await stack.signUp();
+        const summary = await importAll(stack, carol.token, 501);
+        expect(summary.createdCount).toBe(501);
+        const list = (pageSize: number, pageToken = '') =>
+          stack.orders.listOrders(
+            { pageSize, pageToken, status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+            asCaller(carol.token),
+          );
+        for (const pageSize of [501, 2_147_483_647]) {
+          const page = await list(pageSize);
+          expect(page.orders).toHaveLength(500);
+          expect(page.nextPageToken).not.toBe('');
+          expect((await list(pageSize, page.nextPageToken)).orders).toHaveLength(1);
+        }
+        const negative = await expectGrpcError(list(-1), GrpcStatus.INVALID_ARGUMENT);
+        expect(negative.reason).toBe('PAGE_SIZE_INVALID');
+      }, 90_000); // 501 orders, one transaction each
     });
 
     describe('CancelOrder and ConfirmOrder', () => {
@@ -217,7 +248,8 @@ for (const target of databaseTargets) {
           GrpcStatus.FAILED_PRECONDITION,
         );
         expect(refused.statusDetails.errorInfo?.reason).toBe('ORDER_STATE_CONFLICT');
-        expect(refused.statusDetails.errorInfo?.metadata).toEqual({ status: 'cancelled' });
+        // The state as the contract spells it: OrderStatus names, not the stored lower case.
+        expect(refused.statusDetails.errorInfo?.metadata).toEqual({ status: 'ORDER_STATUS_CANCELLED' });
       });
 
       it("answers NOT_FOUND to a user cancelling another user's order, and leaves it alone", async () => {
@@ -256,8 +288,24 @@ for (const target of databaseTargets) {
           type: 'ORDER_STATUS',
           description: 'the order is confirmed',
         });
+        expect(refused.statusDetails.errorInfo).toEqual({
+          reason: 'ORDER_STATE_CONFLICT',
+          domain: 'order.platform',
+          metadata: { status: 'ORDER_STATUS_CONFIRMED' },
+        });
       });
     });
+  });
+}
+
+/** Creates `count` orders for the caller with one ImportOrders stream. */
+function importAll(stack: OrderStack, token: string, count: number): Promise<ImportOrdersResponse> {
+  return new Promise((resolve, reject) => {
+    const call = stack.client.importOrders(bearer(token), (error, response) =>
+      error ? reject(error) : resolve(response),
+    );
+    for (let index = 0; index < count; index += 1) call.write({ order: orderRequest() });
+    call.end();
   });
 }
 

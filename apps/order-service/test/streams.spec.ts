@@ -3,16 +3,22 @@
 // no listener behind.
 import { Metadata, status as GrpcStatus, type ClientDuplexStream } from '@grpc/grpc-js';
 import { databaseTargets, pgliteTarget } from '@platform/db/testing';
+import { ClientError } from '@platform/grpc';
 import {
+  CreateOrderRequest,
+  ImportOrdersRequest,
   ImportOutcome,
   OrderStatus,
+  TrackOrdersRequest,
+  WatchOrderRequest,
   type ImportOrdersResponse,
   type Order,
-  type TrackOrdersRequest,
   type TrackOrdersResponse,
   type WatchOrderResponse,
 } from '@platform/proto';
+import { openResettableCall } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { itemErrorOf } from './__fixtures__/item-error-of.js';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
 import { startOrderStack, type Caller, type OrderStack } from './__fixtures__/start-order-stack.js';
 import { readStream } from './__fixtures__/stream-reader.js';
@@ -29,6 +35,44 @@ function statusOf(response: WatchOrderResponse | TrackOrdersResponse): OrderStat
 
 async function expectNoListeners(stack: OrderStack): Promise<void> {
   await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(0), { timeout: 2_000 });
+}
+
+/** Sends `orders` as one ImportOrders stream and resolves with its summary. */
+function importOrders(
+  stack: OrderStack,
+  token: string,
+  orders: CreateOrderRequest[],
+): Promise<ImportOrdersResponse> {
+  return new Promise((resolve, reject) => {
+    const call = stack.client.importOrders(
+      bearerMetadata(token),
+      { deadline: Date.now() + 20_000 },
+      (error, response) => (error ? reject(error) : resolve(response)),
+    );
+    for (const order of orders) call.write({ order });
+    call.end();
+  });
+}
+
+/** How a unary call refuses: its ClientError. */
+async function refusal(call: Promise<unknown>): Promise<ClientError> {
+  const error = await call.then(
+    () => undefined,
+    (failure: unknown) => failure,
+  );
+  if (!(error instanceof ClientError)) throw new Error(`expected the call to fail, got ${String(error)}`);
+  return error;
+}
+
+/** The order service's grpc_server_handled_total of one method, by code. */
+async function handledByCode(stack: OrderStack, method: string): Promise<Record<string, number>> {
+  const metric = stack.service.registry.getSingleMetric('grpc_server_handled_total');
+  const { values } = (await metric?.get()) ?? { values: [] };
+  return Object.fromEntries(
+    values
+      .filter((value) => value.labels['grpc_method'] === method)
+      .map((value) => [String(value.labels['grpc_code']), value.value]),
+  );
 }
 
 for (const target of databaseTargets) {
@@ -139,6 +183,46 @@ for (const target of databaseTargets) {
         await expectNoListeners(stack);
       });
 
+      it('answers each refused subscription with the error a unary call answers', async () => {
+        const bobs = await create(bob);
+        const call = stack.client.trackOrders(bearerMetadata(alice.token), { deadline: Date.now() + 10_000 });
+        const stream = readStream(call);
+        const requests: TrackOrdersRequest[] = [
+          { subscribeOrderId: bobs.id },
+          { subscribeOrderId: 'not-an-id' },
+          { subscribeOrderId: '' },
+          {},
+        ];
+        for (const [index, request] of requests.entries()) {
+          call.write(request);
+          await stream.received(index + 1);
+        }
+        call.end();
+        expect((await stream.ended).code).toBe(GrpcStatus.OK);
+
+        const invalid = (field: string, description: string) => ({
+          code: 'INVALID_ARGUMENT',
+          message: `Invalid request: ${field} ${description}`,
+          errorInfo: { reason: 'INVALID_REQUEST', domain: 'order.platform', metadata: {} },
+          badRequest: { fieldViolations: [{ field, description, reason: '', localizedMessage: null }] },
+          preconditionFailure: null,
+          resourceInfo: null,
+        });
+        const getOrder = await refusal(stack.orders.getOrder({ orderId: bobs.id }, asCaller(alice.token)));
+        // A malformed id is refused as GetOrder refuses one, naming the request's own field.
+        const malformed = await refusal(
+          stack.orders.getOrder({ orderId: 'not-an-id' }, asCaller(alice.token)),
+        );
+        expect(malformed.reason).toBe('INVALID_REQUEST');
+        expect(stream.messages.map(({ orderId, error }) => ({ orderId, error }))).toEqual([
+          { orderId: bobs.id, error: itemErrorOf(getOrder) },
+          { orderId: 'not-an-id', error: invalid('subscribe_order_id', 'must be an order id (a UUID)') },
+          { orderId: '', error: invalid('subscribe_order_id', 'is required') },
+          { orderId: '', error: invalid('action', 'must set subscribe_order_id or unsubscribe_order_id') },
+        ]);
+        await expectNoListeners(stack);
+      });
+
       it('stops and removes every listener on cancel and on deadline', async () => {
         const orders = await Promise.all([create(alice), create(alice), create(alice)]);
         for (const deadlineMs of [undefined, 400]) {
@@ -202,9 +286,104 @@ for (const target of databaseTargets) {
         );
         expect(created.order?.status).toBe(OrderStatus.ORDER_STATUS_PENDING);
       });
+
+      it('reports each failed item with exactly what CreateOrder answers for it', async () => {
+        const admin = await stack.admin();
+        const carol = await stack.signUp();
+        await stack.users.deactivateUser({ userId: carol.userId, reason: 'test' }, asCaller(admin.token));
+        const taken = orderRequest({ userId: alice.userId });
+        await stack.orders.createOrder(taken, asCaller(admin.token));
+        const bad = [
+          orderRequest({ currencyCode: 'eur', items: [{ sku: '-x', quantity: 0, unitPriceMinor: '10' }] }),
+          { ...taken, currencyCode: 'USD' },
+          orderRequest({ userId: carol.userId }),
+          orderRequest({ userId: crypto.randomUUID() }),
+        ];
+        const summary = await importOrders(stack, admin.token, bad);
+        expect(summary).toMatchObject({ createdCount: 0, duplicateCount: 0, failedCount: bad.length });
+        for (const [index, order] of bad.entries()) {
+          const answered = await refusal(stack.orders.createOrder(order, asCaller(admin.token)));
+          expect(summary.results[index]).toEqual({
+            index,
+            requestId: order.requestId,
+            outcome: ImportOutcome.IMPORT_OUTCOME_FAILED,
+            orderId: '',
+            error: itemErrorOf(answered),
+          });
+        }
+        expect(summary.results.map((result) => result.error?.errorInfo?.reason)).toEqual([
+          'INVALID_REQUEST',
+          'IDEMPOTENCY_KEY_REUSED',
+          'USER_DEACTIVATED',
+          'USER_NOT_FOUND',
+        ]);
+
+        // A service must name the owner, in an item as in a call.
+        const service = await stack.servicePrincipal();
+        const unnamed = orderRequest();
+        const [result] = (await importOrders(stack, service.token, [unnamed])).results;
+        const answered = await refusal(stack.orders.createOrder(unnamed, asCaller(service.token)));
+        expect(result?.error).toEqual(itemErrorOf(answered));
+      });
+
+      it('lists the results of the first 1000 items and counts every item', async () => {
+        const bad = Array.from({ length: 1001 }, () => orderRequest({ items: [] }));
+        const summary = await importOrders(stack, alice.token, bad);
+        expect(summary).toMatchObject({ createdCount: 0, duplicateCount: 0, failedCount: 1001 });
+        expect(summary.results.map((result) => result.index)).toEqual([...Array(1000).keys()]);
+      });
     });
   });
 }
+
+// A client that cancels, as grpc-go does (RST_STREAM alone), is counted CANCELLED, never OK.
+describe('a stream the client cancels midway', () => {
+  // Bounds a wait for what the server does next, on a loaded machine; it ends as soon as it happens.
+  const waitLimit = { timeout: 10_000, interval: 20 };
+  let stack: OrderStack;
+  beforeAll(async () => {
+    stack = await startOrderStack(pgliteTarget);
+  });
+  afterAll(() => stack?.dispose());
+
+  it.each(['WatchOrder', 'ImportOrders', 'TrackOrders'])('%s is counted CANCELLED', async (method) => {
+    const caller = await stack.signUp();
+    const { order } = await stack.orders.createOrder(orderRequest(), asCaller(caller.token));
+    const before = await handledByCode(stack, method);
+    const call = openResettableCall(stack.service.address, `/platform.order.v1.OrderService/${method}`, {
+      authorization: `Bearer ${caller.token}`,
+    });
+    if (method === 'WatchOrder') {
+      call.send(WatchOrderRequest.encode({ orderId: order?.id ?? '' }).finish());
+      call.halfClose();
+      await call.nextMessage();
+    } else if (method === 'TrackOrders') {
+      call.send(TrackOrdersRequest.encode({ subscribeOrderId: order?.id ?? '' }).finish());
+      await call.nextMessage();
+    } else {
+      call.send(ImportOrdersRequest.encode({ order: orderRequest() }).finish());
+      // The server is in the call once the item's order exists.
+      await vi.waitFor(async () => {
+        const listed = await stack.orders.listOrders(
+          { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+          asCaller(caller.token),
+        );
+        expect(listed.orders).toHaveLength(2);
+      }, waitLimit);
+    }
+    await call.reset();
+
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((sum, n) => sum + n, 0);
+    await vi.waitFor(
+      async () => expect(total(await handledByCode(stack, method))).toBe(total(before) + 1),
+      waitLimit,
+    );
+    const after = await handledByCode(stack, method);
+    expect(after['CANCELLED'] ?? 0).toBe((before['CANCELLED'] ?? 0) + 1);
+    expect(after['OK'] ?? 0).toBe(before['OK'] ?? 0);
+    await expectNoListeners(stack);
+  });
+});
 
 describe('streams under load', () => {
   let stack: OrderStack;

@@ -185,10 +185,11 @@ for (const target of databaseTargets) {
           GrpcStatus.FAILED_PRECONDITION,
         );
         expect(refused.statusDetails.errorInfo?.reason).toBe('USER_DEACTIVATED');
-        await expectGrpcError(
+        const frozen = await expectGrpcError(
           harness.users.updateUser({ userId: alice.user.id, displayName: 'Back' }, asUser(admin)),
           GrpcStatus.FAILED_PRECONDITION,
         );
+        expect(frozen.reason).toBe('USER_DEACTIVATED');
       });
 
       it('refuses an admin deactivating their own account', async () => {
@@ -216,17 +217,25 @@ for (const target of databaseTargets) {
         );
       });
 
-      it('uses 50 by default and refuses more than 500 or a tampered page token with INVALID_ARGUMENT', async () => {
+      it('uses 50 by default, takes more than 500 as 500, and refuses a negative size or a tampered page token with INVALID_ARGUMENT', async () => {
         const admin = await harness.adminToken();
         const first = await harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(admin));
         expect(first.nextPageToken).not.toBe('');
-        const tooMany = await expectGrpcError(
-          harness.users.listUsers({ pageSize: 501, pageToken: '' }, asUser(admin)),
+        // Clamped (AIP-158), not refused: fewer than 500 accounts here, so one page holds them all.
+        const everyone = await listAll(harness, admin);
+        for (const pageSize of [501, 2_147_483_647]) {
+          const page = await harness.users.listUsers({ pageSize, pageToken: '' }, asUser(admin));
+          expect(page.users.map((user) => user.id)).toEqual(everyone.map((user) => user.id));
+          expect(page.nextPageToken).toBe('');
+        }
+        const negative = await expectGrpcError(
+          harness.users.listUsers({ pageSize: -1, pageToken: '' }, asUser(admin)),
           GrpcStatus.INVALID_ARGUMENT,
         );
-        expect(tooMany.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field)).toEqual(
-          ['page_size'],
-        );
+        expect(negative.reason).toBe('PAGE_SIZE_INVALID');
+        expect(
+          negative.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field),
+        ).toEqual(['page_size']);
         const token = first.nextPageToken;
         const flipped = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
         const tampered = await expectGrpcError(
@@ -243,20 +252,20 @@ for (const target of databaseTargets) {
     });
 
     describe('GetUserOrderStats', () => {
-      it('answers zeros for a user without orders, to the user and to admins', async () => {
+      it('answers zeros for a user without orders, to the user, admins and services, and refuses other users', async () => {
         const alice = await harness.signUp();
-        const { stats } = await harness.users.getUserOrderStats(
-          { userId: alice.user.id },
-          asUser(alice.token),
-        );
-        expect(stats).toEqual({
+        const zeros = {
           userId: alice.user.id,
           orderCount: '0',
           confirmedCount: '0',
           cancelledCount: '0',
           lifetimeTotalMinorByCurrency: {},
           lastOrderTime: null,
-        });
+        };
+        for (const token of [alice.token, await harness.adminToken(), await harness.serviceToken()]) {
+          const { stats } = await harness.users.getUserOrderStats({ userId: alice.user.id }, asUser(token));
+          expect(stats).toEqual(zeros);
+        }
         const bob = await harness.signUp();
         await expectGrpcError(
           harness.users.getUserOrderStats({ userId: alice.user.id }, asUser(bob.token)),

@@ -56,6 +56,26 @@ describe('bad input', () => {
       expect(fieldsOf(error)).toEqual(['display_name']);
     });
 
+    it('takes a password of up to 1024 characters, and refuses a longer one', async () => {
+      const longest = strongPassword().padEnd(1024, '-x7');
+      const { user } = await harness.users.createUser({
+        email: `long-${Date.now()}@example.com`,
+        password: longest,
+        displayName: 'Long Password',
+      });
+      expect(user?.email).toMatch(/^long-/);
+      const error = await invalid(
+        harness.users.createUser({
+          email: 'longer@example.com',
+          password: `${longest}q`,
+          displayName: 'Longer Password',
+        }),
+      );
+      expect(error.statusDetails.badRequest?.fieldViolations).toEqual([
+        expect.objectContaining({ field: 'password', description: 'must be at most 1024 characters' }),
+      ]);
+    });
+
     it('refuses an email longer than 254 characters', async () => {
       const error = await invalid(
         harness.users.createUser({

@@ -60,6 +60,7 @@ export type { ErrorInterceptorOptions } from './errors/error-options.js';
 export { deadlineServerInterceptor } from './deadline/deadline.interceptor.js';
 export type { DeadlineServerOptions } from './deadline/deadline-options.js';
 export {
+  invalidRequestError,
   validationServerInterceptor,
   type RequestValidator,
   type ValidationServerOptions,

@@ -3,6 +3,7 @@ import type { PlatformError } from '../errors/platform-error.js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PermissionDeniedError, UnauthenticatedError, UnavailableError } from '../errors/platform-errors.js';
 import { AuthErrorReason } from './auth-options.js';
+import { contractRoleName } from './contract-role-name.js';
 
 export type UnauthenticatedReason = Exclude<AuthErrorReason, 'ROLE_REQUIRED'>;
 
@@ -46,7 +47,7 @@ export function tokenUnavailableError(cause: unknown, domain?: string): Platform
 export function roleRequiredError(requiredRoles: readonly string[]): PermissionDeniedError {
   return new PermissionDeniedError('Permission denied: a required role is missing', {
     reason: AuthErrorReason.ROLE_REQUIRED,
-    metadata: { requiredRoles: requiredRoles.join(',') },
+    metadata: { requiredRoles: requiredRoles.map(contractRoleName).join(',') },
   });
 }
 

@@ -26,7 +26,8 @@ import type { MethodSelector } from '../selector/method-selector.js';
  *
  * PERMISSION_DENIED:
  * - `ROLE_REQUIRED`: the token is valid but holds none of the method's roles; ErrorInfo
- *   metadata `requiredRoles` lists them, comma-separated.
+ *   metadata `requiredRoles` lists them, comma-separated, as platform.user.v1.Role spells them
+ *   (`ROLE_SERVICE`; a role the enum lacks as the token has it).
  */
 export const AuthErrorReason = {
   TOKEN_MISSING: 'TOKEN_MISSING',

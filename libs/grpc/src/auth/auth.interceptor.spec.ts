@@ -298,7 +298,8 @@ describe('authServerInterceptor: roles and public methods', () => {
       code: grpc.status.PERMISSION_DENIED,
       reason: 'ROLE_REQUIRED',
       domain: 'test.platform',
-      errorMetadata: { requiredRoles: 'admin,support' },
+      // As the contracts spell roles; one platform.user.v1.Role lacks keeps the token's spelling.
+      errorMetadata: { requiredRoles: 'ROLE_ADMIN,support' },
     });
     expect(calls.count).toBe(0);
   });
@@ -317,7 +318,7 @@ describe('authServerInterceptor: roles and public methods', () => {
     const result = await failure(callEcho(client, 'bidi', { metadata: bearer(token) }));
     expect(result).toMatchObject({
       code: grpc.status.PERMISSION_DENIED,
-      errorMetadata: { requiredRoles: 'admin' },
+      errorMetadata: { requiredRoles: 'ROLE_ADMIN' },
     });
   });
 

@@ -7,8 +7,8 @@ export interface PageSizeOptions {
   /** Request field named in the BadRequest field violation. Defaults to `page_size`. */
   field?: string;
   /**
-   * What a request asking for more than `maxSize` gets: `reject` (INVALID_ARGUMENT) or `clamp`
-   * (`maxSize` items, AIP-158's coercion). Defaults to `reject`.
+   * What a request asking for more than `maxSize` gets: `clamp` (`maxSize` items, as AIP-158
+   * says a list should coerce it) or `reject` (INVALID_ARGUMENT). Defaults to `clamp`.
    */
   overMax?: 'reject' | 'clamp';
 }

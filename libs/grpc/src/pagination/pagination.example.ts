@@ -33,7 +33,7 @@ const pageTokens = new PageTokenCodec({ key: randomBytes(32) });
 
 function listOrders(request: ListOrdersRequest): ListOrdersResponse {
   const scope = `ListOrders?status=${request.status}&user=${request.userId}`;
-  const pageSize = resolvePageSize(request.pageSize, { overMax: 'clamp' });
+  const pageSize = resolvePageSize(request.pageSize);
   const start = pageTokens.decode<OrderCursor>(request.pageToken, scope)?.nextIndex ?? 0;
   const end = start + pageSize;
   return {

@@ -31,7 +31,8 @@ function outOfRange(range: string, field = 'page_size') {
   };
 }
 
-const defaultRange = 'an integer from 0 to 500 (0 means the default, 50)';
+const defaultRange = 'an integer of 0 or more (0 means the default, 50; above 500 means 500)';
+const rejectRange = 'an integer from 0 to 500 (0 means the default, 50)';
 
 describe('resolvePageSize', () => {
   it('answers the default (50) for an unset page size (0)', () => {
@@ -42,8 +43,10 @@ describe('resolvePageSize', () => {
     expect([1, 37, 500].map((requested) => resolvePageSize(requested))).toEqual([1, 37, 500]);
   });
 
-  it('refuses the maximum + 1 with INVALID_ARGUMENT naming page_size and the range', () => {
-    expect(refusalOf(501)).toEqual(outOfRange(defaultRange));
+  it('clamps a size above the maximum to the maximum (AIP-158 coercion)', () => {
+    expect([501, 10_000, 2 ** 31 - 1].map((requested) => resolvePageSize(requested))).toEqual([
+      500, 500, 500,
+    ]);
   });
 
   it.each([-1, -500, Number.MIN_SAFE_INTEGER])('refuses the negative size %i', (requested) => {
@@ -57,18 +60,18 @@ describe('resolvePageSize', () => {
     },
   );
 
-  it('names the configured field and range in the violation', () => {
+  it('names the configured field and sizes in the violation', () => {
     const options = { field: 'max_results', defaultSize: 10, maxSize: 20 };
-    expect(refusalOf(21, options)).toEqual(
-      outOfRange('an integer from 0 to 20 (0 means the default, 10)', 'max_results'),
+    expect(refusalOf(-1, options)).toEqual(
+      outOfRange('an integer of 0 or more (0 means the default, 10; above 20 means 20)', 'max_results'),
     );
   });
 });
 
 describe('resolvePageSize with configured sizes', () => {
-  it('answers the configured default and accepts up to the configured maximum', () => {
+  it('answers the configured default, accepts up to the configured maximum and clamps above it', () => {
     const options = { defaultSize: 10, maxSize: 100 };
-    expect([0, 100].map((requested) => resolvePageSize(requested, options))).toEqual([10, 100]);
+    expect([0, 100, 101].map((requested) => resolvePageSize(requested, options))).toEqual([10, 100, 100]);
   });
 
   it('lowers the default to a maximum below 50', () => {
@@ -76,22 +79,33 @@ describe('resolvePageSize with configured sizes', () => {
   });
 });
 
-describe('resolvePageSize in clamp mode', () => {
-  const clamp: PageSizeOptions = { overMax: 'clamp' };
+describe('resolvePageSize in reject mode', () => {
+  const reject: PageSizeOptions = { overMax: 'reject' };
 
-  it('answers the maximum for a size above it (AIP-158 coercion)', () => {
-    expect([501, 10_000].map((requested) => resolvePageSize(requested, clamp))).toEqual([500, 500]);
+  it('refuses the maximum + 1 with INVALID_ARGUMENT naming page_size and the range', () => {
+    expect(refusalOf(501, reject)).toEqual(outOfRange(rejectRange));
   });
 
   it('still answers the default for 0 and the requested size within range', () => {
-    expect([0, 499].map((requested) => resolvePageSize(requested, clamp))).toEqual([50, 499]);
+    expect([0, 500].map((requested) => resolvePageSize(requested, reject))).toEqual([50, 500]);
   });
 
-  it.each([-1, 1.5, Number.POSITIVE_INFINITY])('still refuses the size %s', (requested) => {
-    expect(refusalOf(requested, clamp)).toEqual(outOfRange(defaultRange));
+  it.each([-1, 1.5, Number.POSITIVE_INFINITY])('refuses the size %s', (requested) => {
+    expect(refusalOf(requested, reject)).toEqual(outOfRange(rejectRange));
+  });
+
+  it('names the configured field and range in the violation', () => {
+    const options: PageSizeOptions = {
+      field: 'max_results',
+      defaultSize: 10,
+      maxSize: 20,
+      overMax: 'reject',
+    };
+    expect(refusalOf(21, options)).toEqual(
+      outOfRange('an integer from 0 to 20 (0 means the default, 10)', 'max_results'),
+    );
   });
 });
-
 describe('resolvePageSize with bad options', () => {
   it.each<{ options: PageSizeOptions; message: string }>([
     { options: { maxSize: 0 }, message: 'resolvePageSize: maxSize must be an integer >= 1, got 0' },

@@ -1,2 +1,3 @@
 export { validationServerInterceptor } from './validation.interceptor.js';
+export { invalidRequestError } from './invalid-request-error.js';
 export type { RequestValidator, ValidationServerOptions } from './validation-options.js';

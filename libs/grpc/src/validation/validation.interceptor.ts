@@ -1,6 +1,6 @@
 import { ResponderBuilder, ServerListenerBuilder } from '@grpc/grpc-js';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { InvalidArgumentError } from '../errors/platform-errors.js';
+import { invalidRequestError } from './invalid-request-error.js';
 import type { ValidationServerOptions } from './validation-options.js';
 
 /**
@@ -23,11 +23,7 @@ export function validationServerInterceptor(options: ValidationServerOptions) {
           const violations = validate(message as never) ?? [];
           if (violations.length === 0) return next(message);
           rejected = true;
-          const error = new InvalidArgumentError(
-            `Invalid request: ${violations.map((violation) => `${violation.field} ${violation.description}`).join('; ')}`,
-            violations,
-            { reason: 'INVALID_REQUEST' },
-          );
+          const error = invalidRequestError(violations);
           wire.sendStatus({ code: error.code, details: error.message, metadata: error.metadata });
         })
         .withOnReceiveHalfClose((next) => {

@@ -2,17 +2,28 @@ import { withTransaction, type Database, type DatabaseSchema, type Transaction }
 import { orderCancelled, orderConfirmed, orderCreated, recordEvent } from '@platform/events';
 import {
   FailedPreconditionError,
-  InvalidArgumentError,
+  invalidRequestError,
   NotFoundError,
   pageOf,
   resolvePageSize,
   type PageTokenCodec,
   type Principal,
 } from '@platform/grpc';
-import type { CreateOrderRequest, ListOrdersRequest, ListOrdersResponse, Order } from '@platform/proto';
+import {
+  orderStatusToJSON,
+  type CreateOrderRequest,
+  type ListOrdersRequest,
+  type ListOrdersResponse,
+  type Order,
+} from '@platform/proto';
 import { createHash, randomUUID } from 'node:crypto';
 import { orderAccess } from './order-access.js';
-import { orderResourceType, storedOrderStatusOf, toOrderMessage } from './order-message.js';
+import {
+  orderResourceType,
+  orderStatusMessageOf,
+  storedOrderStatusOf,
+  toOrderMessage,
+} from './order-message.js';
 import { orderRepository, type OrderCursor } from './order-repository.js';
 import { checkCreateOrder, orderLimitDefaults, type OrderLimits } from './order-request-validators.js';
 import type { OrderRow, OrderSchema, StoredOrderStatus } from './order-schema.js';
@@ -48,7 +59,11 @@ function wrongState(row: OrderRow, action: string): FailedPreconditionError {
   return new FailedPreconditionError(
     `Order ${row.id} is ${row.status} and cannot be ${action}`,
     [{ type: 'ORDER_STATUS', subject: `orders/${row.id}`, description: `the order is ${row.status}` }],
-    { reason: 'ORDER_STATE_CONFLICT', metadata: { status: row.status } },
+    // Machine-readable: the status as the contract spells it (ORDER_STATUS_CONFIRMED).
+    {
+      reason: 'ORDER_STATE_CONFLICT',
+      metadata: { status: orderStatusToJSON(orderStatusMessageOf(row.status)) },
+    },
   );
 }
 
@@ -90,7 +105,9 @@ export class OrderBook {
     options: { users?: UserDirectory } = {},
   ): Promise<CreateOutcome> {
     const { violations, totalMinor } = checkCreateOrder(request, this.limits);
-    if (violations.length) throw new InvalidArgumentError('Invalid order', violations);
+    // CreateOrder's validator refused these before the call got here; an ImportOrders item
+    // gets the very error CreateOrder answers.
+    if (violations.length) throw invalidRequestError(violations);
     const ownerId = orderAccess.ownerOf(principal, request.userId);
     const requestHash = requestHashOf(ownerId, request);
 

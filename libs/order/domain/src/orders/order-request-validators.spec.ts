@@ -1,6 +1,6 @@
 import type { CreateOrderRequest } from '@platform/proto';
 import { describe, expect, it } from 'vitest';
-import { checkCreateOrder, maxAmountMinor } from './order-request-validators.js';
+import { checkCreateOrder, maxAmountMinor, orderRequestValidators } from './order-request-validators.js';
 
 const request = (overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest => ({
   requestId: 'r-1',
@@ -55,5 +55,42 @@ describe('checkCreateOrder', () => {
     const items = Array.from({ length: 3 }, () => ({ sku: '', quantity: 0, unitPriceMinor: 'x' }));
     const { violations } = checkCreateOrder(request({ items }), { maxItems: 2, maxQuantity: 10 });
     expect(violations).toEqual([{ field: 'items', description: 'must hold at most 2 line items' }]);
+  });
+});
+
+describe('SKUs', () => {
+  const skuViolations = (sku: string) =>
+    checkCreateOrder(request({ items: [{ sku, quantity: 1, unitPriceMinor: '1' }] })).violations;
+
+  it.each(['book-42', 'SKU.v2_x', '7', 'a'.repeat(64)])('accepts %j', (sku) => {
+    expect(skuViolations(sku)).toEqual([]);
+  });
+
+  it.each(['', '-lead', '.lead', 'two words', 'café', 'a'.repeat(65)])(
+    'refuses %j, saying what a SKU is',
+    (sku) => {
+      expect(skuViolations(sku)).toEqual([
+        {
+          field: 'items[0].sku',
+          description:
+            "must be 1 to 64 ASCII letters, digits, '.', '_' or '-', starting with a letter or digit",
+        },
+      ]);
+    },
+  );
+});
+
+describe('CancelOrder requests', () => {
+  const check = orderRequestValidators()['/platform.order.v1.OrderService/CancelOrder'] as (request: {
+    orderId: string;
+    reason: string;
+  }) => unknown;
+  const orderId = '0b0b6c3e-4f7a-4d3e-9c1a-2f5e8d7c6b5a';
+
+  it('measures the reason in characters: 500 emoji (1000 UTF-16 units) pass, 501 do not', () => {
+    expect(check({ orderId, reason: '\u{1F4E6}'.repeat(500) })).toEqual([]);
+    expect(check({ orderId, reason: '\u{1F4E6}'.repeat(501) })).toEqual([
+      { field: 'reason', description: 'must be at most 500 characters' },
+    ]);
   });
 });

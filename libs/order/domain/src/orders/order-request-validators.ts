@@ -19,7 +19,7 @@ export interface OrderLimits {
 
 export const orderLimitDefaults: OrderLimits = { maxItems: 100, maxQuantity: 1_000_000 };
 
-/** Field limits of the order API, in characters. */
+/** Field limits of the order API, in characters (code points). */
 export const orderFieldLimits = {
   requestIdMaxLength: 128,
   skuMaxLength: 64,
@@ -95,7 +95,7 @@ export function checkCreateOrder(
     if (!item.sku || item.sku.length > orderFieldLimits.skuMaxLength || !skuPattern.test(item.sku)) {
       violations.push({
         field: field('sku'),
-        description: `must be 1 to ${orderFieldLimits.skuMaxLength} letters, digits, '.', '_' or '-'`,
+        description: `must be 1 to ${orderFieldLimits.skuMaxLength} ASCII letters, digits, '.', '_' or '-', starting with a letter or digit`,
       });
     }
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > limits.maxQuantity) {
@@ -117,12 +117,15 @@ export function checkCreateOrder(
   return { violations, totalMinor };
 }
 
+/** What is wrong with an order id in `field`: nothing, missing, or not a UUID. */
+export function orderIdViolations(orderId: string, field: string): FieldViolation[] {
+  const violations: Violations = [];
+  checkId(orderId, field, violations, 'an order');
+  return violations;
+}
+
 function idOnly<Request>(read: (request: Request) => string, field = 'order_id') {
-  return (request: Request) => {
-    const violations: Violations = [];
-    checkId(read(request), field, violations, 'an order');
-    return violations;
-  };
+  return (request: Request) => orderIdViolations(read(request), field);
 }
 
 /**
@@ -141,7 +144,7 @@ export function orderRequestValidators(
     CancelOrder: (request: CancelOrderRequest) => {
       const violations: Violations = [];
       checkId(request.orderId, 'order_id', violations, 'an order');
-      if (request.reason.length > orderFieldLimits.cancelReasonMaxLength) {
+      if ([...request.reason].length > orderFieldLimits.cancelReasonMaxLength) {
         violations.push({
           field: 'reason',
           description: `must be at most ${orderFieldLimits.cancelReasonMaxLength} characters`,

@@ -50,11 +50,12 @@ function memoized(users: UserDirectory): UserDirectory {
 /**
  * ImportOrders: creates each order as it arrives, one at a time, each in its own transaction
  * (with CreateOrder's idempotency: a request id seen before is reported DUPLICATE with the order
- * it made). A bad item is reported with its index, code and google.rpc details and does not stop
- * the others. Memory stays bounded: reading pauses while `highWaterMark` items wait, and only
- * duplicates and failures are listed (up to `maxReportedResults`). The summary comes when the
- * client half-closes; a cancel or deadline stops at the item being processed (those before it
- * are committed, and a retry of the whole stream finds them as duplicates).
+ * it made). A bad item is reported with its index and the code and google.rpc details CreateOrder
+ * answers, and does not stop the others. Memory stays bounded: reading pauses while
+ * `highWaterMark` items wait, and results are listed for the first `maxReportedResults` items
+ * (every item is counted). The summary comes when the client half-closes; a cancel or deadline
+ * stops at the item being processed (those before it are committed, and a retry of the whole
+ * stream finds them as duplicates).
  */
 export function importOrders(
   deps: { book: OrderBook; users: UserDirectory },

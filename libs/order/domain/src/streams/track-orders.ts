@@ -1,10 +1,10 @@
-import { InvalidArgumentError, ResourceExhaustedError, type Principal } from '@platform/grpc';
+import { invalidRequestError, ResourceExhaustedError, type Principal } from '@platform/grpc';
 import type { TrackOrdersRequest, TrackOrdersResponse } from '@platform/proto';
 import { Observable } from 'rxjs';
 import type { OrderChangeFeed } from '../feed/order-change-feed.js';
 import type { OrderBook } from '../orders/order-book.js';
 import { toOrderMessage } from '../orders/order-message.js';
-import { isUuid } from '../orders/order-request-validators.js';
+import { orderIdViolations } from '../orders/order-request-validators.js';
 import type { OrderRow } from '../orders/order-schema.js';
 import { LatestByKey, type StreamSink } from './latest-by-key.js';
 import { toItemError } from './to-item-error.js';
@@ -32,9 +32,11 @@ interface Tracked {
  * TrackOrders: the client subscribes and unsubscribes by order id at any time; the server sends
  * the current state of each subscribed order, then its committed changes. Authorization is per
  * id: an order the caller may not see (or a malformed id, or one too many) gets a per-item error
- * message and the stream stays open. Requests and changes are handled concurrently. When the
- * client half-closes, pending checks and states are sent, then the stream ends OK; cancel and
- * deadline end it at once. Every listener is removed when it ends.
+ * message with the code and details a unary call answers (INVALID_REQUEST naming
+ * `subscribe_order_id`, ORDER_NOT_FOUND as GetOrder), and the stream stays open. Requests and
+ * changes are handled concurrently. When the client half-closes, pending checks and states are
+ * sent, then the stream ends OK; cancel and deadline end it at once. Every listener is removed
+ * when it ends.
  *
  * Flow control: while the client is not reading, only the latest state per order is kept and
  * reading requests is paused, so a slow client costs bounded memory.
@@ -79,13 +81,9 @@ export function trackOrders(
       tracked.delete(orderId);
     };
     const subscribe = (orderId: string) => {
-      if (!isUuid(orderId)) {
-        itemError(
-          orderId,
-          new InvalidArgumentError('Invalid subscribe_order_id', [
-            { field: 'subscribe_order_id', description: 'must be an order id (a UUID)' },
-          ]),
-        );
+      const violations = orderIdViolations(orderId, 'subscribe_order_id');
+      if (violations.length) {
+        itemError(orderId, invalidRequestError(violations));
         return;
       }
       if (tracked.has(orderId)) return;
@@ -135,8 +133,8 @@ export function trackOrders(
         else {
           itemError(
             '',
-            new InvalidArgumentError('Set subscribe_order_id or unsubscribe_order_id', [
-              { field: 'action', description: 'set subscribe_order_id or unsubscribe_order_id' },
+            invalidRequestError([
+              { field: 'action', description: 'must set subscribe_order_id or unsubscribe_order_id' },
             ]),
           );
         }
