@@ -3,13 +3,14 @@
 // Kafka broker (tools/kafka/kafka.mjs; Java 17+, Maven once for the jars), then user-service and
 // order-service on PGlite in .data/ (outbox relay and consumers on that broker), then the
 // fulfillment worker, with the keys, the admin and the service credentials created at first run.
-// Ctrl-C (SIGINT/SIGTERM/SIGHUP) stops them in order: worker, order-service, user-service, Kafka
-// (`stop --keep`: the next run resumes the same broker, topics and offsets).
+// Each app's output is appended to .data/logs/<app>.log. Ctrl-C (SIGINT/SIGTERM/SIGHUP, to this
+// process or to npm, whose script `exec`s it) stops them in order: worker, order-service,
+// user-service, Kafka (`stop --keep`: the next run resumes the same broker, topics and offsets).
 //   npm run dev            keep data between runs
 //   npm run dev -- --reset delete .data/ (the broker's data included) first
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { buildApps } from './build.mjs';
 import {
   checkKafka,
   interruptLauncher,
@@ -26,11 +27,12 @@ import { localSecrets, serviceClients } from './secrets.mjs';
 const root = resolve(import.meta.dirname, '..', '..');
 const dataDir = join(root, '.data');
 const kafka = kafkaPaths(dataDir);
+const logDir = join(dataDir, 'logs');
 const reset = process.argv.includes('--reset');
 const apps = ['user-service', 'order-service', 'fulfillment-worker'];
 
 const running = [];
-let build;
+let buildChild;
 let kafkaStarting = false;
 let kafkaAttempted = false;
 let stopping = false;
@@ -39,7 +41,7 @@ let stopping = false;
 async function stopAll(code) {
   if (stopping) return;
   stopping = true;
-  build?.kill('SIGTERM');
+  buildChild?.kill('SIGTERM');
   if (kafkaStarting) console.log('dev: interrupting the Kafka start …');
   interruptLauncher();
   for (const app of [...running].reverse()) {
@@ -70,18 +72,27 @@ function fail(message) {
   return stopAll(1);
 }
 
-/** `nx run-many -t build` of the apps; resolves with its exit code. */
-function buildApps() {
-  console.log('dev: building the apps …');
-  build = spawn(join(root, 'node_modules', '.bin', 'nx'), ['run-many', '-t', 'build', '-p', apps.join(',')], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NX_DAEMON: 'false' },
-  });
-  return new Promise((resolveBuild) => {
-    build.once('error', () => resolveBuild(1));
-    build.once('close', (code, signal) => resolveBuild(code ?? signal));
-  }).finally(() => (build = undefined));
+/** Builds the apps, a line per Nx task; on failure shows the failed tasks' output. Resolves with the exit code. */
+async function build() {
+  const logFile = join(logDir, 'build.log');
+  console.log(`dev: building the apps (Nx; its output in ${relative(root, logFile)}) …`);
+  const started = Date.now();
+  const run = buildApps({ root, projects: apps, logFile, say: (line) => console.log(`dev: build ${line}`) });
+  buildChild = run.child;
+  const { code, total, cached, failed } = await run.done;
+  buildChild = undefined;
+  const seconds = Math.round((Date.now() - started) / 1000);
+  if (code === 0) {
+    console.log(`dev: built ${total} tasks (${cached} from cache) in ${seconds} s`);
+    return 0;
+  }
+  if (stopping) return code;
+  // Nx streams a task's lines prefixed with its id: those of the failed tasks, else the end of the log.
+  const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
+  const ofFailed = lines.filter((line) => failed.some((task) => line.startsWith(`${task}:`)));
+  for (const line of (ofFailed.length > 0 ? ofFailed : lines).slice(-40)) console.error(line);
+  console.error(`dev: failed: ${failed.join(', ') || `nx exited with ${code}`}`);
+  return code;
 }
 
 /** Rows of cells as aligned columns. */
@@ -94,16 +105,20 @@ function printTable(rows) {
   }
 }
 
+// npm 11 forwards SIGINT and SIGTERM to its script's process and waits for it: the script
+// `exec`s node, so that process is this one (through `sh -c` the shell got them: SIGTERM ended
+// it and npm while dev ran on, SIGINT did nothing). A process manager or an IDE's stop button
+// signalling npm thus stops the stack in order, and npm exits after it.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  // `on`, not `once`: npm forwards the terminal's signal, so it can come twice.
+  // `on`, not `once`: a terminal's Ctrl-C reaches npm and dev, and npm forwards it: it comes twice.
   process.on(signal, () => {
     if (!stopping) console.log(`dev: ${signal}, stopping …`);
     void stopAll(0);
   });
 }
 
-// npm runs dev through `sh -c`: a signal sent to npm alone ends that shell, not dev. A new
-// parent means whoever started dev is gone: stop as on Ctrl-C rather than run on unseen.
+// A new parent means whoever started dev is gone (npm killed with SIGKILL, a shell that did not
+// exec): stop as on Ctrl-C rather than run on unseen.
 const parent = process.ppid;
 setInterval(() => {
   if (process.ppid === parent || stopping) return;
@@ -129,9 +144,10 @@ async function main() {
   }
   if (stopping) return;
 
-  const built = await buildApps();
+  const built = await build();
   if (stopping) return;
-  if (built !== 0) return fail('the build failed (see above)');
+  if (built !== 0)
+    return fail(`the build failed (see above; all of it in ${relative(root, join(logDir, 'build.log'))})`);
 
   const secrets = localSecrets(dataDir);
 
@@ -148,7 +164,7 @@ async function main() {
   const start = async (name, env) => {
     if (stopping) throw new Error('stopping');
     console.log(`dev: starting ${name} …`);
-    const app = startApp(root, name, { KAFKA_BROKERS: broker.bootstrap, ...env });
+    const app = startApp(root, name, { KAFKA_BROKERS: broker.bootstrap, ...env }, logDir);
     running.push(app);
     const ready = await app.ready;
     app.child.once('exit', (code, signal) => void fail(`${name} exited unexpectedly (${signal ?? code})`));
@@ -167,19 +183,27 @@ async function main() {
     ORDER_SERVICE_ADDRESS: orderReady.address,
     USER_SERVICE_ADDRESS: userReady.address,
     AUTH_CLIENT_SECRET: secrets.fulfillmentWorkerSecret,
+    // Orders stay PENDING a moment, as with real fulfilment: WatchOrder shows both states and the
+    // demo can cancel one. Set FULFILLMENT_DURATION (0 to 15s) to change it.
+    FULFILLMENT_DURATION: process.env['FULFILLMENT_DURATION'] ?? '3s',
   });
   if (stopping) return;
 
   const metrics = (ready) => `http://127.0.0.1:${ready.metricsPort}/metrics`;
   const [users, orders, worker] = running;
+  const log = (app) => relative(root, app.logFile);
   printTable([
-    ['', 'address', 'metrics', 'pid', 'data'],
-    ['kafka', broker.bootstrap, '', kafkaPid(kafka), relative(root, broker.dataDir)],
-    ['user-service', userReady.address, metrics(userReady), users.child.pid],
-    ['order-service', orderReady.address, metrics(orderReady), orders.child.pid],
-    ['fulfillment-worker', '', metrics(workerReady), worker.child.pid],
+    ['', 'address', 'metrics', 'pid', 'log'],
+    ['kafka', broker.bootstrap, '', kafkaPid(kafka), relative(root, join(broker.dataDir, 'server.log'))],
+    ['user-service', userReady.address, metrics(userReady), users.child.pid, log(users)],
+    ['order-service', orderReady.address, metrics(orderReady), orders.child.pid, log(orders)],
+    ['fulfillment-worker', '', metrics(workerReady), worker.child.pid, log(worker)],
   ]);
   console.log(`dev: data in ${dataDir} (admin ${secrets.adminEmail}, password in .data/dev/secrets.json)`);
+  console.log(
+    `dev: each app's full log (JSON lines, appended across runs) is in ${relative(root, logDir)}/; ` +
+      `e.g. grep <trace id> ${relative(root, logDir)}/*.log`,
+  );
   console.log('dev: ready. Ctrl-C stops everything.');
   const brokerPid = kafkaPid(kafka);
   setInterval(() => {

@@ -460,16 +460,17 @@ async function stop(keep) {
     info(`not running (no ${stateFile})`);
     return;
   }
-  const outcome = !state.stopped && isOurBroker(state) ? await terminate(state.pid) : 'already gone';
+  // A broker stopped with --keep has no pid any more: only its data is left to keep or remove.
+  let outcome = 'Kafka was already stopped (with --keep)';
+  if (!state.stopped)
+    outcome = `pid ${state.pid} ${isOurBroker(state) ? await terminate(state.pid) : 'already gone'}`;
   if (keep) {
     writeFileSync(stateFile, `${JSON.stringify({ ...state, pid: undefined, stopped: true }, null, 2)}\n`);
   } else {
     rmSync(state.dir, { recursive: true, force: true });
     rmSync(stateFile, { force: true });
   }
-  info(
-    `pid ${state.pid} ${outcome}; ${keep ? `kept ${state.dir} (start resumes it)` : `removed ${state.dir}`}`,
-  );
+  info(`${outcome}; ${keep ? `kept ${state.dir} (start resumes it)` : `removed ${state.dir}`}`);
 }
 
 const [command, ...flags] = process.argv.slice(2);

@@ -99,6 +99,33 @@ describe('kafka.mjs', () => {
     expect(await launcher(['status'])).toMatchObject({ code: 1 });
   });
 
+  it(
+    'stop --keep keeps the data for the next start; stop then removes it and says so',
+    { timeout: 300_000 },
+    async () => {
+      const started = await launcher(['start']);
+      if (existsSync(stateFile)) startedPids.add(readState().pid);
+      expect(started, started.stderr).toMatchObject({ code: 0 });
+      const { pid, dir } = readState();
+
+      const kept = await launcher(['stop', '--keep']);
+      expect(kept.code, kept.stderr).toBe(0);
+      expect(kept.stderr).toContain(`kafka.mjs: pid ${pid} `); // stopped (or killed after the bound)
+      expect(kept.stderr).toContain(`; kept ${dir} (start resumes it)`);
+      expect(isAlive(pid)).toBe(false);
+      expect(readState()).toMatchObject({ stopped: true, dir });
+
+      // `npm run dev -- --reset` on a kept broker: no pid to name (it said "pid undefined").
+      const removed = await launcher(['stop']);
+      expect(removed.code, removed.stderr).toBe(0);
+      expect(removed.stderr.trim()).toBe(
+        `kafka.mjs: Kafka was already stopped (with --keep); removed ${dir}`,
+      );
+      expect(existsSync(dir)).toBe(false);
+      expect(existsSync(stateFile)).toBe(false);
+    },
+  );
+
   it('names what to install when java is missing', async () => {
     const emptyPath = mkdtempSync(join(work, 'path-'));
     const result = await launcher(['start'], { ...env, PATH: emptyPath, JAVA_HOME: '' });
