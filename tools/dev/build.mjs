@@ -43,6 +43,17 @@ export function nxProgress() {
   };
 }
 
+/**
+ * The lines of the failed tasks in Nx's streamed output (prefixed with their project, `events:
+ * src/x.ts(1,2): error …`), the last `max`; the end of the output when none is prefixed.
+ */
+export function failedOutput(text, failed, max = 40) {
+  const lines = text.replace(ansi, '').trimEnd().split('\n');
+  const projects = failed.map((task) => task.split(':')[0]);
+  const ofFailed = lines.filter((line) => projects.some((project) => line.startsWith(`${project}: `)));
+  return (ofFailed.length > 0 ? ofFailed : lines).slice(-max);
+}
+
 /** How a started task is shown: `[ 4/13] events:build (from cache)`. */
 export function formatTask({ task, fromCache, index, total }) {
   const width = String(total ?? index).length;

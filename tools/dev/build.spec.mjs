@@ -1,6 +1,6 @@
 // The build's progress as dev shows it, read from lines Nx 23 prints with --output-style=stream.
 import { describe, expect, it } from 'vitest';
-import { formatTask, nxProgress } from './build.mjs';
+import { failedOutput, formatTask, nxProgress } from './build.mjs';
 
 describe('nxProgress', () => {
   it('names each task as Nx starts it, counted against the run, and whether it came from the cache', () => {
@@ -15,7 +15,7 @@ describe('nxProgress', () => {
       '> tsc -p tsconfig.lib.json',
       '> nx run proto:generate  [existing outputs match the cache, left as is]',
       '> nx run events:build',
-      'events:build: > tsc -p tsconfig.lib.json',
+      'events: > tsc -p tsconfig.lib.json',
       '> nx run grpc:build  [remote cache]',
     ];
     const started = output.map((line) => progress.line(line)).filter(Boolean);
@@ -33,7 +33,7 @@ describe('nxProgress', () => {
     for (const line of [
       ' NX   Running target build for project config:',
       '> nx run config:build',
-      'config:build: src/index.ts(1,1): error TS1005: ; expected.',
+      'config: src/index.ts(1,1): error TS1005: ; expected.',
       ' NX   Running target build for project config failed',
       '   Failed tasks:',
       '',
@@ -47,5 +47,26 @@ describe('nxProgress', () => {
   it('ignores colour codes', () => {
     const started = nxProgress().line('> \x1b[2mnx run\x1b[22m config:build  \x1b[2m[local cache]\x1b[22m');
     expect(started).toEqual({ task: 'config:build', fromCache: true, index: 1, total: undefined });
+  });
+});
+
+describe('failedOutput', () => {
+  it("shows the failed tasks' lines (Nx prefixes them with the project), else the end of the output", () => {
+    const output = [
+      '> nx run grpc:build',
+      'grpc: > tsc -p tsconfig.lib.json',
+      '> nx run events:build',
+      'events: > tsc -p tsconfig.lib.json',
+      'events: src/index.ts(3,1): error TS2304: Cannot find name x.',
+      ' NX   Running target build for 3 projects failed',
+    ].join('\n');
+    expect(failedOutput(output, ['events:build'])).toEqual([
+      'events: > tsc -p tsconfig.lib.json',
+      'events: src/index.ts(3,1): error TS2304: Cannot find name x.',
+    ]);
+    expect(failedOutput(output, [], 2)).toEqual([
+      'events: src/index.ts(3,1): error TS2304: Cannot find name x.',
+      ' NX   Running target build for 3 projects failed',
+    ]);
   });
 });

@@ -10,7 +10,7 @@
 //   npm run dev -- --reset delete .data/ (the broker's data included) first
 import { readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { buildApps } from './build.mjs';
+import { buildApps, failedOutput } from './build.mjs';
 import {
   checkKafka,
   interruptLauncher,
@@ -87,10 +87,7 @@ async function build() {
     return 0;
   }
   if (stopping) return code;
-  // Nx streams a task's lines prefixed with its id: those of the failed tasks, else the end of the log.
-  const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n');
-  const ofFailed = lines.filter((line) => failed.some((task) => line.startsWith(`${task}:`)));
-  for (const line of (ofFailed.length > 0 ? ofFailed : lines).slice(-40)) console.error(line);
+  for (const line of failedOutput(readFileSync(logFile, 'utf8'), failed)) console.error(line);
   console.error(`dev: failed: ${failed.join(', ') || `nx exited with ${code}`}`);
   return code;
 }
