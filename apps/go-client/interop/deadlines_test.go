@@ -116,7 +116,7 @@ func TestCancelServerStreamMidway(t *testing.T) {
 func TestCancelBidiStreamMidway(t *testing.T) {
 	buyer := signUp(t)
 	order := placeOrder(t, buyer)
-	ended := serverMetric(t, stack.orderService, "grpc_server_handled_total", methodLabels(trackOrders))
+	before := handled(t, trackOrders, "CANCELLED")
 	ctx, cancel := context.WithCancel(client.WithToken(t.Context(), buyer.token))
 	stream, err := stack.orders.TrackOrders(ctx)
 	if err != nil {
@@ -133,10 +133,28 @@ func TestCancelBidiStreamMidway(t *testing.T) {
 	if _, err := stream.Recv(); status.Code(err) != codes.Canceled {
 		t.Fatalf("want CANCELLED, got %v", err)
 	}
-	// The server ends its stream (and its subscriptions). It records the call as OK rather than
-	// CANCELLED: the TypeScript TrackOrders handler ends as on a half-close (reported upstream).
-	eventually(t, 5*time.Second, "the order service ends TrackOrders", func() bool {
-		return openCalls(t, trackOrders) == 0 &&
-			serverMetric(t, stack.orderService, "grpc_server_handled_total", methodLabels(trackOrders)) == ended+1
+	requireServerEnded(t, trackOrders, "CANCELLED", before)
+}
+
+func TestCancelClientStreamMidway(t *testing.T) {
+	buyer := signUp(t)
+	before := handled(t, importOrders, "CANCELLED")
+	ctx, cancel := context.WithCancel(client.WithToken(t.Context(), buyer.token))
+	stream, err := stack.orders.ImportOrders(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stream.Send(&orderv1.ImportOrdersRequest{Order: newOrder()}); err != nil {
+		t.Fatal(err)
+	}
+	// Never half-closed: the server is in the call once the item's order exists.
+	eventually(t, 5*time.Second, "the order service imports the item", func() bool {
+		listed, err := stack.orders.ListOrders(buyer.as(t), &orderv1.ListOrdersRequest{})
+		return err == nil && len(listed.GetOrders()) == 1
 	})
+	cancel()
+	if err := stream.RecvMsg(&orderv1.ImportOrdersResponse{}); status.Code(err) != codes.Canceled {
+		t.Fatalf("want CANCELLED, got %v", err)
+	}
+	requireServerEnded(t, importOrders, "CANCELLED", before)
 }

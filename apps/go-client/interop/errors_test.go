@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 // Every error the TypeScript services produce, decoded in Go: the same code and the same
@@ -34,6 +36,30 @@ func TestErrorInvalidArgumentHasFieldViolations(t *testing.T) {
 			{Field: "items[0].quantity", Description: "must be from 1 to 1000000"},
 			{Field: "items[1].unit_price_minor", Description: "must not be negative"},
 		}})
+}
+
+// A page size above 500 is clamped (AIP-158), not refused; a negative one is refused.
+func TestListPageSize(t *testing.T) {
+	buyer := signUp(t)
+	boss := admin(t)
+	pageSizeInvalid := func(domain string) []proto.Message {
+		description := "must be an integer of 0 or more (0 means the default, 50; above 500 means 500)"
+		return []proto.Message{errorInfo("PAGE_SIZE_INVALID", domain, nil),
+			&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
+				{Field: "page_size", Description: description, Reason: "OUT_OF_RANGE"}}}}
+	}
+	for _, size := range []int32{501, math.MaxInt32} {
+		if _, err := stack.orders.ListOrders(buyer.as(t), &orderv1.ListOrdersRequest{PageSize: size}); err != nil {
+			t.Fatalf("ListOrders page_size %d: %v", size, err)
+		}
+		if _, err := stack.users.ListUsers(boss.as(t), &userv1.ListUsersRequest{PageSize: size}); err != nil {
+			t.Fatalf("ListUsers page_size %d: %v", size, err)
+		}
+	}
+	_, err := stack.orders.ListOrders(buyer.as(t), &orderv1.ListOrdersRequest{PageSize: -1})
+	requireStatus(t, err, codes.InvalidArgument, "Invalid page_size", pageSizeInvalid("order.platform")...)
+	_, err = stack.users.ListUsers(boss.as(t), &userv1.ListUsersRequest{PageSize: -1})
+	requireStatus(t, err, codes.InvalidArgument, "Invalid page_size", pageSizeInvalid("user.platform")...)
 }
 
 func TestErrorInvalidArgumentFromUserService(t *testing.T) {
@@ -119,7 +145,7 @@ func TestErrorPermissionDenied(t *testing.T) {
 	order := placeOrder(t, buyer)
 	_, err := stack.orders.ConfirmOrder(buyer.as(t), &orderv1.ConfirmOrderRequest{OrderId: order.GetId()})
 	requireStatus(t, err, codes.PermissionDenied, "a required role is missing",
-		errorInfo("ROLE_REQUIRED", "order.platform", map[string]string{"requiredRoles": "service"}))
+		errorInfo("ROLE_REQUIRED", "order.platform", map[string]string{"requiredRoles": "ROLE_SERVICE"}))
 
 	_, err = stack.users.ListUsers(buyer.as(t), &userv1.ListUsersRequest{})
 	if status.Code(err) != codes.PermissionDenied {
@@ -137,7 +163,7 @@ func TestErrorFailedPrecondition(t *testing.T) {
 		}
 		_, err := stack.orders.CancelOrder(buyer.as(t), &orderv1.CancelOrderRequest{OrderId: order.GetId()})
 		requireStatus(t, err, codes.FailedPrecondition, "Order "+order.GetId()+" is confirmed and cannot be cancelled",
-			errorInfo("ORDER_STATE_CONFLICT", "order.platform", map[string]string{"status": "confirmed"}),
+			errorInfo("ORDER_STATE_CONFLICT", "order.platform", map[string]string{"status": "ORDER_STATUS_CONFIRMED"}),
 			&errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{{
 				Type: "ORDER_STATUS", Subject: "orders/" + order.GetId(), Description: "the order is confirmed"}}})
 	})

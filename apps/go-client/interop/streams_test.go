@@ -6,9 +6,12 @@ import (
 	"testing"
 
 	orderv1 "example.com/platform/go-client/gen/platform/order/v1"
+	"example.com/platform/go-client/internal/client"
 	"google.golang.org/genproto/googleapis/rpc/code"
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
 )
 
 // The three streaming kinds from Go.
@@ -78,18 +81,21 @@ func TestImportOrdersClientStream(t *testing.T) {
 	if err != nil || imported.GetOrder().GetRequestId() != good.GetRequestId() {
 		t.Fatalf("the imported order %v: %v", imported.GetOrder(), err)
 	}
-	// The per-item error carries the code and the typed google.rpc details. (Its reason and
-	// message differ from the unary CreateOrder answer, INVALID_REQUEST "Invalid request: …".)
-	want := &orderv1.ItemError{
-		Code:      code.Code_INVALID_ARGUMENT,
-		Message:   "Invalid order",
-		ErrorInfo: &errdetails.ErrorInfo{Reason: "INVALID_ARGUMENT", Domain: "order.platform"},
-		BadRequest: &errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-			{Field: "items[1].quantity", Description: "must be from 1 to 1000000"}}},
+	// The per-item error is what CreateOrder answers for the same order: code, message, details.
+	if failed.GetOutcome() != orderv1.ImportOutcome_IMPORT_OUTCOME_FAILED {
+		t.Fatalf("failed item %v", failed)
 	}
-	if failed.GetOutcome() != orderv1.ImportOutcome_IMPORT_OUTCOME_FAILED || !proto.Equal(failed.GetError(), want) {
-		t.Fatalf("failed item %v, want error %v", failed, want)
+	_, err = stack.orders.CreateOrder(buyer.as(t), bad)
+	answered := status.Convert(err)
+	if client.CodeOf(failed.GetError()) != answered.Code() || failed.GetError().GetMessage() != answered.Message() ||
+		answered.Code() != codes.InvalidArgument {
+		t.Fatalf("failed item %v, CreateOrder answered %v", failed.GetError(), answered)
 	}
+	var details []proto.Message
+	for _, detail := range client.ItemErrorDetails(failed.GetError()) {
+		details = append(details, protoadapt.MessageV2Of(detail))
+	}
+	requireStatus(t, err, codes.InvalidArgument, failed.GetError().GetMessage(), details...)
 }
 
 func TestTrackOrdersBidiStream(t *testing.T) {
