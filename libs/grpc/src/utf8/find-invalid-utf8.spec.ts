@@ -132,8 +132,25 @@ describe('findInvalidUtf8', () => {
     });
   });
 
+  it('skips unknown fields of every wire type, groups included, and still finds a later invalid string', () => {
+    const writer = new BinaryWriter();
+    writer.tag(9, WireType.Varint).uint64(2n ** 63n);
+    writer.tag(10, WireType.Bit64).fixed64(1n);
+    writer.tag(11, WireType.Bit32).fixed32(1);
+    writer
+      .tag(12, WireType.StartGroup)
+      .tag(1, WireType.LengthDelimited)
+      .bytes(invalid)
+      .tag(12, WireType.EndGroup);
+    writer.tag(7, WireType.Varint).int32(-1);
+    writer.tag(1, WireType.LengthDelimited).bytes(invalid);
+    expect(findInvalidUtf8(writer.finish(), plan)?.field).toBe('name');
+  });
+
   it('throws on malformed wire data (the decoder then reports it)', () => {
     expect(() => findInvalidUtf8(Uint8Array.of(0x0a, 0x05, 0x61), plan)).toThrow();
+    expect(() => findInvalidUtf8(Uint8Array.of(0x63, 0x0a, 0x00), plan)).toThrow(); // group never ended
+    expect(() => findInvalidUtf8(Uint8Array.of(0x48, 0xff, 0xff), plan)).toThrow(); // varint cut short
   });
 });
 
