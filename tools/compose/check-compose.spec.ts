@@ -136,6 +136,17 @@ describe('docker-compose.yml', () => {
       );
     });
 
+    it('reports a value of deploy/env.example the app rejects (FULFILLMENT_DURATION above 15s)', async () => {
+      const problems = await check(
+        edited('deploy/env.example', 'FULFILLMENT_DURATION=3s', 'FULFILLMENT_DURATION=1m'),
+      );
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^fulfillment-worker: fulfillment-worker rejects its configuration: .*FULFILLMENT_DURATION.*"1m"/,
+        ),
+      ]);
+    });
+
     it('reports a secret of .env that deploy/env.example does not list', async () => {
       const problems = await check(compose('${GRAFANA_ADMIN_PASSWORD:?', '${GRAFANA_PASSWORD:?'));
       expect(problems).toContain(

@@ -3,6 +3,7 @@ import { on, orderCreated, PermanentEventError, type HandlerBinding } from '@pla
 import { ClientError } from '@platform/grpc';
 import type { Logger } from '@platform/observability';
 import { OrderStatus, orderStatusToJSON, type OrderCreated } from '@platform/proto';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** The worker's consumer group (namespaced by KAFKA_NAMESPACE). */
 export const fulfillmentGroup = 'fulfillment-worker';
@@ -56,16 +57,35 @@ export function classifyConfirmFailure(error: unknown): ConfirmFailure {
   return permanentCodes.has(failure.code) ? 'permanent' : 'transient';
 }
 
+/** Options of {@link confirmOrderOnCreated}. */
+export interface ConfirmOrderOptions {
+  /** Fulfillment time before ConfirmOrder (`FULFILLMENT_DURATION`), in ms. Defaults to 0. */
+  fulfillmentMs?: number;
+}
+
 /**
- * The worker's reaction to OrderCreated: ConfirmOrder as the worker's service principal.
- * ConfirmOrder is idempotent (confirming a CONFIRMED order succeeds and changes nothing), so a
- * redelivered event confirms nothing twice and no inbox is needed.
+ * The worker's reaction to OrderCreated: fulfil (wait `fulfillmentMs`, on the first attempt of a
+ * delivery), then ConfirmOrder as the worker's service principal. ConfirmOrder is idempotent
+ * (confirming a CONFIRMED order succeeds and changes nothing), so a redelivered event confirms
+ * nothing twice and no inbox is needed. A stop during the wait ends it at once: the handler gives
+ * up and the runtime leaves the event to be delivered again.
  */
-export function confirmOrderOnCreated(orders: OrderConfirmer, logger: Logger): HandlerBinding<OrderCreated> {
+export function confirmOrderOnCreated(
+  orders: OrderConfirmer,
+  logger: Logger,
+  options: ConfirmOrderOptions = {},
+): HandlerBinding<OrderCreated> {
+  const fulfillmentMs = options.fulfillmentMs ?? 0;
   return on(orderCreated, async (event, context) => {
     const orderId = event.order?.id;
     const fields = { eventId: context.envelope.id, orderId, attempt: context.attempt };
     if (!orderId) throw new PermanentEventError('OrderCreated carries no order id');
+    if (fulfillmentMs > 0 && context.attempt === 1) {
+      logger.info({ ...fields, fulfillmentMs }, 'fulfilling order');
+      await delay(fulfillmentMs, undefined, { signal: context.stopping }).catch(() => {
+        throw context.stopping.reason;
+      });
+    }
     try {
       await orders.confirm(orderId, context.signal);
     } catch (error) {

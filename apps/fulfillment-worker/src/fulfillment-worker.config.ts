@@ -1,5 +1,5 @@
 import { defineConfig, duration, oneOf, port, secret, type Config } from '@platform/config';
-import { kafkaVariables } from '@platform/events';
+import { consumerTimeouts, kafkaVariables } from '@platform/events';
 import * as z from 'zod';
 
 /**
@@ -16,6 +16,15 @@ export const fulfillmentWorkerConfig = defineConfig({
 
   /** The order service: `host:port` or a gRPC target (`dns:///order-service:50052`). */
   ORDER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50052'),
+  /**
+   * How long fulfilling an order takes (simulated work, e.g. picking and packing) before the
+   * worker confirms it: the order stays PENDING meanwhile, so WatchOrder shows it and the order
+   * can still be cancelled. Waited once per delivery (not again for retries of ConfirmOrder); a
+   * stop ends the wait at once and the event is delivered again. A record being handled holds
+   * its partition and the consumer heartbeats between records, so it is bounded to half the
+   * group's session timeout (30 s), leaving room for ConfirmOrder. 0: confirm at once.
+   */
+  FULFILLMENT_DURATION: duration({ maxMs: consumerTimeouts.sessionMs / 2 }).default(0),
   /** Deadline of one ConfirmOrder call (retries included). */
   ORDER_SERVICE_TIMEOUT: duration({ minMs: 10 }).default(5_000),
   /** The user service, for UserService.Authenticate (the worker's access token). */

@@ -10,5 +10,6 @@ export {
   confirmOrderOnCreated,
   fulfillmentGroup,
   type ConfirmFailure,
+  type ConfirmOrderOptions,
   type OrderConfirmer,
 } from './confirm-order-handler.js';

@@ -60,7 +60,12 @@ export async function startFulfillmentWorker(
       service: 'fulfillment-worker',
       logger,
       registry,
-      consumers: [{ group: fulfillmentGroup, handlers: [confirmOrderOnCreated(orders, logger)] }],
+      consumers: [
+        {
+          group: fulfillmentGroup,
+          handlers: [confirmOrderOnCreated(orders, logger, { fulfillmentMs: config.FULFILLMENT_DURATION })],
+        },
+      ],
       onFatal: options.fatal ?? ((error) => logger.error({ err: error }, 'event consumer failed')),
     });
     let forced = false;
@@ -78,7 +83,12 @@ export async function startFulfillmentWorker(
     });
 
     logger.info(
-      { metricsPort: metrics.port, group: fulfillmentGroup, orderService: config.ORDER_SERVICE_ADDRESS },
+      {
+        metricsPort: metrics.port,
+        group: fulfillmentGroup,
+        orderService: config.ORDER_SERVICE_ADDRESS,
+        fulfillmentMs: config.FULFILLMENT_DURATION,
+      },
       'fulfillment-worker ready',
     );
     return {

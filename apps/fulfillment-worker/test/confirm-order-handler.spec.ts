@@ -47,7 +47,10 @@ function fakeOrders(answer: () => Promise<void>) {
   return { port, calls };
 }
 
-function context(signal = new AbortController().signal): EventContext {
+function context(
+  signal = new AbortController().signal,
+  { stopping = new AbortController().signal, attempt = 1 } = {},
+): EventContext {
   return {
     envelope: {
       id: 'event-1',
@@ -60,8 +63,9 @@ function context(signal = new AbortController().signal): EventContext {
     partition: 0,
     offset: '0',
     tx: undefined,
-    attempt: 1,
+    attempt,
     signal,
+    stopping,
   };
 }
 
@@ -153,6 +157,58 @@ describe('confirmOrderOnCreated', () => {
     const { outcome, calls } = await handle(async () => undefined, { order: null });
     expect(outcome).toBeInstanceOf(PermanentEventError);
     expect(calls).toHaveLength(0);
+  });
+});
+
+describe('fulfillment duration (FULFILLMENT_DURATION)', () => {
+  type Line = { msg: string };
+  function recorded() {
+    const lines: Line[] = [];
+    const log = createLogger({
+      name: 'fulfillment-worker-test',
+      destination: { write: (line: string) => void lines.push(JSON.parse(line) as Line) },
+    });
+    return { lines, log };
+  }
+
+  it('fulfils first, then confirms', async () => {
+    const { lines, log } = recorded();
+    const { port, calls } = fakeOrders(async () => {
+      lines.push({ msg: 'ConfirmOrder called' });
+    });
+    await confirmOrderOnCreated(port, log, { fulfillmentMs: 20 }).handle(created(), context());
+    expect(calls.map((call) => call.orderId)).toEqual(['o-1']);
+    expect(lines.map((line) => line.msg)).toEqual([
+      'fulfilling order',
+      'ConfirmOrder called',
+      'order confirmed',
+    ]);
+  });
+
+  it('gives up as soon as the consumer stops, without confirming', async () => {
+    const { lines, log } = recorded();
+    const { port, calls } = fakeOrders(async () => undefined);
+    const stop = new AbortController();
+    const reason = new Error('the consumer is stopping');
+    // An hour: the test only ends because the stop ends the wait.
+    const handled = confirmOrderOnCreated(port, log, { fulfillmentMs: 3_600_000 }).handle(
+      created(),
+      context(undefined, { stopping: stop.signal }),
+    );
+    // The handler runs synchronously up to its wait.
+    expect(lines.map((line) => line.msg)).toEqual(['fulfilling order']);
+    stop.abort(reason);
+    await expect(handled).rejects.toBe(reason);
+    expect(calls).toEqual([]);
+  });
+
+  it('does not wait again on a retry of the same delivery', async () => {
+    const { port, calls } = fakeOrders(async () => undefined);
+    await confirmOrderOnCreated(port, logger, { fulfillmentMs: 3_600_000 }).handle(
+      created(),
+      context(undefined, { attempt: 2 }),
+    );
+    expect(calls).toHaveLength(1);
   });
 });
 

@@ -1,6 +1,7 @@
 // The worker end to end, every part real and a process of its own (user service, order service
 // publishing through its outbox, the worker from its build, the test Kafka broker): OrderCreated
-// -> ConfirmOrder as a service principal, one trace, metrics, and the cancelled-first race.
+// -> ConfirmOrder as a service principal, one trace, metrics, the cancelled-first race, and a stop
+// during the fulfillment wait.
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { OrderStatus, type Order, type WatchOrderResponse } from '@platform/proto';
 import { readTopic } from '@platform/testing';
@@ -156,6 +157,53 @@ describe('fulfillment-worker with the platform', () => {
           outcome: 'handled',
         }),
       ).toBeGreaterThanOrEqual(1);
+    },
+  );
+
+  it(
+    'ends its fulfillment wait at once on SIGTERM, confirming nothing, and the event is delivered again',
+    { timeout: 180_000 },
+    async () => {
+      expect(await worker.process.stop()).toEqual({ code: 0, signal: null });
+      // A wait longer than the drain bound: a stop that waited for it would be forced (and say so).
+      worker = await platform.startWorker({ FULFILLMENT_DURATION: '15s', SHUTDOWN_DRAIN_TIMEOUT: '10s' });
+      const order = (await platform.orders.createOrder(orderRequest(), asCaller(alice))).order as Order;
+      const waiting = await worker.process.logged(
+        (entry) => entry.msg === 'fulfilling order' && entry['orderId'] === order.id,
+        60_000,
+      );
+      expect(waiting['fulfillmentMs']).toBe(15_000);
+      const stopping = worker.process;
+      expect(await stopping.stop()).toEqual({ code: 0, signal: null });
+      expect(stopping.logs.map((entry) => entry.msg)).not.toContain(
+        'consumers did not stop within SHUTDOWN_DRAIN_TIMEOUT',
+      );
+      expect(
+        stopping.logs.filter(
+          (entry) =>
+            entry.msg === 'consumer stopping: event left for redelivery' &&
+            entry['eventId'] === waiting['eventId'],
+        ),
+      ).toHaveLength(1);
+      expect(
+        stopping.logs.some((entry) => entry.msg === 'order confirmed' && entry['orderId'] === order.id),
+      ).toBe(false);
+      const pending = (
+        await platform.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(alice))
+      ).order;
+      expect(pending?.status).toBe(OrderStatus.ORDER_STATUS_PENDING);
+
+      // The next worker of the group gets the same event (its offset was not committed).
+      worker = await platform.startWorker();
+      const confirmed = await worker.process.logged(
+        (entry) => entry.msg === 'order confirmed' && entry['orderId'] === order.id,
+        60_000,
+      );
+      expect(confirmed['eventId']).toBe(waiting['eventId']);
+      const now = (
+        await platform.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(alice))
+      ).order;
+      expect([now?.status, now?.version]).toEqual([OrderStatus.ORDER_STATUS_CONFIRMED, '2']);
     },
   );
 });

@@ -99,4 +99,12 @@ describe('node dist/main.js', () => {
     expect(stderr).toMatch(/WORKER_METRICS_PORT/);
     expect(stderr + stdout).not.toContain(tooShort);
   });
+
+  it('exits 78 naming FULFILLMENT_DURATION above half the session timeout', async () => {
+    const { code, stderr } = await exitOf({ ...baseEnv(), FULFILLMENT_DURATION: '16s' });
+    expect(code).toBe(78);
+    expect(stderr).toMatch(
+      /FULFILLMENT_DURATION: expected a duration such as .*, from 0ms to 15s, got "16s"/,
+    );
+  });
 });

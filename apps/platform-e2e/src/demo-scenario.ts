@@ -1,6 +1,8 @@
 // The platform's demo, as a scenario any client could run: sign up, sign in, place an order and
-// watch the fulfillment worker confirm it, import a batch with one bad item, cancel an order,
-// read the projected statistics. `npm run demo` prints it; the e2e suite asserts on it.
+// watch the fulfillment worker confirm it, import a batch with one bad item, cancel an imported
+// order while it is still PENDING (the worker takes FULFILLMENT_DURATION to fulfil one: 3 s under
+// `npm run dev`), read the projected statistics. `npm run demo` prints it; the e2e suite asserts
+// on it.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
 import {
@@ -39,12 +41,15 @@ export interface DemoReport {
   /** Statuses WatchOrder reported for the order, in order, starting with CreateOrder's answer. */
   readonly watched: OrderStatus[];
   readonly imported: ImportOrdersResponse;
-  /** The imported order the scenario tried to cancel, and what happened. */
+  /** The imported order the scenario cancelled while PENDING, and what happened. */
   readonly cancel: { orderId: string; outcome: 'cancelled' | 'already confirmed' };
   readonly stats: UserOrderStats;
 }
 
 const tracer = trace.getTracer('platform-demo');
+
+/** Bound of a WatchOrder until the order is final: the worker's FULFILLMENT_DURATION is at most 15 s. */
+const watchTimeoutMs = 30_000;
 
 function orderRequest(items: CreateOrderRequest['items'], currencyCode = 'EUR'): CreateOrderRequest {
   return { requestId: `demo-${randomBytes(8).toString('hex')}`, userId: '', currencyCode, items };
@@ -66,13 +71,24 @@ function clients(targets: DemoTargets) {
   };
 }
 
-/** Follows WatchOrder until the order is final (or `timeoutMs`), returning the statuses seen. */
-function watchUntilFinal(client: OrderServiceClient, orderId: string, token: string, timeoutMs: number) {
+/**
+ * Follows WatchOrder until the order is final (or `timeoutMs`), returning the statuses seen;
+ * `onStatus` gets each as it arrives.
+ */
+function watchUntilFinal(
+  client: OrderServiceClient,
+  orderId: string,
+  token: string,
+  timeoutMs: number,
+  onStatus: (status: OrderStatus) => void = () => undefined,
+) {
   return new Promise<OrderStatus[]>((resolve, reject) => {
     const seen: OrderStatus[] = [];
     const call = client.watchOrder({ orderId }, bearer(token), { deadline: Date.now() + timeoutMs });
     call.on('data', (response: { order?: Order | null }) => {
-      if (response.order) seen.push(response.order.status);
+      if (!response.order) return;
+      seen.push(response.order.status);
+      onStatus(response.order.status);
     });
     call.on('error', (error: { code?: number }) =>
       error.code === GrpcStatus.CANCELLED ? resolve(seen) : reject(error),
@@ -97,7 +113,8 @@ async function importBatch(
 
 /**
  * Polls GetUserOrderStats until the projection counted `orders` orders, each confirmed or
- * cancelled (10 s at most; after that, the counted orders are enough: the worker may be away).
+ * cancelled (the caller waited for them to be final: this is the projection's lag; after 10 s the
+ * counted orders are enough, the worker may be away).
  */
 async function statsOnceProjected(
   users: PromiseClient<UserServiceClient>,
@@ -146,7 +163,11 @@ export async function runDemoScenario(
         say(
           `created order ${order.id}: ${order.status}, total ${order.totalMinor} ${order.currencyCode} minor units`,
         );
-        const watched = await watchUntilFinal(ordersRaw, order.id, token, 15_000);
+        // Live: PENDING while the worker fulfils it (FULFILLMENT_DURATION), then CONFIRMED.
+        const opened = Date.now();
+        const watched = await watchUntilFinal(ordersRaw, order.id, token, watchTimeoutMs, (status) =>
+          say(`  WatchOrder: ${status} (${((Date.now() - opened) / 1000).toFixed(1)} s)`),
+        );
         // CreateOrder's answer, then each status the stream reported (its first is the current one).
         const statuses = [order.status, ...watched].filter((status, index, all) => status !== all[index - 1]);
         return { order, watched: statuses, traceId: span.spanContext().traceId };
@@ -170,21 +191,30 @@ export async function runDemoScenario(
       }
     }
 
-    const toCancel = imported.results.find(
+    // Right after the import its orders are PENDING: the worker is still fulfilling them.
+    const created = imported.results.filter(
       (result) => result.outcome === ImportOutcome.IMPORT_OUTCOME_CREATED,
     );
+    const toCancel = created[0];
     if (!toCancel) throw new Error(`the import created no order to cancel: ${JSON.stringify(imported)}`);
     let outcome: DemoReport['cancel']['outcome'] = 'cancelled';
     try {
-      await orders.cancelOrder(
+      const { order: cancelled } = await orders.cancelOrder(
         { orderId: toCancel.orderId, reason: 'demo: changed my mind' },
         { metadata: bearer(token) },
       );
-      say(`cancelled order ${toCancel.orderId}`);
+      say(`cancelled order ${toCancel.orderId} while it was PENDING: ${cancelled?.status}`);
     } catch (error) {
       if (!(error instanceof ClientError) || error.code !== GrpcStatus.FAILED_PRECONDITION) throw error;
       outcome = 'already confirmed';
-      say(`order ${toCancel.orderId} was already confirmed by the worker: ${error.message}`);
+      say(
+        `order ${toCancel.orderId} was already confirmed by the worker (is its FULFILLMENT_DURATION 0?): ${error.message}`,
+      );
+    }
+    // The other imported orders: until the worker confirmed them, before reading the statistics.
+    for (const result of created.slice(1)) {
+      const statuses = await watchUntilFinal(ordersRaw, result.orderId, token, watchTimeoutMs);
+      say(`order ${result.orderId}: ${statuses.at(-1) ?? 'no status'}`);
     }
 
     const stats = await statsOnceProjected(users, userId, token, 1 + imported.createdCount);

@@ -13,8 +13,15 @@ const targets = {
 console.log(`demo against user-service ${targets.userService}, order-service ${targets.orderService}\n`);
 try {
   const report = await runDemoScenario(targets, (line) => console.log(`- ${line}`));
+  // Every app writes the trace id on its lines of this order (JSON, field trace_id).
   console.log(
-    `\nLook the trace up in Jaeger (compose: http://localhost:16686/trace/${report.traceId}), or grep the services' logs for trace_id ${report.traceId}.`,
+    [
+      '',
+      `Its trace, ${report.traceId}, in the apps' logs:`,
+      `  npm run dev:  grep ${report.traceId} .data/logs/*.log    (from the repository root)`,
+      `  compose:      docker compose logs | grep ${report.traceId}`,
+      `  and in Jaeger when spans are exported (compose: http://localhost:16686/trace/${report.traceId})`,
+    ].join('\n'),
   );
 } catch (error) {
   const reason = (error as { code?: number }).code === 14 ? ' (is the platform running? `npm run dev`)' : '';
