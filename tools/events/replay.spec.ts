@@ -454,19 +454,21 @@ describe('dead-letter replay tool', () => {
         topic: namespace + topic.name,
         key: orderId,
         value: Buffer.from(
-          OrderCreated.encode({
-            order: {
-              id: orderId,
-              userId: randomUUID(),
-              requestId: randomUUID(),
-              items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: '100' }],
-              currencyCode: 'EUR',
-              totalMinor: '100',
-              status: OrderStatus.ORDER_STATUS_PENDING,
-              version: '1',
-              cancelReason: '',
-            } as unknown as Order,
-          }).finish(),
+          OrderCreated.encode(
+            OrderCreated.create({
+              order: {
+                id: orderId,
+                userId: randomUUID(),
+                requestId: randomUUID(),
+                items: [{ sku: 'SKU-1', quantity: 1, unitPriceMinor: '100' }],
+                currencyCode: 'EUR',
+                totalMinor: '100',
+                status: OrderStatus.ORDER_STATUS_PENDING,
+                version: '1',
+                cancelReason: '',
+              } as unknown as Order,
+            }),
+          ).finish(),
         ),
         headers: cloudEventHeaders({
           id,

@@ -10,7 +10,13 @@ import {
   type ClientChainOptions,
   type TokenProvider,
 } from '@platform/grpc';
-import { fromTimestamp, OrderServiceClient, UserServiceClient } from '@platform/proto';
+import {
+  AuthenticateRequest,
+  ConfirmOrderRequest,
+  fromTimestamp,
+  OrderServiceClient,
+  UserServiceClient,
+} from '@platform/proto';
 import type { OrderConfirmer } from './confirm-order-handler.js';
 import type { FulfillmentWorkerConfig } from './fulfillment-worker.config.js';
 
@@ -63,9 +69,15 @@ export function createOrderServiceClient(
     }),
   });
   const tokens = new ServicePrincipalTokens(async () => {
-    const response = await unaryCall(signIn.authenticate.bind(signIn), {
-      client: { clientId: config.AUTH_CLIENT_ID, clientSecret: config.AUTH_CLIENT_SECRET },
-    });
+    const response = await unaryCall(
+      signIn.authenticate.bind(signIn),
+      AuthenticateRequest.create({
+        client: {
+          clientId: config.AUTH_CLIENT_ID,
+          clientSecret: config.AUTH_CLIENT_SECRET,
+        },
+      }),
+    );
     if (!response.expireTime)
       throw new ClientError(GrpcStatus.INTERNAL, 'Authenticate answered without an expiry');
     return { token: response.accessToken, expiresAt: fromTimestamp(response.expireTime).getTime() };
@@ -78,7 +90,9 @@ export function createOrderServiceClient(
     }),
   });
   const confirmOnce = (orderId: string, signal: AbortSignal) =>
-    unaryCall(orders.confirmOrder.bind(orders), { orderId }, undefined, { signal });
+    unaryCall(orders.confirmOrder.bind(orders), ConfirmOrderRequest.create({ orderId }), undefined, {
+      signal,
+    });
   return {
     async confirm(orderId, signal) {
       try {

@@ -6,13 +6,13 @@ import { loadConfig } from '@platform/config';
 import { ClientError, UnauthenticatedError } from '@platform/grpc';
 import { createLogger } from '@platform/observability';
 import {
+  AuthenticateResponse,
+  ConfirmOrderResponse,
   OrderServiceService,
   toTimestamp,
   UserServiceService,
   type AuthenticateRequest,
-  type AuthenticateResponse,
   type ConfirmOrderRequest,
-  type ConfirmOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer } from '@platform/testing';
 import { Registry } from 'prom-client';
@@ -36,12 +36,15 @@ async function startServices(accepted: (token: string) => boolean) {
             callback: sendUnaryData<AuthenticateResponse>,
           ) {
             signIns.push(call.request);
-            callback(null, {
-              accessToken: `token-${signIns.length}`,
-              expireTime: toTimestamp(new Date(Date.now() + 900_000)),
-              subject: 'fulfillment-worker',
-              roles: [],
-            });
+            callback(
+              null,
+              AuthenticateResponse.create({
+                accessToken: `token-${signIns.length}`,
+                expireTime: toTimestamp(new Date(Date.now() + 900_000)),
+                subject: 'fulfillment-worker',
+                roles: [],
+              }),
+            );
           },
         },
       },
@@ -54,7 +57,8 @@ async function startServices(accepted: (token: string) => boolean) {
           ) {
             const authorization = String(call.metadata.get('authorization')[0] ?? '');
             confirms.push({ orderId: call.request.orderId, authorization });
-            if (accepted(authorization.replace(/^Bearer /, ''))) callback(null, { order: null });
+            if (accepted(authorization.replace(/^Bearer /, '')))
+              callback(null, ConfirmOrderResponse.create({ order: null }));
             else
               callback(
                 new UnauthenticatedError('Access token signed with an unknown key', {

@@ -3,15 +3,15 @@ import { Inject } from '@nestjs/common';
 import { requirePrincipal } from '@platform/grpc';
 import { GrpcService, holdRequestStream, type NestController } from '@platform/grpc/nest';
 import {
+  CancelOrderResponse,
+  ConfirmOrderResponse,
+  CreateOrderResponse,
+  GetOrderResponse,
   OrderServiceService,
   type CancelOrderRequest,
-  type CancelOrderResponse,
   type ConfirmOrderRequest,
-  type ConfirmOrderResponse,
   type CreateOrderRequest,
-  type CreateOrderResponse,
   type GetOrderRequest,
-  type GetOrderResponse,
   type ImportOrdersRequest,
   type ImportOrdersResponse,
   type ListOrdersRequest,
@@ -35,11 +35,15 @@ export class OrderController implements NestController<typeof OrderServiceServic
   constructor(@Inject(OrderDomain) private readonly orders: OrderDomain) {}
 
   async createOrder(request: CreateOrderRequest): Promise<CreateOrderResponse> {
-    return { order: (await this.orders.book.create(requirePrincipal(), request)).order };
+    return CreateOrderResponse.create({
+      order: (await this.orders.book.create(requirePrincipal(), request)).order,
+    });
   }
 
   async getOrder(request: GetOrderRequest): Promise<GetOrderResponse> {
-    return { order: await this.orders.book.get(requirePrincipal(), request.orderId) };
+    return GetOrderResponse.create({
+      order: await this.orders.book.get(requirePrincipal(), request.orderId),
+    });
   }
 
   listOrders(request: ListOrdersRequest): Promise<ListOrdersResponse> {
@@ -47,11 +51,15 @@ export class OrderController implements NestController<typeof OrderServiceServic
   }
 
   async cancelOrder(request: CancelOrderRequest): Promise<CancelOrderResponse> {
-    return { order: await this.orders.book.cancel(requirePrincipal(), request.orderId, request.reason) };
+    return CancelOrderResponse.create({
+      order: await this.orders.book.cancel(requirePrincipal(), request.orderId, request.reason),
+    });
   }
 
   async confirmOrder(request: ConfirmOrderRequest): Promise<ConfirmOrderResponse> {
-    return { order: await this.orders.book.confirm(requirePrincipal(), request.orderId) };
+    return ConfirmOrderResponse.create({
+      order: await this.orders.book.confirm(requirePrincipal(), request.orderId),
+    });
   }
 
   watchOrder(

@@ -7,7 +7,7 @@ import {
   unaryCall,
   type ClientChainOptions,
 } from '@platform/grpc';
-import { fromTimestamp, UserServiceClient } from '@platform/proto';
+import { AuthenticateRequest, fromTimestamp, UserServiceClient } from '@platform/proto';
 import type { OrderServiceConfig } from './order-service.config.js';
 
 /**
@@ -25,9 +25,15 @@ export function createUserServiceClient(
     interceptors: createClientChain({ ...chain, deadline, auth: false }),
   });
   const provider = new RefreshingTokenProvider(async () => {
-    const response = await unaryCall(signIn.authenticate.bind(signIn), {
-      client: { clientId: config.AUTH_CLIENT_ID, clientSecret: config.AUTH_CLIENT_SECRET },
-    });
+    const response = await unaryCall(
+      signIn.authenticate.bind(signIn),
+      AuthenticateRequest.create({
+        client: {
+          clientId: config.AUTH_CLIENT_ID,
+          clientSecret: config.AUTH_CLIENT_SECRET,
+        },
+      }),
+    );
     if (!response.expireTime)
       throw new ClientError(GrpcStatus.INTERNAL, 'Authenticate answered without an expiry');
     return { token: response.accessToken, expiresAt: fromTimestamp(response.expireTime).getTime() };

@@ -1,7 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { ClientError, unaryCall } from '@platform/grpc';
 import type { UserDirectory, UserStanding } from '@platform/order-domain';
-import { UserStatus, type UserServiceClient } from '@platform/proto';
+import { GetUserRequest, UserStatus, type UserServiceClient } from '@platform/proto';
 
 /**
  * The order domain's {@link UserDirectory} over UserService.GetUser. The client carries the
@@ -13,7 +13,10 @@ export class UserServiceDirectory implements UserDirectory {
 
   async findUser(userId: string): Promise<UserStanding | undefined> {
     try {
-      const { user } = await unaryCall(this.users.getUser.bind(this.users), { userId });
+      const { user } = await unaryCall(
+        this.users.getUser.bind(this.users),
+        GetUserRequest.create({ userId }),
+      );
       return user ? { userId: user.id, active: user.status === UserStatus.USER_STATUS_ACTIVE } : undefined;
     } catch (error) {
       if (error instanceof ClientError && error.code === GrpcStatus.NOT_FOUND) return undefined;

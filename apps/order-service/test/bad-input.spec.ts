@@ -2,7 +2,13 @@
 // indexes included, before any work; oversized messages RESOURCE_EXHAUSTED; nothing is written.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { expectGrpcError, fieldsOf } from '@platform/grpc/testing';
-import { OrderStatus, type LineItem } from '@platform/proto';
+import {
+  CancelOrderRequest,
+  GetOrderRequest,
+  LineItem,
+  ListOrdersRequest,
+  OrderStatus,
+} from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrderServiceAlone, type OrderServiceAlone } from './__fixtures__/order-service-alone.js';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
@@ -17,12 +23,13 @@ beforeAll(async () => {
 });
 afterAll(() => service?.stop());
 
-const item = (overrides: Partial<LineItem> = {}): LineItem => ({
-  sku: 'sku-1',
-  quantity: 1,
-  unitPriceMinor: '100',
-  ...overrides,
-});
+const item = (overrides: Partial<LineItem> = {}): LineItem =>
+  LineItem.create({
+    sku: 'sku-1',
+    quantity: 1,
+    unitPriceMinor: '100',
+    ...overrides,
+  });
 const invalid = (call: Promise<unknown>) => expectGrpcError(call, GrpcStatus.INVALID_ARGUMENT);
 const create = (overrides: Parameters<typeof orderRequest>[0]) =>
   service.orders.createOrder(orderRequest(overrides), asCaller(token));
@@ -73,7 +80,12 @@ describe('CreateOrder', () => {
 
   it('wrote none of them', async () => {
     const { orders } = await service.orders.listOrders(
-      { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+      ListOrdersRequest.create({
+        pageSize: 10,
+        pageToken: '',
+        status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+        userId: '',
+      }),
       asCaller(token),
     );
     expect(orders).toEqual([]);
@@ -85,8 +97,8 @@ describe('ids and filters', () => {
     'refuses the order id %j on every method',
     async (orderId) => {
       for (const call of [
-        service.orders.getOrder({ orderId }, asCaller(token)),
-        service.orders.cancelOrder({ orderId, reason: '' }, asCaller(token)),
+        service.orders.getOrder(GetOrderRequest.create({ orderId }), asCaller(token)),
+        service.orders.cancelOrder(CancelOrderRequest.create({ orderId, reason: '' }), asCaller(token)),
       ]) {
         expect(fieldsOf(await invalid(call))).toEqual(['order_id']);
       }
@@ -96,13 +108,21 @@ describe('ids and filters', () => {
   it('refuses an unknown status filter and a reason over 500 characters', async () => {
     const status = await invalid(
       service.orders.listOrders(
-        { pageSize: 1, pageToken: '', status: OrderStatus.UNRECOGNIZED, userId: '' },
+        ListOrdersRequest.create({
+          pageSize: 1,
+          pageToken: '',
+          status: OrderStatus.UNRECOGNIZED,
+          userId: '',
+        }),
         asCaller(token),
       ),
     );
     expect(fieldsOf(status)).toEqual(['status']);
     const reason = await invalid(
-      service.orders.cancelOrder({ orderId: crypto.randomUUID(), reason: 'r'.repeat(501) }, asCaller(token)),
+      service.orders.cancelOrder(
+        CancelOrderRequest.create({ orderId: crypto.randomUUID(), reason: 'r'.repeat(501) }),
+        asCaller(token),
+      ),
     );
     expect(fieldsOf(reason)).toEqual(['reason']);
   });
@@ -110,7 +130,7 @@ describe('ids and filters', () => {
   it('counts a reason in characters: 500 emoji (1000 UTF-16 units) pass validation', async () => {
     await expectGrpcError(
       service.orders.cancelOrder(
-        { orderId: crypto.randomUUID(), reason: '\u{1F4E6}'.repeat(500) },
+        CancelOrderRequest.create({ orderId: crypto.randomUUID(), reason: '\u{1F4E6}'.repeat(500) }),
         asCaller(token),
       ),
       GrpcStatus.NOT_FOUND,
@@ -120,7 +140,12 @@ describe('ids and filters', () => {
   it('refuses a negative page size with PAGE_SIZE_INVALID on page_size', async () => {
     const error = await invalid(
       service.orders.listOrders(
-        { pageSize: -1, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+        ListOrdersRequest.create({
+          pageSize: -1,
+          pageToken: '',
+          status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+          userId: '',
+        }),
         asCaller(token),
       ),
     );
@@ -130,7 +155,7 @@ describe('ids and filters', () => {
 
   it('answers UNAUTHENTICATED without a token', async () => {
     await expectGrpcError(
-      service.orders.getOrder({ orderId: crypto.randomUUID() }),
+      service.orders.getOrder(GetOrderRequest.create({ orderId: crypto.randomUUID() })),
       GrpcStatus.UNAUTHENTICATED,
     );
   });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
 import { startOrderStack, type OrderStack } from './__fixtures__/start-order-stack.js';
 import { readStream } from './__fixtures__/stream-reader.js';
+import { CancelOrderRequest, GetOrderRequest, WatchOrderRequest } from '@platform/proto';
 
 let recorder: ModuleLoadRecorder;
 let stack: OrderStack;
@@ -23,10 +24,15 @@ describe('file-type (Node 22+ only)', () => {
   it('is not loaded by the order service starting and serving unary and streaming calls', async () => {
     const alice = await stack.signUp();
     const { order } = await stack.orders.createOrder(orderRequest(), asCaller(alice.token));
-    await stack.orders.getOrder({ orderId: order?.id ?? '' }, asCaller(alice.token));
-    const watch = readStream(stack.client.watchOrder({ orderId: order?.id ?? '' }, bearer(alice.token)));
+    await stack.orders.getOrder(GetOrderRequest.create({ orderId: order?.id ?? '' }), asCaller(alice.token));
+    const watch = readStream(
+      stack.client.watchOrder(WatchOrderRequest.create({ orderId: order?.id ?? '' }), bearer(alice.token)),
+    );
     await watch.received(1);
-    await stack.orders.cancelOrder({ orderId: order?.id ?? '', reason: 'test' }, asCaller(alice.token));
+    await stack.orders.cancelOrder(
+      CancelOrderRequest.create({ orderId: order?.id ?? '', reason: 'test' }),
+      asCaller(alice.token),
+    );
     await watch.ended;
     expect(await recorder.urlsOfPackage('file-type')).toEqual([]);
   });

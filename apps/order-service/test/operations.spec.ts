@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
 import { startOrderStack, type OrderStack } from './__fixtures__/start-order-stack.js';
 import { readStream } from './__fixtures__/stream-reader.js';
+import { WatchOrderRequest } from '@platform/proto';
 
 let stack: OrderStack;
 beforeAll(async () => {
@@ -35,7 +36,9 @@ describe('operations', () => {
     const { order } = await stack.orders.createOrder(orderRequest(), asCaller(alice.token));
     const metadata = new Metadata();
     metadata.set('authorization', `Bearer ${alice.token}`);
-    const stream = readStream(stack.client.watchOrder({ orderId: order?.id ?? '' }, metadata));
+    const stream = readStream(
+      stack.client.watchOrder(WatchOrderRequest.create({ orderId: order?.id ?? '' }), metadata),
+    );
     await stream.received(1);
     const result = await stack.service.stop();
     expect(result).toMatchObject({ forced: false, streamsEnded: 1 });

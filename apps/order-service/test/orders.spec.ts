@@ -4,7 +4,17 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { databaseTargets } from '@platform/db/testing';
 import { bearer } from '@platform/grpc';
 import { expectGrpcError } from '@platform/grpc/testing';
-import { OrderStatus, type ImportOrdersResponse, type Order } from '@platform/proto';
+import {
+  CancelOrderRequest,
+  ConfirmOrderRequest,
+  DeactivateUserRequest,
+  GetOrderRequest,
+  ImportOrdersRequest,
+  ListOrdersRequest,
+  OrderStatus,
+  type ImportOrdersResponse,
+  type Order,
+} from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
 import { startOrderStack, type Caller, type OrderStack } from './__fixtures__/start-order-stack.js';
@@ -85,7 +95,10 @@ for (const target of databaseTargets) {
       it('refuses an order for a deactivated user with FAILED_PRECONDITION and PreconditionFailure', async () => {
         const carol = await stack.signUp();
         const admin = await stack.admin();
-        await stack.users.deactivateUser({ userId: carol.userId, reason: 'test' }, asCaller(admin.token));
+        await stack.users.deactivateUser(
+          DeactivateUserRequest.create({ userId: carol.userId, reason: 'test' }),
+          asCaller(admin.token),
+        );
         const error = await expectGrpcError(
           stack.orders.createOrder(orderRequest({ userId: carol.userId }), asCaller(admin.token)),
           GrpcStatus.FAILED_PRECONDITION,
@@ -100,27 +113,34 @@ for (const target of databaseTargets) {
     describe('GetOrder', () => {
       it("shows users their own orders only: another user's order is NOT_FOUND, like a missing one", async () => {
         const order = await create(alice);
-        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({
+        await expect(
+          stack.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(alice.token)),
+        ).resolves.toEqual({
           order,
         });
         const hidden = await expectGrpcError(
-          stack.orders.getOrder({ orderId: order.id }, asCaller(bob.token)),
+          stack.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(bob.token)),
           GrpcStatus.NOT_FOUND,
         );
         const missing = await expectGrpcError(
-          stack.orders.getOrder({ orderId: crypto.randomUUID() }, asCaller(bob.token)),
+          stack.orders.getOrder(
+            GetOrderRequest.create({ orderId: crypto.randomUUID() }),
+            asCaller(bob.token),
+          ),
           GrpcStatus.NOT_FOUND,
         );
         expect(hidden.statusDetails.errorInfo?.reason).toBe(missing.statusDetails.errorInfo?.reason);
         const admin = await stack.admin();
-        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(admin.token))).resolves.toEqual({
+        await expect(
+          stack.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(admin.token)),
+        ).resolves.toEqual({
           order,
         });
       });
 
       it('answers INVALID_ARGUMENT for a malformed id', async () => {
         await expectGrpcError(
-          stack.orders.getOrder({ orderId: '42' }, asCaller(alice.token)),
+          stack.orders.getOrder(GetOrderRequest.create({ orderId: '42' }), asCaller(alice.token)),
           GrpcStatus.INVALID_ARGUMENT,
         );
       });
@@ -132,7 +152,7 @@ for (const target of databaseTargets) {
         const created = [];
         for (let index = 0; index < 5; index += 1) created.push(await create(dave));
         await stack.orders.cancelOrder(
-          { orderId: created[1]?.id ?? '', reason: 'changed my mind' },
+          CancelOrderRequest.create({ orderId: created[1]?.id ?? '', reason: 'changed my mind' }),
           asCaller(dave.token),
         );
 
@@ -140,23 +160,33 @@ for (const target of databaseTargets) {
         const all = await listAll(stack, dave.token, 2);
         expect(all.map((order) => order.id)).toEqual(created.map((order) => order.id).reverse());
         const cancelled = await stack.orders.listOrders(
-          { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_CANCELLED, userId: '' },
+          ListOrdersRequest.create({
+            pageSize: 10,
+            pageToken: '',
+            status: OrderStatus.ORDER_STATUS_CANCELLED,
+            userId: '',
+          }),
           asCaller(dave.token),
         );
         expect(cancelled.orders.map((order) => order.id)).toEqual([created[1]?.id]);
 
         const firstPage = await stack.orders.listOrders(
-          { pageSize: 2, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+          ListOrdersRequest.create({
+            pageSize: 2,
+            pageToken: '',
+            status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+            userId: '',
+          }),
           asCaller(dave.token),
         );
         const replayed = await expectGrpcError(
           stack.orders.listOrders(
-            {
+            ListOrdersRequest.create({
               pageSize: 2,
               pageToken: firstPage.nextPageToken,
               status: OrderStatus.ORDER_STATUS_PENDING,
               userId: '',
-            },
+            }),
             asCaller(dave.token),
           ),
           GrpcStatus.INVALID_ARGUMENT,
@@ -170,24 +200,24 @@ for (const target of databaseTargets) {
         await create(alice);
         await expectGrpcError(
           stack.orders.listOrders(
-            {
+            ListOrdersRequest.create({
               pageSize: 10,
               pageToken: '',
               status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
               userId: alice.userId,
-            },
+            }),
             asCaller(bob.token),
           ),
           GrpcStatus.PERMISSION_DENIED,
         );
         const admin = await stack.admin();
         const listed = await stack.orders.listOrders(
-          {
+          ListOrdersRequest.create({
             pageSize: 500,
             pageToken: '',
             status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
             userId: alice.userId,
-          },
+          }),
           asCaller(admin.token),
         );
         expect(listed.orders.length).toBeGreaterThan(0);
@@ -211,7 +241,12 @@ for (const target of databaseTargets) {
         expect(summary.createdCount).toBe(501);
         const list = (pageSize: number, pageToken = '') =>
           stack.orders.listOrders(
-            { pageSize, pageToken, status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+            ListOrdersRequest.create({
+              pageSize,
+              pageToken,
+              status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+              userId: '',
+            }),
             asCaller(carol.token),
           );
         for (const pageSize of [501, 2_147_483_647]) {
@@ -229,7 +264,7 @@ for (const target of databaseTargets) {
       it('cancels a pending order once (a second cancel changes nothing), and refuses to confirm it then', async () => {
         const order = await create(alice);
         const { order: cancelled } = await stack.orders.cancelOrder(
-          { orderId: order.id, reason: 'too slow' },
+          CancelOrderRequest.create({ orderId: order.id, reason: 'too slow' }),
           asCaller(alice.token),
         );
         expect(cancelled).toMatchObject({
@@ -238,13 +273,16 @@ for (const target of databaseTargets) {
           cancelReason: 'too slow',
         });
         const again = await stack.orders.cancelOrder(
-          { orderId: order.id, reason: 'again' },
+          CancelOrderRequest.create({ orderId: order.id, reason: 'again' }),
           asCaller(alice.token),
         );
         expect(again.order).toEqual(cancelled);
         const service = await stack.servicePrincipal();
         const refused = await expectGrpcError(
-          stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token)),
+          stack.orders.confirmOrder(
+            ConfirmOrderRequest.create({ orderId: order.id }),
+            asCaller(service.token),
+          ),
           GrpcStatus.FAILED_PRECONDITION,
         );
         expect(refused.statusDetails.errorInfo?.reason).toBe('ORDER_STATE_CONFLICT');
@@ -255,10 +293,15 @@ for (const target of databaseTargets) {
       it("answers NOT_FOUND to a user cancelling another user's order, and leaves it alone", async () => {
         const order = await create(alice);
         await expectGrpcError(
-          stack.orders.cancelOrder({ orderId: order.id, reason: '' }, asCaller(bob.token)),
+          stack.orders.cancelOrder(
+            CancelOrderRequest.create({ orderId: order.id, reason: '' }),
+            asCaller(bob.token),
+          ),
           GrpcStatus.NOT_FOUND,
         );
-        await expect(stack.orders.getOrder({ orderId: order.id }, asCaller(alice.token))).resolves.toEqual({
+        await expect(
+          stack.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(alice.token)),
+        ).resolves.toEqual({
           order,
         });
       });
@@ -268,20 +311,29 @@ for (const target of databaseTargets) {
         const admin = await stack.admin();
         for (const caller of [alice, admin]) {
           await expectGrpcError(
-            stack.orders.confirmOrder({ orderId: order.id }, asCaller(caller.token)),
+            stack.orders.confirmOrder(
+              ConfirmOrderRequest.create({ orderId: order.id }),
+              asCaller(caller.token),
+            ),
             GrpcStatus.PERMISSION_DENIED,
           );
         }
         const service = await stack.servicePrincipal();
         const { order: confirmed } = await stack.orders.confirmOrder(
-          { orderId: order.id },
+          ConfirmOrderRequest.create({ orderId: order.id }),
           asCaller(service.token),
         );
         expect(confirmed).toMatchObject({ status: OrderStatus.ORDER_STATUS_CONFIRMED, version: '2' });
-        const again = await stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token));
+        const again = await stack.orders.confirmOrder(
+          ConfirmOrderRequest.create({ orderId: order.id }),
+          asCaller(service.token),
+        );
         expect(again.order).toEqual(confirmed);
         const refused = await expectGrpcError(
-          stack.orders.cancelOrder({ orderId: order.id, reason: '' }, asCaller(alice.token)),
+          stack.orders.cancelOrder(
+            CancelOrderRequest.create({ orderId: order.id, reason: '' }),
+            asCaller(alice.token),
+          ),
           GrpcStatus.FAILED_PRECONDITION,
         );
         expect(refused.statusDetails.preconditionFailure?.violations[0]).toMatchObject({
@@ -304,7 +356,8 @@ function importAll(stack: OrderStack, token: string, count: number): Promise<Imp
     const call = stack.client.importOrders(bearer(token), (error, response) =>
       error ? reject(error) : resolve(response),
     );
-    for (let index = 0; index < count; index += 1) call.write({ order: orderRequest() });
+    for (let index = 0; index < count; index += 1)
+      call.write(ImportOrdersRequest.create({ order: orderRequest() }));
     call.end();
   });
 }
@@ -314,7 +367,12 @@ async function listAll(stack: OrderStack, token: string, pageSize = 500): Promis
   let pageToken = '';
   do {
     const page = await stack.orders.listOrders(
-      { pageSize, pageToken, status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+      ListOrdersRequest.create({
+        pageSize,
+        pageToken,
+        status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+        userId: '',
+      }),
       asCaller(token),
     );
     orders.push(...page.orders);

@@ -11,9 +11,11 @@ import {
 import {
   CancelOrderRequest,
   CreateOrderRequest,
+  GetOrderRequest,
   ImportOrdersRequest,
+  LineItem,
+  ListOrdersRequest,
   OrderServiceService,
-  OrderStatus,
   statusDetailTypeNames,
   statusFromMetadata,
   TrackOrdersRequest,
@@ -57,7 +59,7 @@ const call = (
 ) => callWithRawMessages(service.service.address, method, messages, callerMetadata());
 
 async function ordersOfCaller(): Promise<number> {
-  const request = { pageSize: 0, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' };
+  const request = ListOrdersRequest.create({ pageSize: 0 });
   return (await service.orders.listOrders(request, asCaller(token))).orders.length;
 }
 
@@ -66,8 +68,8 @@ describe('invalid UTF-8 in a string field', () => {
     const request = CreateOrderRequest.encode(
       orderRequest({
         items: [
-          { sku: 'sku-1', quantity: 1, unitPriceMinor: '100' },
-          { sku: 'sku-§', quantity: 1, unitPriceMinor: '100' },
+          LineItem.create({ sku: 'sku-1', quantity: 1, unitPriceMinor: '100' }),
+          LineItem.create({ sku: 'sku-§', quantity: 1, unitPriceMinor: '100' }),
         ],
       }),
     );
@@ -81,22 +83,26 @@ describe('invalid UTF-8 in a string field', () => {
   });
 
   it('refuses a cancel reason', async () => {
-    const request = CancelOrderRequest.encode({ orderId: crypto.randomUUID(), reason: 'changed § mind' });
+    const request = CancelOrderRequest.encode(
+      CancelOrderRequest.create({ orderId: crypto.randomUUID(), reason: 'changed § mind' }),
+    );
     expect(
       refusal(await call(OrderServiceService.cancelOrder, [withInvalidUtf8(request.finish())])).fields,
     ).toEqual(['reason']);
   });
 
   it('refuses the request of a server stream (WatchOrder)', async () => {
-    const request = WatchOrderRequest.encode({ orderId: '§' });
+    const request = WatchOrderRequest.encode(WatchOrderRequest.create({ orderId: '§' }));
     expect(
       refusal(await call(OrderServiceService.watchOrder, [withInvalidUtf8(request.finish())])).fields,
     ).toEqual(['order_id']);
   });
 
   it('ends an ImportOrders stream at the bad item, its index in ErrorInfo metadata, and writes nothing', async () => {
-    const bad = ImportOrdersRequest.encode({ order: orderRequest({ currencyCode: '§UR' }) }).finish();
-    const good = ImportOrdersRequest.encode({ order: orderRequest() }).finish();
+    const bad = ImportOrdersRequest.encode(
+      ImportOrdersRequest.create({ order: orderRequest({ currencyCode: '§UR' }) }),
+    ).finish();
+    const good = ImportOrdersRequest.encode(ImportOrdersRequest.create({ order: orderRequest() })).finish();
     expect(refusal(await call(OrderServiceService.importOrders, [withInvalidUtf8(bad), good]))).toEqual({
       fields: ['order.currency_code'],
       metadata: { messageIndex: '0' },
@@ -106,8 +112,12 @@ describe('invalid UTF-8 in a string field', () => {
 
   it('ends a TrackOrders stream at the bad request, naming the oneof member', async () => {
     const requests = [
-      TrackOrdersRequest.encode({ unsubscribeOrderId: crypto.randomUUID() }).finish(),
-      withInvalidUtf8(TrackOrdersRequest.encode({ subscribeOrderId: '§' }).finish()),
+      TrackOrdersRequest.encode(
+        TrackOrdersRequest.create({ unsubscribeOrderId: crypto.randomUUID() }),
+      ).finish(),
+      withInvalidUtf8(
+        TrackOrdersRequest.encode(TrackOrdersRequest.create({ subscribeOrderId: '§' })).finish(),
+      ),
     ];
     expect(refusal(await call(OrderServiceService.trackOrders, requests))).toEqual({
       fields: ['subscribe_order_id'],
@@ -117,7 +127,7 @@ describe('invalid UTF-8 in a string field', () => {
 
   it('keeps serving afterwards', async () => {
     await expect(
-      service.orders.getOrder({ orderId: crypto.randomUUID() }, asCaller(token)),
+      service.orders.getOrder(GetOrderRequest.create({ orderId: crypto.randomUUID() }), asCaller(token)),
     ).rejects.toMatchObject({
       code: GrpcStatus.NOT_FOUND,
     });

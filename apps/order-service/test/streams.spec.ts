@@ -5,9 +5,15 @@ import { Metadata, status as GrpcStatus, type ClientDuplexStream } from '@grpc/g
 import { databaseTargets, pgliteTarget } from '@platform/db/testing';
 import { ClientError } from '@platform/grpc';
 import {
+  CancelOrderRequest,
+  ConfirmOrderRequest,
   CreateOrderRequest,
+  DeactivateUserRequest,
+  GetOrderRequest,
   ImportOrdersRequest,
   ImportOutcome,
+  LineItem,
+  ListOrdersRequest,
   OrderStatus,
   TrackOrdersRequest,
   WatchOrderRequest,
@@ -49,7 +55,7 @@ function importOrders(
       { deadline: Date.now() + 20_000 },
       (error, response) => (error ? reject(error) : resolve(response)),
     );
-    for (const order of orders) call.write({ order });
+    for (const order of orders) call.write(ImportOrdersRequest.create({ order }));
     call.end();
   });
 }
@@ -92,7 +98,7 @@ for (const target of databaseTargets) {
       (await stack.orders.createOrder(orderRequest(), asCaller(caller.token))).order as Order;
     const watch = (caller: Caller, orderId: string, deadlineMs = 10_000) =>
       readStream(
-        stack.client.watchOrder({ orderId }, bearerMetadata(caller.token), {
+        stack.client.watchOrder(WatchOrderRequest.create({ orderId }), bearerMetadata(caller.token), {
           deadline: Date.now() + deadlineMs,
         }),
       );
@@ -102,7 +108,10 @@ for (const target of databaseTargets) {
         const order = await create(alice);
         const stream = watch(alice, order.id);
         await stream.received(1);
-        await stack.orders.confirmOrder({ orderId: order.id }, asCaller(service.token));
+        await stack.orders.confirmOrder(
+          ConfirmOrderRequest.create({ orderId: order.id }),
+          asCaller(service.token),
+        );
         const ended = await stream.ended;
         expect(ended.code).toBe(GrpcStatus.OK);
         expect(stream.messages.map(statusOf)).toEqual([
@@ -123,7 +132,10 @@ for (const target of databaseTargets) {
 
       it('stops when the client cancels, and when the deadline passes', async () => {
         const order = await create(alice);
-        const call = stack.client.watchOrder({ orderId: order.id }, bearerMetadata(alice.token));
+        const call = stack.client.watchOrder(
+          WatchOrderRequest.create({ orderId: order.id }),
+          bearerMetadata(alice.token),
+        );
         const cancelled = readStream(call);
         await cancelled.received(1);
         call.cancel();
@@ -147,9 +159,9 @@ for (const target of databaseTargets) {
           { deadline: Date.now() + 10_000 },
         );
         const stream = readStream(call);
-        call.write({ subscribeOrderId: mine.id });
-        call.write({ subscribeOrderId: bobs.id });
-        call.write({ subscribeOrderId: 'not-an-id' });
+        call.write(TrackOrdersRequest.create({ subscribeOrderId: mine.id }));
+        call.write(TrackOrdersRequest.create({ subscribeOrderId: bobs.id }));
+        call.write(TrackOrdersRequest.create({ subscribeOrderId: 'not-an-id' }));
         await stream.received(3);
         const byOrder = (orderId: string) => stream.messages.filter((message) => message.orderId === orderId);
         expect(byOrder(mine.id).map(statusOf)).toEqual([OrderStatus.ORDER_STATUS_PENDING]);
@@ -164,17 +176,23 @@ for (const target of databaseTargets) {
         });
 
         // The stream stays open: a change arrives, then a later subscription.
-        await stack.orders.confirmOrder({ orderId: mine.id }, asCaller(service.token));
+        await stack.orders.confirmOrder(
+          ConfirmOrderRequest.create({ orderId: mine.id }),
+          asCaller(service.token),
+        );
         await stream.received(4);
         expect(byOrder(mine.id).map(statusOf)).toEqual([
           OrderStatus.ORDER_STATUS_PENDING,
           OrderStatus.ORDER_STATUS_CONFIRMED,
         ]);
-        call.write({ subscribeOrderId: second.id });
+        call.write(TrackOrdersRequest.create({ subscribeOrderId: second.id }));
         await stream.received(5);
-        call.write({ unsubscribeOrderId: second.id });
+        call.write(TrackOrdersRequest.create({ unsubscribeOrderId: second.id }));
         await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(1));
-        await stack.orders.cancelOrder({ orderId: second.id, reason: '' }, asCaller(alice.token));
+        await stack.orders.cancelOrder(
+          CancelOrderRequest.create({ orderId: second.id, reason: '' }),
+          asCaller(alice.token),
+        );
 
         call.end();
         expect((await stream.ended).code).toBe(GrpcStatus.OK);
@@ -188,10 +206,10 @@ for (const target of databaseTargets) {
         const call = stack.client.trackOrders(bearerMetadata(alice.token), { deadline: Date.now() + 10_000 });
         const stream = readStream(call);
         const requests: TrackOrdersRequest[] = [
-          { subscribeOrderId: bobs.id },
-          { subscribeOrderId: 'not-an-id' },
-          { subscribeOrderId: '' },
-          {},
+          TrackOrdersRequest.create({ subscribeOrderId: bobs.id }),
+          TrackOrdersRequest.create({ subscribeOrderId: 'not-an-id' }),
+          TrackOrdersRequest.create({ subscribeOrderId: '' }),
+          TrackOrdersRequest.create({}),
         ];
         for (const [index, request] of requests.entries()) {
           call.write(request);
@@ -208,10 +226,12 @@ for (const target of databaseTargets) {
           preconditionFailure: null,
           resourceInfo: null,
         });
-        const getOrder = await refusal(stack.orders.getOrder({ orderId: bobs.id }, asCaller(alice.token)));
+        const getOrder = await refusal(
+          stack.orders.getOrder(GetOrderRequest.create({ orderId: bobs.id }), asCaller(alice.token)),
+        );
         // A malformed id is refused as GetOrder refuses one, naming the request's own field.
         const malformed = await refusal(
-          stack.orders.getOrder({ orderId: 'not-an-id' }, asCaller(alice.token)),
+          stack.orders.getOrder(GetOrderRequest.create({ orderId: 'not-an-id' }), asCaller(alice.token)),
         );
         expect(malformed.reason).toBe('INVALID_REQUEST');
         expect(stream.messages.map(({ orderId, error }) => ({ orderId, error }))).toEqual([
@@ -231,7 +251,7 @@ for (const target of databaseTargets) {
             deadlineMs ? { deadline: Date.now() + deadlineMs } : {},
           );
           const stream = readStream(call);
-          for (const order of orders) call.write({ subscribeOrderId: order.id });
+          for (const order of orders) call.write(TrackOrdersRequest.create({ subscribeOrderId: order.id }));
           await stream.received(3);
           expect(stack.service.feed.listenerCount).toBe(3);
           if (!deadlineMs) call.cancel();
@@ -253,12 +273,16 @@ for (const target of databaseTargets) {
             { deadline: Date.now() + 10_000 },
             (error, response) => (error ? reject(error) : resolve(response)),
           );
-          call.write({ order: orderRequest() });
-          call.write({ order: duplicate });
-          call.write({
-            order: orderRequest({ items: [{ sku: 'sku-1', quantity: 0, unitPriceMinor: '10' }] }),
-          });
-          call.write({ order: orderRequest() });
+          call.write(ImportOrdersRequest.create({ order: orderRequest() }));
+          call.write(ImportOrdersRequest.create({ order: duplicate }));
+          call.write(
+            ImportOrdersRequest.create({
+              order: orderRequest({
+                items: [LineItem.create({ sku: 'sku-1', quantity: 0, unitPriceMinor: '10' })],
+              }),
+            }),
+          );
+          call.write(ImportOrdersRequest.create({ order: orderRequest() }));
           call.end();
         });
         expect(summary).toMatchObject({ createdCount: 2, duplicateCount: 1, failedCount: 1 });
@@ -281,7 +305,7 @@ for (const target of databaseTargets) {
         ]);
         // A created item names its order.
         const created = await stack.orders.getOrder(
-          { orderId: summary.results[0]?.orderId ?? '' },
+          GetOrderRequest.create({ orderId: summary.results[0]?.orderId ?? '' }),
           asCaller(alice.token),
         );
         expect(created.order?.status).toBe(OrderStatus.ORDER_STATUS_PENDING);
@@ -290,11 +314,17 @@ for (const target of databaseTargets) {
       it('reports each failed item with exactly what CreateOrder answers for it', async () => {
         const admin = await stack.admin();
         const carol = await stack.signUp();
-        await stack.users.deactivateUser({ userId: carol.userId, reason: 'test' }, asCaller(admin.token));
+        await stack.users.deactivateUser(
+          DeactivateUserRequest.create({ userId: carol.userId, reason: 'test' }),
+          asCaller(admin.token),
+        );
         const taken = orderRequest({ userId: alice.userId });
         await stack.orders.createOrder(taken, asCaller(admin.token));
         const bad = [
-          orderRequest({ currencyCode: 'eur', items: [{ sku: '-x', quantity: 0, unitPriceMinor: '10' }] }),
+          orderRequest({
+            currencyCode: 'eur',
+            items: [LineItem.create({ sku: '-x', quantity: 0, unitPriceMinor: '10' })],
+          }),
           { ...taken, currencyCode: 'USD' },
           orderRequest({ userId: carol.userId }),
           orderRequest({ userId: crypto.randomUUID() }),
@@ -354,18 +384,25 @@ describe('a stream the client cancels midway', () => {
       authorization: `Bearer ${caller.token}`,
     });
     if (method === 'WatchOrder') {
-      call.send(WatchOrderRequest.encode({ orderId: order?.id ?? '' }).finish());
+      call.send(WatchOrderRequest.encode(WatchOrderRequest.create({ orderId: order?.id ?? '' })).finish());
       call.halfClose();
       await call.nextMessage();
     } else if (method === 'TrackOrders') {
-      call.send(TrackOrdersRequest.encode({ subscribeOrderId: order?.id ?? '' }).finish());
+      call.send(
+        TrackOrdersRequest.encode(TrackOrdersRequest.create({ subscribeOrderId: order?.id ?? '' })).finish(),
+      );
       await call.nextMessage();
     } else {
-      call.send(ImportOrdersRequest.encode({ order: orderRequest() }).finish());
+      call.send(ImportOrdersRequest.encode(ImportOrdersRequest.create({ order: orderRequest() })).finish());
       // The server is in the call once the item's order exists.
       await vi.waitFor(async () => {
         const listed = await stack.orders.listOrders(
-          { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+          ListOrdersRequest.create({
+            pageSize: 10,
+            pageToken: '',
+            status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+            userId: '',
+          }),
           asCaller(caller.token),
         );
         expect(listed.orders).toHaveLength(2);
@@ -399,14 +436,21 @@ describe('streams under load', () => {
     const { order } = await stack.orders.createOrder(orderRequest(), asCaller(alice.token));
     const streams = Array.from({ length: 200 }, () =>
       readStream(
-        stack.client.watchOrder({ orderId: order?.id ?? '' }, bearerMetadata(alice.token), {
-          deadline: Date.now() + 20_000,
-        }),
+        stack.client.watchOrder(
+          WatchOrderRequest.create({ orderId: order?.id ?? '' }),
+          bearerMetadata(alice.token),
+          {
+            deadline: Date.now() + 20_000,
+          },
+        ),
       ),
     );
     await Promise.all(streams.map((stream) => stream.received(1)));
     expect(stack.service.feed.listenerCount).toBe(200);
-    await stack.orders.confirmOrder({ orderId: order?.id ?? '' }, asCaller(service.token));
+    await stack.orders.confirmOrder(
+      ConfirmOrderRequest.create({ orderId: order?.id ?? '' }),
+      asCaller(service.token),
+    );
     const ends = await Promise.all(streams.map((stream) => stream.ended));
     expect(ends.every((end) => end.code === GrpcStatus.OK)).toBe(true);
     expect(
@@ -419,10 +463,15 @@ describe('streams under load', () => {
     const alice = await stack.signUp();
     const call = stack.client.importOrders(bearerMetadata(alice.token), () => undefined);
     const requests = Array.from({ length: 3 }, () => orderRequest());
-    for (const request of requests) call.write({ order: request });
+    for (const request of requests) call.write(ImportOrdersRequest.create({ order: request }));
     await vi.waitFor(async () => {
       const listed = await stack.orders.listOrders(
-        { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+        ListOrdersRequest.create({
+          pageSize: 10,
+          pageToken: '',
+          status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+          userId: '',
+        }),
         asCaller(alice.token),
       );
       expect(listed.orders).toHaveLength(3);
@@ -433,7 +482,7 @@ describe('streams under load', () => {
       const retry = stack.client.importOrders(bearerMetadata(alice.token), (error, response) =>
         error ? reject(error) : resolve(response),
       );
-      for (const request of requests) retry.write({ order: request });
+      for (const request of requests) retry.write(ImportOrdersRequest.create({ order: request }));
       retry.end();
     });
     expect(summary).toMatchObject({ createdCount: 0, duplicateCount: 3, failedCount: 0 });
@@ -447,7 +496,7 @@ describe('streams under load', () => {
         { deadline: Date.now() + 300 },
         (failure) => resolve(failure ?? { code: GrpcStatus.OK }),
       );
-      call.write({ order: orderRequest() });
+      call.write(ImportOrdersRequest.create({ order: orderRequest() }));
     });
     expect(error.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
   });

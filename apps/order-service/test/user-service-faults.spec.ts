@@ -4,7 +4,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { preparePglite } from '@platform/db/testing';
 import { expectGrpcError } from '@platform/grpc/testing';
-import { OrderStatus, UserStatus } from '@platform/proto';
+import { ListOrdersRequest, OrderStatus, UserStatus } from '@platform/proto';
 import {
   createTestIssuer,
   freePort,
@@ -71,7 +71,12 @@ async function scriptedUserService(): Promise<FaultServer> {
 
 async function ordersOf(service: OrderServiceUnderTest, token: string) {
   const { orders } = await service.orders.listOrders(
-    { pageSize: 10, pageToken: '', status: OrderStatus.ORDER_STATUS_UNSPECIFIED, userId: '' },
+    ListOrdersRequest.create({
+      pageSize: 10,
+      pageToken: '',
+      status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+      userId: '',
+    }),
     asCaller(token),
   );
   return orders;

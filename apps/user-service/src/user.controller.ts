@@ -1,21 +1,21 @@
 import { currentCall, requirePrincipal } from '@platform/grpc';
 import { GrpcService, type NestController } from '@platform/grpc/nest';
 import {
+  CreateUserResponse,
+  DeactivateUserResponse,
+  GetUserOrderStatsResponse,
+  GetUserResponse,
+  UpdateUserResponse,
   UserServiceService,
   type AuthenticateRequest,
   type AuthenticateResponse,
   type CreateUserRequest,
-  type CreateUserResponse,
   type DeactivateUserRequest,
-  type DeactivateUserResponse,
   type GetUserOrderStatsRequest,
-  type GetUserOrderStatsResponse,
   type GetUserRequest,
-  type GetUserResponse,
   type ListUsersRequest,
   type ListUsersResponse,
   type UpdateUserRequest,
-  type UpdateUserResponse,
 } from '@platform/proto';
 import { Authenticator, UserAccounts } from '@platform/user-domain';
 import { Inject } from '@nestjs/common';
@@ -33,7 +33,7 @@ export class UserController implements NestController<typeof UserServiceService>
   ) {}
 
   async createUser(request: CreateUserRequest): Promise<CreateUserResponse> {
-    return { user: await this.accounts.createUser(request) };
+    return CreateUserResponse.create({ user: await this.accounts.createUser(request) });
   }
 
   authenticate(request: AuthenticateRequest): Promise<AuthenticateResponse> {
@@ -41,7 +41,7 @@ export class UserController implements NestController<typeof UserServiceService>
   }
 
   async getUser(request: GetUserRequest): Promise<GetUserResponse> {
-    return { user: await this.accounts.getUser(requirePrincipal(), request.userId) };
+    return GetUserResponse.create({ user: await this.accounts.getUser(requirePrincipal(), request.userId) });
   }
 
   listUsers(request: ListUsersRequest): Promise<ListUsersResponse> {
@@ -49,14 +49,18 @@ export class UserController implements NestController<typeof UserServiceService>
   }
 
   async updateUser(request: UpdateUserRequest): Promise<UpdateUserResponse> {
-    return { user: await this.accounts.updateUser(requirePrincipal(), request) };
+    return UpdateUserResponse.create({ user: await this.accounts.updateUser(requirePrincipal(), request) });
   }
 
   async deactivateUser(request: DeactivateUserRequest): Promise<DeactivateUserResponse> {
-    return { user: await this.accounts.deactivateUser(requirePrincipal(), request) };
+    return DeactivateUserResponse.create({
+      user: await this.accounts.deactivateUser(requirePrincipal(), request),
+    });
   }
 
   async getUserOrderStats(request: GetUserOrderStatsRequest): Promise<GetUserOrderStatsResponse> {
-    return { stats: await this.accounts.orderStats(requirePrincipal(), request.userId) };
+    return GetUserOrderStatsResponse.create({
+      stats: await this.accounts.orderStats(requirePrincipal(), request.userId),
+    });
   }
 }

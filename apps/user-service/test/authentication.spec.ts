@@ -4,7 +4,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import { pgliteTarget } from '@platform/db/testing';
 import { JwtVerifier } from '@platform/grpc';
 import { expectGrpcError } from '@platform/grpc/testing';
-import { Role } from '@platform/proto';
+import { AuthenticateRequest, GetUserRequest, ListUsersRequest, Role } from '@platform/proto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -127,32 +127,49 @@ describe('Authenticate', () => {
   describe('with client credentials (service principals)', () => {
     it('issues a service token that may read any user', async () => {
       const alice = await harness.signUp();
-      const response = await harness.users.authenticate({
-        client: {
-          clientId: harness.secrets.serviceClientId,
-          clientSecret: harness.secrets.serviceClientSecret,
-        },
-      });
+      const response = await harness.users.authenticate(
+        AuthenticateRequest.create({
+          client: {
+            clientId: harness.secrets.serviceClientId,
+            clientSecret: harness.secrets.serviceClientSecret,
+          },
+        }),
+      );
       expect(response).toMatchObject({ subject: 'order-service', roles: [Role.ROLE_SERVICE] });
       expect(decodeJwt(response.accessToken)).toMatchObject({ sub: 'order-service', roles: ['service'] });
-      const { user } = await harness.users.getUser({ userId: alice.user.id }, asUser(response.accessToken));
+      const { user } = await harness.users.getUser(
+        GetUserRequest.create({ userId: alice.user.id }),
+        asUser(response.accessToken),
+      );
       expect(user?.id).toBe(alice.user.id);
       // A service is not an admin.
       await expectGrpcError(
-        harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(response.accessToken)),
+        harness.users.listUsers(
+          ListUsersRequest.create({ pageSize: 1, pageToken: '' }),
+          asUser(response.accessToken),
+        ),
         GrpcStatus.PERMISSION_DENIED,
       );
     });
 
     it('refuses a wrong secret or an unknown client with the same UNAUTHENTICATED answer', async () => {
       const wrongSecret = await expectGrpcError(
-        harness.users.authenticate({ client: { clientId: 'order-service', clientSecret: 'x'.repeat(32) } }),
+        harness.users.authenticate(
+          AuthenticateRequest.create({
+            client: { clientId: 'order-service', clientSecret: 'x'.repeat(32) },
+          }),
+        ),
         GrpcStatus.UNAUTHENTICATED,
       );
       const unknownClient = await expectGrpcError(
-        harness.users.authenticate({
-          client: { clientId: 'nobody', clientSecret: harness.secrets.serviceClientSecret },
-        }),
+        harness.users.authenticate(
+          AuthenticateRequest.create({
+            client: {
+              clientId: 'nobody',
+              clientSecret: harness.secrets.serviceClientSecret,
+            },
+          }),
+        ),
         GrpcStatus.UNAUTHENTICATED,
       );
       expect(unknownClient.statusDetails).toEqual(wrongSecret.statusDetails);
@@ -165,7 +182,7 @@ describe('Authenticate', () => {
     const claims = JSON.parse(Buffer.from(payload ?? '', 'base64url').toString());
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url')}.${signature}`;
     const error = await expectGrpcError(
-      harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(forged)),
+      harness.users.listUsers(ListUsersRequest.create({ pageSize: 1, pageToken: '' }), asUser(forged)),
       GrpcStatus.UNAUTHENTICATED,
     );
     expect(error.statusDetails.errorInfo?.reason).toBe('TOKEN_INVALID');

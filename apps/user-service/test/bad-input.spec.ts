@@ -3,7 +3,15 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { pgliteTarget } from '@platform/db/testing';
 import { expectGrpcError, fieldsOf } from '@platform/grpc/testing';
-import { Role } from '@platform/proto';
+import {
+  AuthenticateRequest,
+  CreateUserRequest,
+  DeactivateUserRequest,
+  GetUserRequest,
+  ListUsersRequest,
+  Role,
+  UpdateUserRequest,
+} from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asUser,
@@ -27,10 +35,15 @@ describe('bad input', () => {
   describe('CreateUser', () => {
     it('reports an invalid email, a short password and an empty display name together, and creates nothing', async () => {
       const error = await invalid(
-        harness.users.createUser({ email: 'not-an-email', password: 'short', displayName: '  ' }),
+        harness.users.createUser(
+          CreateUserRequest.create({ email: 'not-an-email', password: 'short', displayName: '  ' }),
+        ),
       );
       expect(fieldsOf(error)).toEqual(['display_name', 'email', 'password']);
-      const listed = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, asUser(admin));
+      const listed = await harness.users.listUsers(
+        ListUsersRequest.create({ pageSize: 500, pageToken: '' }),
+        asUser(admin),
+      );
       expect(listed.users.map((user) => user.email)).not.toContain('not-an-email');
     });
 
@@ -40,7 +53,9 @@ describe('bad input', () => {
       ['the email itself', 'weak.user@example.com'],
     ])('refuses %s as too weak', async (_name, password) => {
       const error = await invalid(
-        harness.users.createUser({ email: 'weak.user@example.com', password, displayName: 'Weak User' }),
+        harness.users.createUser(
+          CreateUserRequest.create({ email: 'weak.user@example.com', password, displayName: 'Weak User' }),
+        ),
       );
       expect(fieldsOf(error)).toEqual(['password']);
     });
@@ -51,25 +66,31 @@ describe('bad input', () => {
       ['with a bidi override', 'evil\u202egnp.exe'],
     ])('refuses a display name %s', async (_name, displayName) => {
       const error = await invalid(
-        harness.users.createUser({ email: 'name@example.com', password: strongPassword(), displayName }),
+        harness.users.createUser(
+          CreateUserRequest.create({ email: 'name@example.com', password: strongPassword(), displayName }),
+        ),
       );
       expect(fieldsOf(error)).toEqual(['display_name']);
     });
 
     it('takes a password of up to 1024 characters, and refuses a longer one', async () => {
       const longest = strongPassword().padEnd(1024, '-x7');
-      const { user } = await harness.users.createUser({
-        email: `long-${Date.now()}@example.com`,
-        password: longest,
-        displayName: 'Long Password',
-      });
+      const { user } = await harness.users.createUser(
+        CreateUserRequest.create({
+          email: `long-${Date.now()}@example.com`,
+          password: longest,
+          displayName: 'Long Password',
+        }),
+      );
       expect(user?.email).toMatch(/^long-/);
       const error = await invalid(
-        harness.users.createUser({
-          email: 'longer@example.com',
-          password: `${longest}q`,
-          displayName: 'Longer Password',
-        }),
+        harness.users.createUser(
+          CreateUserRequest.create({
+            email: 'longer@example.com',
+            password: `${longest}q`,
+            displayName: 'Longer Password',
+          }),
+        ),
       );
       expect(error.statusDetails.badRequest?.fieldViolations).toEqual([
         expect.objectContaining({ field: 'password', description: 'must be at most 1024 characters' }),
@@ -78,11 +99,13 @@ describe('bad input', () => {
 
     it('refuses an email longer than 254 characters', async () => {
       const error = await invalid(
-        harness.users.createUser({
-          email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`,
-          password: strongPassword(),
-          displayName: 'Long',
-        }),
+        harness.users.createUser(
+          CreateUserRequest.create({
+            email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`,
+            password: strongPassword(),
+            displayName: 'Long',
+          }),
+        ),
       );
       expect(fieldsOf(error)).toEqual(['email']);
     });
@@ -90,15 +113,25 @@ describe('bad input', () => {
 
   describe('Authenticate', () => {
     it('refuses a request without credentials, and empty fields', async () => {
-      expect(fieldsOf(await invalid(harness.users.authenticate({})))).toEqual(['credentials']);
+      expect(fieldsOf(await invalid(harness.users.authenticate(AuthenticateRequest.create({}))))).toEqual([
+        'credentials',
+      ]);
       expect(
-        fieldsOf(await invalid(harness.users.authenticate({ password: { email: '', password: '' } }))),
+        fieldsOf(
+          await invalid(
+            harness.users.authenticate(AuthenticateRequest.create({ password: { email: '', password: '' } })),
+          ),
+        ),
       ).toEqual(['password.email', 'password.password']);
     });
 
     it('refuses credentials longer than 1024 characters before hashing them', async () => {
       const error = await invalid(
-        harness.users.authenticate({ password: { email: 'a@example.com', password: 'p'.repeat(1025) } }),
+        harness.users.authenticate(
+          AuthenticateRequest.create({
+            password: { email: 'a@example.com', password: 'p'.repeat(1025) },
+          }),
+        ),
       );
       expect(fieldsOf(error)).toEqual(['password.password']);
     });
@@ -106,11 +139,15 @@ describe('bad input', () => {
 
   describe('ids and updates', () => {
     it('answers INVALID_ARGUMENT for a malformed id and NOT_FOUND for a well-formed unknown one', async () => {
-      expect(fieldsOf(await invalid(harness.users.getUser({ userId: 'not-a-uuid' }, asUser(admin))))).toEqual(
-        ['user_id'],
-      );
+      expect(
+        fieldsOf(
+          await invalid(
+            harness.users.getUser(GetUserRequest.create({ userId: 'not-a-uuid' }), asUser(admin)),
+          ),
+        ),
+      ).toEqual(['user_id']);
       await expectGrpcError(
-        harness.users.getUser({ userId: crypto.randomUUID() }, asUser(admin)),
+        harness.users.getUser(GetUserRequest.create({ userId: crypto.randomUUID() }), asUser(admin)),
         GrpcStatus.NOT_FOUND,
       );
     });
@@ -118,20 +155,32 @@ describe('bad input', () => {
     it('refuses an unknown role, a service role, and an update with nothing to change', async () => {
       const alice = await harness.signUp();
       for (const role of [Role.ROLE_SERVICE, Role.ROLE_UNSPECIFIED, Role.UNRECOGNIZED]) {
-        const error = await invalid(harness.users.updateUser({ userId: alice.user.id, role }, asUser(admin)));
+        const error = await invalid(
+          harness.users.updateUser(UpdateUserRequest.create({ userId: alice.user.id, role }), asUser(admin)),
+        );
         expect(fieldsOf(error)).toEqual(['role']);
       }
       expect(
-        fieldsOf(await invalid(harness.users.updateUser({ userId: alice.user.id }, asUser(admin)))),
+        fieldsOf(
+          await invalid(
+            harness.users.updateUser(UpdateUserRequest.create({ userId: alice.user.id }), asUser(admin)),
+          ),
+        ),
       ).toEqual(['display_name']);
-      const { user } = await harness.users.getUser({ userId: alice.user.id }, asUser(admin));
+      const { user } = await harness.users.getUser(
+        GetUserRequest.create({ userId: alice.user.id }),
+        asUser(admin),
+      );
       expect(user).toEqual(alice.user);
     });
 
     it('refuses a deactivation reason over 500 characters', async () => {
       const alice = await harness.signUp();
       const error = await invalid(
-        harness.users.deactivateUser({ userId: alice.user.id, reason: 'r'.repeat(501) }, asUser(admin)),
+        harness.users.deactivateUser(
+          DeactivateUserRequest.create({ userId: alice.user.id, reason: 'r'.repeat(501) }),
+          asUser(admin),
+        ),
       );
       expect(fieldsOf(error)).toEqual(['reason']);
     });
@@ -139,11 +188,13 @@ describe('bad input', () => {
 
   it('answers RESOURCE_EXHAUSTED to a message over 1 MiB, and keeps serving', async () => {
     await expectGrpcError(
-      harness.users.createUser({
-        email: 'big@example.com',
-        password: strongPassword(),
-        displayName: 'x'.repeat(1_100_000),
-      }),
+      harness.users.createUser(
+        CreateUserRequest.create({
+          email: 'big@example.com',
+          password: strongPassword(),
+          displayName: 'x'.repeat(1_100_000),
+        }),
+      ),
       GrpcStatus.RESOURCE_EXHAUSTED,
     );
     await expect(harness.signUp()).resolves.toBeDefined();

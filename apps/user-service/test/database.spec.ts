@@ -19,6 +19,7 @@ import {
   strongPassword,
   type UserServiceHarness,
 } from './__fixtures__/user-service-harness.js';
+import { CreateUserRequest, GetUserRequest, ListUsersRequest } from '@platform/proto';
 
 for (const target of databaseTargets) {
   describe.skipIf(target.skip)(`migrations on ${target.name}`, () => {
@@ -48,7 +49,10 @@ describe('a restart', () => {
     const second = await startUserServiceHarness({ database: location, dataDir, secrets: first.secrets });
     onTestFinished(() => second.stop());
     // The token issued before the restart still verifies: same key, same kid.
-    const { user } = await second.users.getUser({ userId: alice.user.id }, asUser(alice.token));
+    const { user } = await second.users.getUser(
+      GetUserRequest.create({ userId: alice.user.id }),
+      asUser(alice.token),
+    );
     expect(user).toEqual(alice.user);
     await expect(second.signIn(alice.user.email, alice.password)).resolves.toMatchObject({
       subject: alice.user.id,
@@ -79,20 +83,25 @@ describe.skipIf(postgresTarget.skip)('PostgreSQL going away', () => {
   it('answers UNAVAILABLE, turns health NOT_SERVING, writes nothing, and recovers', async () => {
     await start();
     const admin = await harness.adminToken();
-    const before = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, asUser(admin));
+    const before = await harness.users.listUsers(
+      ListUsersRequest.create({ pageSize: 500, pageToken: '' }),
+      asUser(admin),
+    );
 
     proxy.cut();
     const error = await expectGrpcError(
-      harness.users.createUser({
-        email: 'outage@example.com',
-        password: strongPassword(),
-        displayName: 'Outage',
-      }),
+      harness.users.createUser(
+        CreateUserRequest.create({
+          email: 'outage@example.com',
+          password: strongPassword(),
+          displayName: 'Outage',
+        }),
+      ),
       GrpcStatus.UNAVAILABLE,
     );
     expect(error.statusDetails.errorInfo?.reason).toBe('DATABASE_UNAVAILABLE');
     await expectGrpcError(
-      harness.users.getUser({ userId: before.users[0]?.id }, asUser(admin)),
+      harness.users.getUser(GetUserRequest.create({ userId: before.users[0]?.id }), asUser(admin)),
       GrpcStatus.UNAVAILABLE,
     );
     await harness.service.health.refresh();
@@ -101,7 +110,10 @@ describe.skipIf(postgresTarget.skip)('PostgreSQL going away', () => {
     proxy.restore();
     await harness.service.health.refresh();
     expect(harness.service.health.status('platform.user.v1.UserService')).toBe('SERVING');
-    const after = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, asUser(admin));
+    const after = await harness.users.listUsers(
+      ListUsersRequest.create({ pageSize: 500, pageToken: '' }),
+      asUser(admin),
+    );
     expect(after.users).toEqual(before.users);
     await expect(harness.signUp({ email: 'outage@example.com' })).resolves.toBeDefined();
   });

@@ -7,6 +7,7 @@ import { pgliteTarget } from '@platform/db/testing';
 import { recordModuleLoads, type ModuleLoadRecorder } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asUser, startUserServiceOn, type UserServiceHarness } from './__fixtures__/user-service-harness.js';
+import { GetUserOrderStatsRequest, GetUserRequest, ListUsersRequest } from '@platform/proto';
 
 let recorder: ModuleLoadRecorder;
 let harness: UserServiceHarness;
@@ -19,9 +20,15 @@ afterAll(() => harness?.dispose());
 describe('file-type (Node 22+ only)', () => {
   it('is not loaded by the user service starting, signing in and serving calls', async () => {
     const { user, token } = await harness.signUp();
-    await harness.users.getUser({ userId: user.id }, asUser(token));
-    await harness.users.getUserOrderStats({ userId: user.id }, asUser(token));
-    await harness.users.listUsers({ pageSize: 10, pageToken: '' }, asUser(await harness.adminToken()));
+    await harness.users.getUser(GetUserRequest.create({ userId: user.id }), asUser(token));
+    await harness.users.getUserOrderStats(
+      GetUserOrderStatsRequest.create({ userId: user.id }),
+      asUser(token),
+    );
+    await harness.users.listUsers(
+      ListUsersRequest.create({ pageSize: 10, pageToken: '' }),
+      asUser(await harness.adminToken()),
+    );
     expect(await recorder.urlsOfPackage('file-type')).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   strongPassword,
   type UserServiceHarness,
 } from './__fixtures__/user-service-harness.js';
+import { CreateUserRequest, ListUsersRequest } from '@platform/proto';
 
 async function started(env: Record<string, string> = {}): Promise<UserServiceHarness> {
   const harness = await startUserServiceOn(pgliteTarget, { env });
@@ -48,11 +49,13 @@ describe('graceful shutdown', () => {
     // Sign-up hashes with scrypt at N = 2^17 (hundreds of ms): a call still running when stop() begins.
     const harness = await started({ PASSWORD_SCRYPT_COST: '131072' });
     const token = await harness.adminToken();
-    const inFlight = harness.users.createUser({
-      email: 'late@example.com',
-      password: strongPassword(),
-      displayName: 'Late',
-    });
+    const inFlight = harness.users.createUser(
+      CreateUserRequest.create({
+        email: 'late@example.com',
+        password: strongPassword(),
+        displayName: 'Late',
+      }),
+    );
     await vi.waitFor(() => expect(harness.service.inFlight.counts.requests).toBe(1), { interval: 2 });
     const stopping = harness.service.stop();
     await expect(inFlight).resolves.toMatchObject({ user: { email: 'late@example.com' } });
@@ -60,7 +63,10 @@ describe('graceful shutdown', () => {
     expect(result).toMatchObject({ forced: false });
     expect(harness.service.health.status('platform.user.v1.UserService')).toBe('NOT_SERVING');
     await expect(
-      harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(token, { deadline: Date.now() + 500 })),
+      harness.users.listUsers(
+        ListUsersRequest.create({ pageSize: 1, pageToken: '' }),
+        asUser(token, { deadline: Date.now() + 500 }),
+      ),
     ).rejects.toMatchObject({
       code: expect.any(Number),
     });

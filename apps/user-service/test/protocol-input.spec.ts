@@ -13,6 +13,7 @@ import {
   CreateUserRequest,
   DeactivateUserRequest,
   GetUserRequest,
+  ListUsersRequest,
   statusDetailTypeNames,
   statusFromMetadata,
   UpdateUserRequest,
@@ -49,18 +50,23 @@ function utf8Violation(error: ServiceError | undefined) {
 }
 
 async function emailsListed(): Promise<string[]> {
-  const listed = await harness.users.listUsers({ pageSize: 500, pageToken: '' }, asUser(admin));
+  const listed = await harness.users.listUsers(
+    ListUsersRequest.create({ pageSize: 500, pageToken: '' }),
+    asUser(admin),
+  );
   return listed.users.map((user) => user.email);
 }
 
 describe('invalid UTF-8 in a string field', () => {
   it('refuses a CreateUser password, creates nothing, and the same email signs up afterwards', async () => {
     const email = 'utf8.user@example.com';
-    const request = CreateUserRequest.encode({
-      email,
-      password: `${strongPassword()}§`,
-      displayName: 'Utf Eight',
-    });
+    const request = CreateUserRequest.encode(
+      CreateUserRequest.create({
+        email,
+        password: `${strongPassword()}§`,
+        displayName: 'Utf Eight',
+      }),
+    );
     const error = await callWithRawMessages(harness.service.address, UserServiceService.createUser, [
       withInvalidUtf8(request.finish()),
     ]);
@@ -71,7 +77,11 @@ describe('invalid UTF-8 in a string field', () => {
 
   it('refuses invalid bytes in a sign-in instead of comparing them as U+FFFD', async () => {
     const { user } = await harness.signUp();
-    const request = AuthenticateRequest.encode({ password: { email: user.email, password: 'x§y' } });
+    const request = AuthenticateRequest.encode(
+      AuthenticateRequest.create({
+        password: { email: user.email, password: 'x§y' },
+      }),
+    );
     const error = await callWithRawMessages(harness.service.address, UserServiceService.authenticate, [
       withInvalidUtf8(request.finish()),
     ]);
@@ -82,7 +92,9 @@ describe('invalid UTF-8 in a string field', () => {
 
   it('refuses a display name and a deactivation reason, leaving the account as it was', async () => {
     const { user, token } = await harness.signUp({ displayName: 'Kept Name' });
-    const update = UpdateUserRequest.encode({ userId: user.id, displayName: 'Bad § Name' });
+    const update = UpdateUserRequest.encode(
+      UpdateUserRequest.create({ userId: user.id, displayName: 'Bad § Name' }),
+    );
     const updateError = await callWithRawMessages(
       harness.service.address,
       UserServiceService.updateUser,
@@ -93,7 +105,9 @@ describe('invalid UTF-8 in a string field', () => {
       { field: 'display_name', description: 'must be valid UTF-8' },
     ]);
 
-    const deactivate = DeactivateUserRequest.encode({ userId: user.id, reason: 'because §' });
+    const deactivate = DeactivateUserRequest.encode(
+      DeactivateUserRequest.create({ userId: user.id, reason: 'because §' }),
+    );
     const deactivateError = await callWithRawMessages(
       harness.service.address,
       UserServiceService.deactivateUser,
@@ -102,7 +116,10 @@ describe('invalid UTF-8 in a string field', () => {
     );
     expect(utf8Violation(deactivateError)).toEqual([{ field: 'reason', description: 'must be valid UTF-8' }]);
 
-    const { user: stored } = await harness.users.getUser({ userId: user.id }, asUser(admin));
+    const { user: stored } = await harness.users.getUser(
+      GetUserRequest.create({ userId: user.id }),
+      asUser(admin),
+    );
     expect(stored).toMatchObject({ displayName: 'Kept Name', deactivateTime: null });
   });
 
@@ -134,7 +151,7 @@ describe('two authorization values', () => {
       harness.service.address,
       UserServiceService.getUser.path,
       [['authorization', `Bearer ${token}`]],
-      [GetUserRequest.encode({ userId: user.id }).finish()],
+      [GetUserRequest.encode(GetUserRequest.create({ userId: user.id })).finish()],
     );
     expect(single.code).toBe(GrpcStatus.OK);
   });

@@ -117,7 +117,7 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
   async function record(env: Setup, orderId: string, rollback = false): Promise<string> {
     let id = '';
     await withTransaction(env.db, async (tx) => {
-      id = await recordEvent(tx, env.created, orderId, { order: order(orderId) });
+      id = await recordEvent(tx, env.created, orderId, OrderCreated.create({ order: order(orderId) }));
       if (rollback) throw new Error('rolled back');
     }).catch((error: Error) => {
       if (!rollback) throw error;
@@ -280,7 +280,7 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
         {
           topic: env.topicName,
           key: good,
-          value: Buffer.from(OrderCreated.encode({ order: order(good) }).finish()),
+          value: Buffer.from(OrderCreated.encode(OrderCreated.create({ order: order(good) })).finish()),
           headers: headers(env.created.type),
         },
       ]);
@@ -312,7 +312,7 @@ describe.each(databaseTargets)('event layer on $name', (target) => {
     const record = {
       topic: env.topicName,
       key: orderId,
-      value: Buffer.from(OrderCreated.encode({ order: order(orderId) }).finish()),
+      value: Buffer.from(OrderCreated.encode(OrderCreated.create({ order: order(orderId) })).finish()),
       headers: cloudEventHeaders({
         id: randomUUID(),
         type: env.created.type,

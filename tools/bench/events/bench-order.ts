@@ -1,10 +1,10 @@
-import { OrderStatus, type Order } from '@platform/proto';
+import { Order, OrderStatus } from '@platform/proto';
 import { randomUUID } from 'node:crypto';
 
 /** An order as OrderCreated carries it, shaped like one CreateOrder makes (two items, EUR). */
 export function benchOrder(id: string = randomUUID(), userId: string = randomUUID()): Order {
   const now = { seconds: String(Math.floor(Date.now() / 1000)), nanos: 0 };
-  return {
+  return Order.create({
     id,
     userId,
     requestId: randomUUID(),
@@ -19,5 +19,5 @@ export function benchOrder(id: string = randomUUID(), userId: string = randomUUI
     createTime: now,
     updateTime: now,
     cancelReason: '',
-  };
+  });
 }

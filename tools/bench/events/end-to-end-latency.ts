@@ -23,6 +23,7 @@ import { childLogger, childOptions, cpuMsSince, nowMs, reportResult } from './be
 import { benchOrder } from './bench-order.js';
 import { freshDatabase } from './fresh-database.js';
 import { percentiles, type Percentiles } from './percentiles.js';
+import { OrderCreated } from '@platform/proto';
 
 export interface LatencyOptions {
   brokers: string[];
@@ -138,7 +139,7 @@ function createOrder(): Promise<string> {
               'pending', 1, now(), now())
       on conflict do nothing`);
     await notify(tx, 'order_changes', order.id);
-    return recordEvent(tx, orderCreated, order.id, { order });
+    return recordEvent(tx, orderCreated, order.id, OrderCreated.create({ order }));
   });
 }
 

@@ -16,7 +16,7 @@ export async function fillTopic(brokers: readonly string[], topic: string, count
         records.push({
           topic,
           key: order.id,
-          value: Buffer.from(OrderCreated.encode({ order }).finish()),
+          value: Buffer.from(OrderCreated.encode(OrderCreated.create({ order })).finish()),
           headers: cloudEventHeaders(
             {
               id: randomUUID(),

@@ -15,6 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { childLogger, childOptions, cpuMsSince, nowMs, reportResult } from './bench-child.js';
 import { benchOrder } from './bench-order.js';
 import { freshDatabase } from './fresh-database.js';
+import { OrderCreated } from '@platform/proto';
 
 export interface RelayOptions {
   brokers: string[];
@@ -55,7 +56,7 @@ for (let recorded = 0; recorded < options.events; recorded += options.perTransac
   await withTransaction(db, async (tx) => {
     for (let index = 0; index < count; index += 1) {
       const order = benchOrder();
-      await recordEvent(tx, orderCreated, order.id, { order });
+      await recordEvent(tx, orderCreated, order.id, OrderCreated.create({ order }));
     }
   });
 }

@@ -1,9 +1,8 @@
-import type { GetOrderRequest, GetOrderResponse } from '@platform/proto';
-import { OrderStatus } from '@platform/proto';
+import { GetOrderResponse, OrderStatus, type GetOrderRequest } from '@platform/proto';
 
 // The one handler every benchmark variant serves, so only the stack around it differs.
 
-const order: GetOrderResponse = {
+const order: GetOrderResponse = GetOrderResponse.create({
   order: {
     id: '6f1c1a55-1d2e-4f6b-8a51-0c8f1d7c2b3a',
     userId: '0b0f1f5e-2c47-4a39-8d6e-5f3b3f2d9a10',
@@ -20,12 +19,12 @@ const order: GetOrderResponse = {
     updateTime: { seconds: '1767225600', nanos: 0 },
     cancelReason: '',
   },
-};
+});
 
 export function getOrder(request: GetOrderRequest): GetOrderResponse {
   return request.orderId === order.order?.id || !order.order
     ? order
-    : { order: { ...order.order, id: request.orderId } };
+    : GetOrderResponse.create({ order: { ...order.order, id: request.orderId } });
 }
 
 /** Prints the line the benchmark runner waits for. */

@@ -2,7 +2,13 @@
 // stacks start on copies of it, so each measurement begins with the same database and the same
 // history in the processes (none), whichever scenario it measures.
 import { bearer, createClient, promiseClient } from '@platform/grpc';
-import { OrderServiceClient, UserServiceClient, type CreateOrderRequest } from '@platform/proto';
+import {
+  AuthenticateRequest,
+  CreateOrderRequest,
+  CreateUserRequest,
+  OrderServiceClient,
+  UserServiceClient,
+} from '@platform/proto';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { startOrderStack, type StackSettings } from './order-stack.js';
 
@@ -38,15 +44,18 @@ export async function prepareBenchData(settings: StackSettings, watchedOrders: n
     const users = createClient(UserServiceClient, stack.userAddress);
     const orders = createClient(OrderServiceClient, stack.orderAddress);
     try {
-      await promiseClient(users).createUser({ email, password, displayName: 'Benchmark' }, deadline());
+      await promiseClient(users).createUser(
+        CreateUserRequest.create({ email, password, displayName: 'Benchmark' }),
+        deadline(),
+      );
       const token = await signIn(stack.userAddress, email, password);
       const create = async () => {
-        const request: CreateOrderRequest = {
+        const request: CreateOrderRequest = CreateOrderRequest.create({
           requestId: randomUUID(),
           userId: '',
           items: [{ sku: 'sku-apple', quantity: 1, unitPriceMinor: '125' }],
           currencyCode: 'EUR',
-        };
+        });
         const { order } = await promiseClient(orders).createOrder(request, {
           ...deadline(),
           metadata: bearer(token),
@@ -72,7 +81,10 @@ export async function prepareBenchData(settings: StackSettings, watchedOrders: n
 export async function signIn(userAddress: string, email: string, password: string): Promise<string> {
   const users = createClient(UserServiceClient, userAddress);
   try {
-    const response = await promiseClient(users).authenticate({ password: { email, password } }, deadline());
+    const response = await promiseClient(users).authenticate(
+      AuthenticateRequest.create({ password: { email, password } }),
+      deadline(),
+    );
     return response.accessToken;
   } finally {
     users.close();

@@ -5,7 +5,7 @@
 // `{"ended":…,"messages":…,"codes":{…}}` (streams that ended early and how) and exits.
 // Options: WATCH_OPTIONS = {"address","token","orderIds","streams","channels"} (JSON).
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceClient } from '@platform/proto';
+import { OrderServiceClient, WatchOrderRequest } from '@platform/proto';
 
 interface WatchOptions {
   address: string;
@@ -54,7 +54,7 @@ function endedEarly(code: string, detail: string) {
 for (let index = 0; index < options.streams; index += 1) {
   const client = clients[index % clients.length] as OrderServiceClient;
   const orderId = options.orderIds[index % options.orderIds.length] as string;
-  const call = client.watchOrder({ orderId }, metadata);
+  const call = client.watchOrder(WatchOrderRequest.create({ orderId }), metadata);
   let first = true;
   call.on('data', () => {
     messages += 1;

@@ -3,7 +3,13 @@
 // temporary directory, one random Kafka namespace on the test broker.
 import { bearer, promiseClient, type PromiseClient } from '@platform/grpc';
 import { createTestClient } from '@platform/grpc/testing';
-import { OrderServiceClient, UserServiceClient, type CreateOrderRequest } from '@platform/proto';
+import {
+  AuthenticateRequest,
+  CreateOrderRequest,
+  CreateUserRequest,
+  OrderServiceClient,
+  UserServiceClient,
+} from '@platform/proto';
 import { freePort, testKafkaBrokers } from '@platform/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -54,13 +60,13 @@ export function eventEnv(brokers: readonly string[], namespace: string): Record<
 
 /** A valid order request. */
 export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
-  return {
+  return CreateOrderRequest.create({
     requestId: `req-${randomBytes(8).toString('hex')}`,
     userId: '',
     items: [{ sku: 'sku-apple', quantity: 3, unitPriceMinor: '125' }],
     currencyCode: 'EUR',
     ...overrides,
-  };
+  });
 }
 
 export function asCaller(caller: Caller) {
@@ -142,8 +148,12 @@ export async function startPlatform(): Promise<Platform> {
       async signUp() {
         const email = `buyer-${randomBytes(6).toString('hex')}@example.com`;
         const password = `Tr4in-${randomBytes(12).toString('base64url')}-station`;
-        await users.createUser({ email, password, displayName: 'Buyer' });
-        const response = await users.authenticate({ password: { email, password } });
+        await users.createUser(CreateUserRequest.create({ email, password, displayName: 'Buyer' }));
+        const response = await users.authenticate(
+          AuthenticateRequest.create({
+            password: { email, password },
+          }),
+        );
         return { userId: response.subject, token: response.accessToken };
       },
       dispose: disposeAll,

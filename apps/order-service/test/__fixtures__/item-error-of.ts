@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ClientError } from '@platform/grpc';
-import { codeFromJSON, type ItemError } from '@platform/proto';
+import { codeFromJSON, ItemError } from '@platform/proto';
 
 /**
  * A unary call's failure as a stream item carries it (ImportOrders results, TrackOrders): the
@@ -8,12 +8,12 @@ import { codeFromJSON, type ItemError } from '@platform/proto';
  */
 export function itemErrorOf(error: ClientError): ItemError {
   const details = error.statusDetails;
-  return {
+  return ItemError.create({
     code: codeFromJSON(GrpcStatus[error.code]),
     message: error.details,
     errorInfo: details.errorInfo ?? null,
     badRequest: details.badRequest ?? null,
     preconditionFailure: details.preconditionFailure ?? null,
     resourceInfo: details.resourceInfo ?? null,
-  };
+  });
 }

@@ -5,7 +5,7 @@ import { loadConfig } from '@platform/config';
 import { bearer, promiseClient, type PromiseCallOptions, type PromiseClient } from '@platform/grpc';
 import { createTestClient } from '@platform/grpc/testing';
 import { createLogger } from '@platform/observability';
-import { OrderServiceClient, UserServiceClient, type CreateOrderRequest } from '@platform/proto';
+import { CreateOrderRequest, OrderServiceClient, UserServiceClient } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -25,7 +25,7 @@ export function asCaller(token: string, options: PromiseCallOptions = {}): Promi
 
 /** A valid order request; `overrides` replace its fields. */
 export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest {
-  return {
+  return CreateOrderRequest.create({
     requestId: `req-${randomBytes(8).toString('hex')}`,
     userId: '',
     items: [
@@ -34,7 +34,7 @@ export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): Creat
     ],
     currencyCode: 'EUR',
     ...overrides,
-  };
+  });
 }
 
 export interface OrderServiceUnderTest {

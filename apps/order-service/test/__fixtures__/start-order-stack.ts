@@ -1,6 +1,6 @@
 import { preparePglite, type DatabaseTarget } from '@platform/db/testing';
 import type { PromiseClient } from '@platform/grpc';
-import type { UserServiceClient } from '@platform/proto';
+import { AuthenticateRequest, CreateUserRequest, type UserServiceClient } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,7 +62,11 @@ export async function startOrderStack(
     cleanup.push(async () => close());
 
     const signIn = async (email: string, password: string): Promise<Caller> => {
-      const response = await users.authenticate({ password: { email, password } });
+      const response = await users.authenticate(
+        AuthenticateRequest.create({
+          password: { email, password },
+        }),
+      );
       return { userId: response.subject, token: response.accessToken };
     };
     return {
@@ -72,13 +76,17 @@ export async function startOrderStack(
       async signUp() {
         const email = `buyer-${randomBytes(6).toString('hex')}@example.com`;
         const password = `Tr4in-${randomBytes(12).toString('base64url')}-station`;
-        await users.createUser({ email, password, displayName: 'Buyer' });
+        await users.createUser(CreateUserRequest.create({ email, password, displayName: 'Buyer' }));
         return signIn(email, password);
       },
       admin: () => signIn(userService.secrets.adminEmail, userService.secrets.adminPassword),
       async servicePrincipal() {
         const { clientId, clientSecret } = userService.secrets;
-        const response = await users.authenticate({ client: { clientId, clientSecret } });
+        const response = await users.authenticate(
+          AuthenticateRequest.create({
+            client: { clientId, clientSecret },
+          }),
+        );
         return { userId: response.subject, token: response.accessToken };
       },
       dispose: disposeAll,

@@ -1,6 +1,6 @@
 // Places many orders through CreateOrder, as several users at once: the load of the fault suites.
 import { status } from '@grpc/grpc-js';
-import type { CreateOrderRequest, CreateOrderResponse } from '@platform/proto';
+import { CreateOrderRequest, type CreateOrderResponse } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
 import { as, type Caller, type PlatformStack } from './platform-stack.js';
 
@@ -32,14 +32,22 @@ export async function placeOrders(
       const caller = callers[index % callers.length] as Caller;
       const currency = currencies[index % currencies.length] as string;
       const unitPriceMinor = BigInt(1 + (index % 97)) * (index % 50 === 0 ? 3_000_000_000_000n : 1n);
-      const { order } = await createWithRetries(stack, caller, {
-        requestId: `load-${randomBytes(8).toString('hex')}`,
-        userId: '',
-        currencyCode: currency,
-        items: [
-          { sku: `sku-${index % 13}`, quantity: 1 + (index % 3), unitPriceMinor: unitPriceMinor.toString() },
-        ],
-      });
+      const { order } = await createWithRetries(
+        stack,
+        caller,
+        CreateOrderRequest.create({
+          requestId: `load-${randomBytes(8).toString('hex')}`,
+          userId: '',
+          currencyCode: currency,
+          items: [
+            {
+              sku: `sku-${index % 13}`,
+              quantity: 1 + (index % 3),
+              unitPriceMinor: unitPriceMinor.toString(),
+            },
+          ],
+        }),
+      );
       if (!order) throw new Error('CreateOrder answered without an order');
       placed.push({ id: order.id, userId: caller.userId, currency, totalMinor: BigInt(order.totalMinor) });
       await options.onPlaced?.(placed.length);

@@ -2,7 +2,12 @@
 // builds, each on its own PostgreSQL database, on one Kafka broker, in one topic namespace.
 import { bearer, promiseClient, type PromiseClient } from '@platform/grpc';
 import { createTestClient } from '@platform/grpc/testing';
-import { OrderServiceClient, UserServiceClient } from '@platform/proto';
+import {
+  AuthenticateRequest,
+  CreateUserRequest,
+  OrderServiceClient,
+  UserServiceClient,
+} from '@platform/proto';
 import { freePort } from '@platform/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -125,7 +130,11 @@ export async function startPlatform(
     });
     const users = promiseClient(userClient);
     const signIn = async (email: string, password: string): Promise<Caller> => {
-      const response = await users.authenticate({ password: { email, password } });
+      const response = await users.authenticate(
+        AuthenticateRequest.create({
+          password: { email, password },
+        }),
+      );
       return { userId: response.subject, token: response.accessToken };
     };
     return {
@@ -147,7 +156,7 @@ export async function startPlatform(
       async signUp() {
         const email = `buyer-${randomBytes(6).toString('hex')}@example.com`;
         const password = `Tr4in-${randomBytes(12).toString('base64url')}-station`;
-        await users.createUser({ email, password, displayName: 'Buyer' });
+        await users.createUser(CreateUserRequest.create({ email, password, displayName: 'Buyer' }));
         return signIn(email, password);
       },
       admin: () => signIn(secrets.adminEmail, secrets.adminPassword),

@@ -6,7 +6,13 @@ import type { DatabaseTarget } from '@platform/db/testing';
 import { bearer, promiseClient, type PromiseCallOptions, type PromiseClient } from '@platform/grpc';
 import { createTestClient } from '@platform/grpc/testing';
 import { createLogger } from '@platform/observability';
-import { UserServiceClient, type AuthenticateResponse, type User } from '@platform/proto';
+import {
+  AuthenticateRequest,
+  CreateUserRequest,
+  UserServiceClient,
+  type AuthenticateResponse,
+  type User,
+} from '@platform/proto';
 import { freePort } from '@platform/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -104,7 +110,8 @@ export async function startUserServiceHarness(options: HarnessOptions): Promise<
   const client = createTestClient(UserServiceClient, service.address);
   const users = promiseClient(client);
 
-  const signIn = (email: string, password: string) => users.authenticate({ password: { email, password } });
+  const signIn = (email: string, password: string) =>
+    users.authenticate(AuthenticateRequest.create({ password: { email, password } }));
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -121,11 +128,13 @@ export async function startUserServiceHarness(options: HarnessOptions): Promise<
     async signUp(overrides = {}) {
       const password = strongPassword();
       const email = overrides.email ?? `user-${randomBytes(6).toString('hex')}@example.com`;
-      const { user } = await users.createUser({
-        email,
-        password,
-        displayName: overrides.displayName ?? 'Ada Lovelace',
-      });
+      const { user } = await users.createUser(
+        CreateUserRequest.create({
+          email,
+          password,
+          displayName: overrides.displayName ?? 'Ada Lovelace',
+        }),
+      );
       if (!user) throw new Error('CreateUser answered without a user');
       const { accessToken } = await signIn(email, password);
       return { user, token: accessToken, password };
@@ -133,9 +142,14 @@ export async function startUserServiceHarness(options: HarnessOptions): Promise<
     adminToken: async () => (await signIn(secrets.adminEmail, secrets.adminPassword)).accessToken,
     serviceToken: async () =>
       (
-        await users.authenticate({
-          client: { clientId: secrets.serviceClientId, clientSecret: secrets.serviceClientSecret },
-        })
+        await users.authenticate(
+          AuthenticateRequest.create({
+            client: {
+              clientId: secrets.serviceClientId,
+              clientSecret: secrets.serviceClientSecret,
+            },
+          }),
+        )
       ).accessToken,
     stop,
     async dispose() {

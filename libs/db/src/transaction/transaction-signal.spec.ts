@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { contextInterceptor } from '@platform/grpc';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ async function serveTransaction(db: Database, work: (tx: Transaction) => Promise
             withTransaction(db, work).then(
               () => {
                 ended.resolve('committed');
-                callback(null, { order: null });
+                callback(null, GetOrderResponse.create({ order: null }));
               },
               (error: unknown) => {
                 ended.resolve(error);
@@ -93,7 +93,7 @@ for (const target of databaseTargets) {
 
       await new Promise((resolve, reject) =>
         connectedClient().getOrder(
-          { orderId: '1' },
+          GetOrderRequest.create({ orderId: '1' }),
           new grpc.Metadata(),
           { deadline: Date.now() + 10_000 },
           (error) => (error ? reject(error) : resolve(undefined)),
@@ -116,7 +116,7 @@ for (const target of databaseTargets) {
         await downstream.promise;
       });
 
-      const call = connectedClient().getOrder({ orderId: '1' }, () => undefined);
+      const call = connectedClient().getOrder(GetOrderRequest.create({ orderId: '1' }), () => undefined);
       await written.promise;
       call.cancel();
 
@@ -141,7 +141,7 @@ describe.skipIf(postgresTarget.skip)('a long statement inside a gRPC call on pos
 
     const error = await new Promise<grpc.ServiceError>((resolve) =>
       connectedClient().getOrder(
-        { orderId: '1' },
+        GetOrderRequest.create({ orderId: '1' }),
         new grpc.Metadata(),
         { deadline: Date.now() + 500 },
         (failure) => resolve(failure as grpc.ServiceError),
@@ -174,7 +174,7 @@ describe('a statement that blocks PGlite past the call deadline', () => {
 
     const error = await new Promise<grpc.ServiceError>((resolve) =>
       connectedClient().getOrder(
-        { orderId: '1' },
+        GetOrderRequest.create({ orderId: '1' }),
         new grpc.Metadata(),
         { deadline: Date.now() + 200 },
         (failure) => resolve(failure as grpc.ServiceError),

@@ -13,7 +13,7 @@ import {
   RefreshingTokenProvider,
   unaryCall,
 } from '@platform/grpc';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 
 const { publicKey, privateKey } = await generateKeyPair('EdDSA');
@@ -32,7 +32,7 @@ const server = new grpc.Server({
 server.addService(OrderServiceService, {
   getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) => {
     console.log('called by', currentPrincipal());
-    callback(null, { order: null });
+    callback(null, GetOrderResponse.create({ order: null }));
   },
 } as grpc.UntypedServiceImplementation);
 const port = await new Promise<number>((resolve, reject) =>
@@ -54,6 +54,6 @@ const serviceToken = new RefreshingTokenProvider(async () => ({
 const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`, {
   interceptors: [authClientInterceptor({ provider: serviceToken })],
 });
-console.log(await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }));
+console.log(await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' })));
 orders.close();
 server.forceShutdown();

@@ -21,11 +21,11 @@ import {
 } from '@platform/grpc';
 import { createLogger, createMetricsRegistry } from '@platform/observability';
 import {
+  GetOrderRequest,
   OrderServiceClient,
   OrderServiceService,
   platformProtosDir,
   protoFiles,
-  type GetOrderRequest,
   type GetOrderResponse,
 } from '@platform/proto';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -96,7 +96,7 @@ const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`, {
   interceptors: createClientChain({ auth: { provider: new RefreshingTokenProvider(issueToken) } }),
 });
 try {
-  await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-404' });
+  await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-404' }));
 } catch (error) {
   console.log('client got:', error);
 }

@@ -6,12 +6,12 @@ import * as grpc from '@grpc/grpc-js';
 import { createMetricsRegistry } from '@platform/observability';
 import {
   ImportOrdersRequest,
+  ImportOrdersResponse,
   OrderServiceService,
   TrackOrdersRequest,
+  TrackOrdersResponse,
   WatchOrderRequest,
-  type ImportOrdersResponse,
-  type TrackOrdersResponse,
-  type WatchOrderResponse,
+  WatchOrderResponse,
 } from '@platform/proto';
 import { openResettableCall, startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,7 +35,7 @@ beforeAll(async () => {
         definition: OrderServiceService,
         implementation: {
           watchOrder: (call: grpc.ServerWritableStream<WatchOrderRequest, WatchOrderResponse>) => {
-            call.write({ order: null });
+            call.write(WatchOrderResponse.create({ order: null }));
           },
           importOrders: (
             call: grpc.ServerReadableStream<ImportOrdersRequest, ImportOrdersResponse>,
@@ -44,12 +44,22 @@ beforeAll(async () => {
             call.on('data', () => importReceived());
             call.on('end', () => {
               halfCloses.push('ImportOrders');
-              callback(null, { createdCount: 1, duplicateCount: 0, failedCount: 0, results: [] });
+              callback(
+                null,
+                ImportOrdersResponse.create({
+                  createdCount: 1,
+                  duplicateCount: 0,
+                  failedCount: 0,
+                  results: [],
+                }),
+              );
             });
           },
           trackOrders: (call: grpc.ServerDuplexStream<TrackOrdersRequest, TrackOrdersResponse>) => {
             call.on('data', (request: TrackOrdersRequest) =>
-              call.write({ orderId: request.subscribeOrderId ?? '', order: null }),
+              call.write(
+                TrackOrdersResponse.create({ orderId: request.subscribeOrderId ?? '', order: null }),
+              ),
             );
             call.on('end', () => {
               halfCloses.push('TrackOrders');
@@ -74,15 +84,15 @@ afterAll(() => server.stop());
 async function cancelMidway(kind: Exclude<MethodType, 'unary'>): Promise<void> {
   const call = openResettableCall(server.address, `/platform.order.v1.OrderService/${methodOfKind[kind]}`);
   if (kind === 'server_stream') {
-    call.send(WatchOrderRequest.encode({ orderId: 'o-1' }).finish());
+    call.send(WatchOrderRequest.encode(WatchOrderRequest.create({ orderId: 'o-1' })).finish());
     call.halfClose();
     await call.nextMessage();
   } else if (kind === 'client_stream') {
     const received = new Promise<void>((resolve) => (importReceived = resolve));
-    call.send(ImportOrdersRequest.encode({ order: null }).finish());
+    call.send(ImportOrdersRequest.encode(ImportOrdersRequest.create({ order: null })).finish());
     await received;
   } else {
-    call.send(TrackOrdersRequest.encode({ subscribeOrderId: 'o-1' }).finish());
+    call.send(TrackOrdersRequest.encode(TrackOrdersRequest.create({ subscribeOrderId: 'o-1' })).finish());
     await call.nextMessage();
   }
   await call.reset();

@@ -3,7 +3,7 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { SpanKind } from '@opentelemetry/api';
 import { createMetricsRegistry } from '@platform/observability';
-import { OrderServiceClient, OrderServiceService } from '@platform/proto';
+import { GetOrderRequest, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { TokenProvider } from '../auth/auth-options.js';
@@ -115,7 +115,7 @@ describe('against a fault-injecting server', () => {
     it('has its attempt spans as children of the client span, each the parent the server got', async () => {
       server.script(getOrder, { faults: [unavailable, unavailable] });
       const client = chainClient();
-      await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' });
+      await unaryCall(client.getOrder.bind(client), GetOrderRequest.create({ orderId: 'o-1' }));
       const [clientSpan, ...otherClientSpans] = spansOfKind(exporter, SpanKind.CLIENT);
       expect(otherClientSpans).toEqual([]);
       const attempts = exporter
@@ -145,7 +145,7 @@ describe('against a fault-injecting server', () => {
           { ...labels, grpc_code: 'UNAVAILABLE' },
           async () => {
             retries = await counterGrowth(registry, 'grpc_client_retries_total', {}, () =>
-              unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }),
+              unaryCall(client.getOrder.bind(client), GetOrderRequest.create({ orderId: 'o-1' })),
             );
           },
         );
@@ -157,7 +157,7 @@ describe('against a fault-injecting server', () => {
       server.script(getOrder, { faults: [unavailable, unavailable] });
       const client = chainClient();
       const metadata = requestId();
-      await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }, metadata);
+      await unaryCall(client.getOrder.bind(client), GetOrderRequest.create({ orderId: 'o-1' }), metadata);
       expect(log.linesFor(String(metadata.get('x-request-id')[0]))).toEqual([
         expect.objectContaining({ 'grpc.code': 'OK' }),
       ]);
@@ -167,7 +167,7 @@ describe('against a fault-injecting server', () => {
       server.script(getOrder, { faults: [unavailable, unavailable] });
       const provider = countingProvider();
       const client = chainClient({ ...everyConcernOn(), auth: { provider } });
-      await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' });
+      await unaryCall(client.getOrder.bind(client), GetOrderRequest.create({ orderId: 'o-1' }));
       expect(provider.calls).toBe(1);
       expect(server.attempts(getOrder).map((attempt) => attempt.metadata.get('authorization'))).toEqual([
         ['Bearer service-token'],
@@ -188,7 +188,7 @@ describe('against a fault-injecting server', () => {
         ],
       });
       const client = chainClient({ ...everyConcernOn(), deadline: { defaultDeadlineMs: 5_000 } });
-      await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' });
+      await unaryCall(client.getOrder.bind(client), GetOrderRequest.create({ orderId: 'o-1' }));
       const attempts = server.attempts(getOrder);
       expect(attempts).toHaveLength(3);
       const [first] = attempts;
@@ -205,9 +205,10 @@ describe('against a fault-injecting server', () => {
         deadline: { defaultDeadlineMs: 500 },
         retry: { maxAttempts: 5, random: () => 0 },
       });
-      const error = await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }).catch(
-        (caught: unknown) => caught,
-      );
+      const error = await unaryCall(
+        client.getOrder.bind(client),
+        GetOrderRequest.create({ orderId: 'o-1' }),
+      ).catch((caught: unknown) => caught);
       // The caller gets the attempt's own status at once, not DEADLINE_EXCEEDED after a sleep.
       expect((error as ClientError).code).toBe(GrpcStatus.UNAVAILABLE);
       expect(server.attempts(getOrder)).toHaveLength(1);
@@ -218,9 +219,10 @@ describe('against a fault-injecting server', () => {
     it('judges every attempt: the failed attempts of one call open the circuit', async () => {
       server.script(getOrder, { faults: [unavailable, unavailable, unavailable] });
       const client = chainClient();
-      const error = await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }).catch(
-        (caught: unknown) => caught,
-      );
+      const error = await unaryCall(
+        client.getOrder.bind(client),
+        GetOrderRequest.create({ orderId: 'o-1' }),
+      ).catch((caught: unknown) => caught);
       // Attempts 1-3 reached the server and failed; the 4th failed fast on the open circuit.
       expect(server.attempts(getOrder)).toHaveLength(3);
       expect((error as ClientError).reason).toBe('CIRCUIT_OPEN');
@@ -237,9 +239,10 @@ describe('against a fault-injecting server', () => {
         circuitBreaker: { consecutiveFailures: 2, openMs: 1_500 },
       });
 
-      const error = await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }).catch(
-        (caught: unknown) => caught,
-      );
+      const error = await unaryCall(
+        client.getOrder.bind(client),
+        GetOrderRequest.create({ orderId: 'o-1' }),
+      ).catch((caught: unknown) => caught);
 
       expect((error as ClientError).reason).toBe('CIRCUIT_OPEN');
       expect(server.attempts(getOrder)).toHaveLength(2);

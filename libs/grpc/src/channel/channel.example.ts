@@ -1,7 +1,13 @@
 // Clients on shared channels: one HTTP/2 connection per target, whatever the number of
 // clients, with keepalive and message limits set; unaryCall turns a call into a promise.
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService, UserServiceClient } from '@platform/proto';
+import {
+  GetOrderRequest,
+  GetUserRequest,
+  OrderServiceClient,
+  OrderServiceService,
+  UserServiceClient,
+} from '@platform/proto';
 import { ClientError, createClient, deadlineClientInterceptor, unaryCall } from '@platform/grpc';
 
 const server = new grpc.Server();
@@ -20,10 +26,13 @@ const orders = createClient(OrderServiceClient, target, { interceptors });
 const users = createClient(UserServiceClient, target, { interceptors });
 console.log('one channel for both clients:', orders.getChannel() === users.getChannel());
 
-console.log('GetOrder:', await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }));
+console.log(
+  'GetOrder:',
+  await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' })),
+);
 try {
   // This server does not implement UserService.
-  await unaryCall(users.getUser.bind(users), { userId: 'u-1' });
+  await unaryCall(users.getUser.bind(users), GetUserRequest.create({ userId: 'u-1' }));
 } catch (error) {
   if (error instanceof ClientError) console.log(`GetUser: ${error.message}, HTTP ${error.toHttpStatus()}`);
 }

@@ -6,7 +6,7 @@ import {
   status as GrpcStatus,
   type Interceptor,
 } from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService, UserServiceClient } from '@platform/proto';
+import { GetOrderRequest, OrderServiceClient, OrderServiceService, UserServiceClient } from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ClientError } from '../client-errors/client-error.js';
@@ -53,7 +53,7 @@ describe('createClient', () => {
   it('returns a working generated client with the interceptors applied and the channel scope set', async () => {
     const seen: (ChannelScope | string | undefined)[] = [];
     const orders = track(createClient(OrderServiceClient, server.address, { interceptors: [probe(seen)] }));
-    await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' });
+    await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' }));
     expect(server.attempts(getOrder)[0]?.metadata.get('x-intercepted')).toEqual(['yes']);
     const [scope, key] = seen as [ChannelScope, string];
     expect(scope.target).toBe(server.address);
@@ -76,7 +76,7 @@ describe('createClient', () => {
 
     first.close();
     first.close(); // a second close does not release the other client's share
-    await unaryCall(second.getOrder.bind(second), { orderId: 'o-1' });
+    await unaryCall(second.getOrder.bind(second), GetOrderRequest.create({ orderId: 'o-1' }));
     expect(channel.getConnectivityState(false)).not.toBe(connectivityState.SHUTDOWN);
 
     second.close();
@@ -87,7 +87,10 @@ describe('createClient', () => {
 
   it('enforces the message size limit it is given', async () => {
     const orders = track(createClient(OrderServiceClient, server.address, { maxSendMessageBytes: 64 }));
-    const error = await unaryCall(orders.getOrder.bind(orders), { orderId: 'x'.repeat(200) }).then(
+    const error = await unaryCall(
+      orders.getOrder.bind(orders),
+      GetOrderRequest.create({ orderId: 'x'.repeat(200) }),
+    ).then(
       () => undefined,
       (failure: unknown) => failure as ClientError,
     );
@@ -126,7 +129,9 @@ describe('unaryCall', () => {
   it('resolves with the response', async () => {
     server.script(getOrder, { response: { order: null } });
     const orders = track(createClient(OrderServiceClient, server.address));
-    await expect(unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' })).resolves.toEqual({
+    await expect(
+      unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' })),
+    ).resolves.toEqual({
       order: null,
     });
   });
@@ -136,7 +141,9 @@ describe('unaryCall', () => {
     const metadata = new Metadata();
     metadata.set('x-request-id', 'r-9');
     const deadline = Date.now() + 3_000;
-    await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }, metadata, { deadline });
+    await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' }), metadata, {
+      deadline,
+    });
     const [attempt] = server.attempts(getOrder);
     expect(attempt?.metadata.get('x-request-id')).toEqual(['r-9']);
     expect(attempt?.deadline).toBeLessThanOrEqual(deadline + 1_000);
@@ -145,9 +152,10 @@ describe('unaryCall', () => {
   it('rejects with a ClientError for a failed call', async () => {
     server.script(getOrder, { faults: [{ code: GrpcStatus.NOT_FOUND, retryDelayMs: 10 }] });
     const orders = track(createClient(OrderServiceClient, server.address));
-    const error = await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }).catch(
-      (failure: unknown) => failure,
-    );
+    const error = await unaryCall(
+      orders.getOrder.bind(orders),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+    ).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(ClientError);
     expect((error as ClientError).code).toBe(GrpcStatus.NOT_FOUND);
     expect((error as ClientError).retryDelayMs).toBe(10);
@@ -157,9 +165,14 @@ describe('unaryCall', () => {
     server.script(getOrder, { hang: true });
     const orders = track(createClient(OrderServiceClient, server.address));
     const controller = new AbortController();
-    const outcome = unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }, new Metadata(), {
-      signal: controller.signal,
-    }).then(
+    const outcome = unaryCall(
+      orders.getOrder.bind(orders),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+      new Metadata(),
+      {
+        signal: controller.signal,
+      },
+    ).then(
       () => undefined,
       (failure: unknown) => failure as ClientError,
     );
@@ -172,9 +185,14 @@ describe('unaryCall', () => {
 
   it('does not start a call whose signal already aborted', async () => {
     const orders = track(createClient(OrderServiceClient, server.address));
-    const error = await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }, new Metadata(), {
-      signal: AbortSignal.abort(),
-    }).then(
+    const error = await unaryCall(
+      orders.getOrder.bind(orders),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+      new Metadata(),
+      {
+        signal: AbortSignal.abort(),
+      },
+    ).then(
       () => undefined,
       (failure: unknown) => failure as ClientError,
     );
@@ -189,7 +207,7 @@ describe('a hand-built client without the channel scope', () => {
     const orders = track(
       new OrderServiceClient(server.address, credentials.createInsecure(), { interceptors: [probe(seen)] }),
     );
-    await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' });
+    await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' }));
     expect(seen).toEqual([undefined, 'platform.order.v1.OrderService']);
   });
 });

@@ -1,5 +1,5 @@
 import { status as GrpcStatus, type Metadata } from '@grpc/grpc-js';
-import { UserServiceClient, UserServiceService, type GetUserResponse } from '@platform/proto';
+import { GetUserRequest, GetUserResponse, UserServiceClient, UserServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientError } from '../client-errors/client-error.js';
@@ -22,7 +22,7 @@ describe('promiseClient', () => {
               callback: (error: null, response: GetUserResponse) => void,
             ) => {
               seen.push(String(call.metadata.get('authorization')[0]));
-              callback(null, { user: null });
+              callback(null, GetUserResponse.create({ user: null }));
             },
           } as never,
         },
@@ -30,7 +30,9 @@ describe('promiseClient', () => {
     });
     const client = createClient(UserServiceClient, server.address);
     const users = promiseClient(client);
-    await expect(users.getUser({ userId: 'u-1' }, { metadata: bearer('t-1') })).resolves.toEqual({
+    await expect(
+      users.getUser(GetUserRequest.create({ userId: 'u-1' }), { metadata: bearer('t-1') }),
+    ).resolves.toEqual({
       user: null,
     });
     expect(seen).toEqual(['Bearer t-1']);
@@ -50,7 +52,7 @@ describe('promiseClient', () => {
     server = await startGrpcServer({ services: [{ definition: UserServiceService, implementation: {} }] });
     const client = createClient(UserServiceClient, server.address);
     const error = await promiseClient(client)
-      .getUser({ userId: 'u-1' })
+      .getUser(GetUserRequest.create({ userId: 'u-1' }))
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ClientError);
     expect((error as ClientError).code).toBe(GrpcStatus.UNIMPLEMENTED);

@@ -1,5 +1,11 @@
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService } from '@platform/proto';
+import {
+  GetOrderRequest,
+  ImportOrdersRequest,
+  OrderServiceClient,
+  OrderServiceService,
+  WatchOrderRequest,
+} from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createClient } from '../channel/create-client.js';
@@ -53,7 +59,11 @@ function clientOf(server: FaultServer, interceptor: ReturnType<typeof breaker>) 
 }
 
 function callGetOrder(client: OrderServiceClient): Promise<ClientError | undefined> {
-  return unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }, new Metadata()).then(
+  return unaryCall(
+    client.getOrder.bind(client),
+    GetOrderRequest.create({ orderId: 'o-1' }),
+    new Metadata(),
+  ).then(
     () => undefined,
     (error: unknown) => error as ClientError,
   );
@@ -209,7 +219,10 @@ describe('open circuit and streams', () => {
     primary.script(getOrder, { thenFault: unavailable });
     await failTimes(client, 3);
     const error = await new Promise<ServiceError>((resolve) =>
-      client.watchOrder({ orderId: 'o-1' }).on('error', resolve).resume(),
+      client
+        .watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }))
+        .on('error', resolve)
+        .resume(),
     );
     expect(ClientError.from(error).reason).toBe('CIRCUIT_OPEN');
     expect(primary.attempts(watchOrder)).toHaveLength(0);
@@ -221,7 +234,7 @@ describe('open circuit and streams', () => {
     await failTimes(client, 3);
     const upload = await new Promise<ServiceError | null>((resolve) => {
       const call = client.importOrders((error) => resolve(error));
-      call.write({ order: null });
+      call.write(ImportOrdersRequest.create({ order: null }));
       call.end();
     });
     const bidi = client.trackOrders();

@@ -1,7 +1,7 @@
 // Deadline propagation: the upstream handler's outgoing call inherits what is left of the
 // incoming deadline (minus a margin), and is cancelled with the incoming call.
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import {
   contextInterceptor,
   createClient,
@@ -30,7 +30,7 @@ const downstream = await serve((call, callback) => {
   const deadline = call.getDeadline();
   const budget = (deadline instanceof Date ? deadline.getTime() : deadline) - Date.now();
   console.log(`downstream: ${budget} ms left`);
-  callback(null, { order: null });
+  callback(null, GetOrderResponse.create({ order: null }));
 });
 
 const downstreamClient = createClient(OrderServiceClient, downstream.address, {
@@ -40,7 +40,10 @@ const downstreamClient = createClient(OrderServiceClient, downstream.address, {
 const upstream = await serve(
   (_call, callback) => {
     console.log(`upstream: ${remainingMs()} ms left`);
-    unaryCall(downstreamClient.getOrder.bind(downstreamClient), { orderId: 'o-1' }).then(
+    unaryCall(
+      downstreamClient.getOrder.bind(downstreamClient),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+    ).then(
       (response) => callback(null, response),
       (error: grpc.ServiceError) => callback(error),
     );
@@ -49,9 +52,14 @@ const upstream = await serve(
 );
 
 const caller = new OrderServiceClient(upstream.address, grpc.credentials.createInsecure());
-await unaryCall(caller.getOrder.bind(caller), { orderId: 'o-1' }, new grpc.Metadata(), {
-  deadline: Date.now() + 1_000,
-});
+await unaryCall(
+  caller.getOrder.bind(caller),
+  GetOrderRequest.create({ orderId: 'o-1' }),
+  new grpc.Metadata(),
+  {
+    deadline: Date.now() + 1_000,
+  },
+);
 
 caller.close();
 downstreamClient.close();

@@ -1,5 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import {
+  GetOrderRequest,
+  GetOrderResponse,
+  OrderServiceClient,
+  OrderServiceService,
+  WatchOrderRequest,
+} from '@platform/proto';
 import {
   startFaultServer,
   startGrpcServer,
@@ -68,11 +74,14 @@ async function startUpstream(options: DeadlineClientOptions, delayBeforeCallMs =
             view = (async () => {
               await new Promise((resolve) => setTimeout(resolve, delayBeforeCallMs));
               const remainingAtCall = remainingMs();
-              const downstreamError = await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }).then(
+              const downstreamError = await unaryCall(
+                orders.getOrder.bind(orders),
+                GetOrderRequest.create({ orderId: 'o-1' }),
+              ).then(
                 () => undefined,
                 (error: unknown) => error as ClientError,
               );
-              callback(downstreamError ?? null, { order: null });
+              callback(downstreamError ?? null, GetOrderResponse.create({ order: null }));
               return { remainingAtCall, downstreamError };
             })();
           },
@@ -86,7 +95,9 @@ async function startUpstream(options: DeadlineClientOptions, delayBeforeCallMs =
 
 function callUpstream(client: OrderServiceClient, deadline: number) {
   return new Promise<grpc.ServiceError | null>((resolve) =>
-    client.getOrder({ orderId: 'o-1' }, new grpc.Metadata(), { deadline }, (error) => resolve(error)),
+    client.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), new grpc.Metadata(), { deadline }, (error) =>
+      resolve(error),
+    ),
   );
 }
 
@@ -127,7 +138,7 @@ describe('cancelling the upstream call', () => {
   it('cancels the downstream call, as the downstream server observes', async () => {
     downstream.script(getOrder, { hang: true });
     const { client, handlerView } = await startUpstream({});
-    const upstreamCall = client.getOrder({ orderId: 'o-1' }, () => undefined);
+    const upstreamCall = client.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), () => undefined);
     const attempt = await downstream.whenAttempt(getOrder, 1);
     expect(attempt.cancelled).toBe(false);
 
@@ -142,7 +153,7 @@ describe('cancelling the upstream call', () => {
 describe('outgoing call outside any server call', () => {
   it('gets the 10 s default when unary and the caller set none', async () => {
     const orders = clientOf({});
-    await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' });
+    await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' }));
     const budget = downstreamBudgetMs();
     expect(budget).toBeLessThanOrEqual(10_000);
     expect(budget).toBeGreaterThan(9_000);
@@ -150,23 +161,38 @@ describe('outgoing call outside any server call', () => {
 
   it("keeps the caller's own deadline", async () => {
     const orders = clientOf({});
-    await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }, new grpc.Metadata(), {
-      deadline: Date.now() + 1_234,
-    });
+    await unaryCall(
+      orders.getOrder.bind(orders),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+      new grpc.Metadata(),
+      {
+        deadline: Date.now() + 1_234,
+      },
+    );
     expect(downstreamBudgetMs()).toBeLessThanOrEqual(1_234);
   });
 
   it('gets no deadline when a server stream and no default is configured for streams', async () => {
     const orders = clientOf({});
-    await new Promise((resolve) => orders.watchOrder({ orderId: 'o-1' }).on('end', resolve).resume());
+    await new Promise((resolve) =>
+      orders
+        .watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }))
+        .on('end', resolve)
+        .resume(),
+    );
     expect(downstream.attempts(watchOrder)).toHaveLength(1);
     expect(downstreamBudgetMs(watchOrder)).toBeUndefined();
   });
 
   it('takes per-method defaults from a function of the path', async () => {
     const orders = clientOf({ defaultDeadlineMs: (path) => (path === watchOrder ? 700 : undefined) });
-    await new Promise((resolve) => orders.watchOrder({ orderId: 'o-1' }).on('end', resolve).resume());
-    await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' });
+    await new Promise((resolve) =>
+      orders
+        .watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }))
+        .on('end', resolve)
+        .resume(),
+    );
+    await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' }));
     expect(downstreamBudgetMs(watchOrder)).toBeLessThanOrEqual(700);
     expect(downstreamBudgetMs(getOrder)).toBeUndefined();
   });

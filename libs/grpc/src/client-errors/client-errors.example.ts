@@ -1,7 +1,7 @@
 // Typed client errors: a server throws NotFoundError; the client gets a ClientError with the
 // ErrorInfo reason, the ResourceInfo, and the HTTP status a gateway would answer.
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService } from '@platform/proto';
+import { GetOrderRequest, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { ClientError, createClient, NotFoundError, unaryCall } from '@platform/grpc';
 
 const server = new grpc.Server();
@@ -24,7 +24,7 @@ const port = await new Promise<number>((resolve, reject) =>
 
 const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`);
 try {
-  await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' });
+  await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' }));
 } catch (error) {
   if (!(error instanceof ClientError)) throw error;
   console.log(error.message); // NOT_FOUND: Order o-1 not found

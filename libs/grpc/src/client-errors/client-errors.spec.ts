@@ -1,5 +1,5 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService, type ErrorDetails } from '@platform/proto';
+import { GetOrderRequest, OrderServiceClient, OrderServiceService, type ErrorDetails } from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../channel/create-client.js';
@@ -58,7 +58,7 @@ afterAll(async () => {
 });
 
 async function failedGetOrder(): Promise<unknown> {
-  return unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }).then(
+  return unaryCall(client.getOrder.bind(client), GetOrderRequest.create({ orderId: 'o-1' })).then(
     () => undefined,
     (error: unknown) => error,
   );

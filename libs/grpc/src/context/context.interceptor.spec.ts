@@ -1,5 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import {
+  GetOrderRequest,
+  GetOrderResponse,
+  OrderServiceClient,
+  OrderServiceService,
+  WatchOrderRequest,
+} from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
@@ -40,7 +46,7 @@ async function serve(
   return client;
 }
 
-const emptyOrder: GetOrderResponse = { order: null };
+const emptyOrder: GetOrderResponse = GetOrderResponse.create({ order: null });
 
 describe('inside a handler', () => {
   it('exposes the call: method, metadata, peer and the remaining deadline', async () => {
@@ -58,8 +64,11 @@ describe('inside a handler', () => {
     metadata.set('x-request-id', 'abc');
 
     await new Promise((resolve, reject) =>
-      orders.getOrder({ orderId: '1' }, metadata, { deadline: Date.now() + 5_000 }, (error, response) =>
-        error ? reject(error) : resolve(response),
+      orders.getOrder(
+        GetOrderRequest.create({ orderId: '1' }),
+        metadata,
+        { deadline: Date.now() + 5_000 },
+        (error, response) => (error ? reject(error) : resolve(response)),
       ),
     );
 
@@ -82,7 +91,7 @@ describe('inside a handler', () => {
         callback(null, emptyOrder);
       },
     });
-    await new Promise((resolve) => orders.getOrder({ orderId: '1' }, resolve));
+    await new Promise((resolve) => orders.getOrder(GetOrderRequest.create({ orderId: '1' }), resolve));
     expect(remaining).toBe(Number.POSITIVE_INFINITY);
   });
 });
@@ -104,7 +113,7 @@ describe('the end of a call', () => {
       },
       [contextInterceptor, outcomeRecorder(outcomes)],
     );
-    await new Promise((resolve) => orders.getOrder({ orderId: '1' }, resolve));
+    await new Promise((resolve) => orders.getOrder(GetOrderRequest.create({ orderId: '1' }), resolve));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(outcomes).toEqual([
       expect.objectContaining({ code: grpc.status.NOT_FOUND, details: 'no such order' }),
@@ -123,7 +132,7 @@ describe('the end of a call', () => {
       },
       [contextInterceptor, outcomeRecorder(outcomes)],
     );
-    const stream = orders.watchOrder({ orderId: '1' });
+    const stream = orders.watchOrder(WatchOrderRequest.create({ orderId: '1' }));
     stream.on('error', () => undefined);
     await new Promise((resolve) => stream.once('data', resolve));
     stream.cancel();
@@ -147,8 +156,11 @@ describe('the end of a call', () => {
       [contextInterceptor, outcomeRecorder(outcomes)],
     );
     const error = await new Promise<grpc.ServiceError>((resolve) =>
-      orders.getOrder({ orderId: '1' }, new grpc.Metadata(), { deadline: Date.now() + 100 }, (failure) =>
-        resolve(failure as grpc.ServiceError),
+      orders.getOrder(
+        GetOrderRequest.create({ orderId: '1' }),
+        new grpc.Metadata(),
+        { deadline: Date.now() + 100 },
+        (failure) => resolve(failure as grpc.ServiceError),
       ),
     );
     await expect.poll(() => outcomes.length, { timeout: 5_000 }).toBe(1);
@@ -172,7 +184,9 @@ describe('a platform interceptor without the context interceptor', () => {
       [outcomeRecorder([])],
     );
     const error = await new Promise<grpc.ServiceError>((resolve) =>
-      orders.getOrder({ orderId: '1' }, (failure) => resolve(failure as grpc.ServiceError)),
+      orders.getOrder(GetOrderRequest.create({ orderId: '1' }), (failure) =>
+        resolve(failure as grpc.ServiceError),
+      ),
     );
     expect(error.code).toBe(grpc.status.INTERNAL);
     expect(error.details).toBe('Server misconfigured (see the server log)');

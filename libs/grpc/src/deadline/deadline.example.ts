@@ -9,7 +9,7 @@ import {
   remainingMs,
   unaryCall,
 } from '@platform/grpc';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 
 const server = new grpc.Server({
   interceptors: [
@@ -21,7 +21,7 @@ const server = new grpc.Server({
 server.addService(OrderServiceService, {
   getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) => {
     console.log(`handler has ${remainingMs()} ms left`);
-    callback(null, { order: null });
+    callback(null, GetOrderResponse.create({ order: null }));
   },
 } as grpc.UntypedServiceImplementation);
 const port = await new Promise<number>((resolve, reject) =>
@@ -31,11 +31,21 @@ const port = await new Promise<number>((resolve, reject) =>
 );
 
 const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`);
-await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }, new grpc.Metadata(), {
-  deadline: Date.now() + 1_000,
-});
-await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' }, new grpc.Metadata(), {
-  deadline: Date.now() + 20,
-}).catch((error) => console.log('refused up front:', String(error)));
+await unaryCall(
+  orders.getOrder.bind(orders),
+  GetOrderRequest.create({ orderId: 'o-1' }),
+  new grpc.Metadata(),
+  {
+    deadline: Date.now() + 1_000,
+  },
+);
+await unaryCall(
+  orders.getOrder.bind(orders),
+  GetOrderRequest.create({ orderId: 'o-1' }),
+  new grpc.Metadata(),
+  {
+    deadline: Date.now() + 20,
+  },
+).catch((error) => console.log('refused up front:', String(error)));
 orders.close();
 server.forceShutdown();

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { currentCall, remainingMs } from '../context/call-context.js';
@@ -31,8 +31,11 @@ async function serve(
 
 function getOrder(orders: OrderServiceClient, deadline?: number) {
   return new Promise<{ error: grpc.ServiceError | null }>((resolve) =>
-    orders.getOrder({ orderId: '1' }, new grpc.Metadata(), deadline ? { deadline } : {}, (error) =>
-      resolve({ error }),
+    orders.getOrder(
+      GetOrderRequest.create({ orderId: '1' }),
+      new grpc.Metadata(),
+      deadline ? { deadline } : {},
+      (error) => resolve({ error }),
     ),
   );
 }
@@ -42,7 +45,7 @@ describe('a call with too little time left', () => {
     let handlerRuns = 0;
     const orders = await serve({ minRemainingMs: 60_000 }, (_call, callback) => {
       handlerRuns += 1;
-      callback(null, { order: null });
+      callback(null, GetOrderResponse.create({ order: null }));
     });
 
     // Far from its own deadline, so the answer is the server's refusal, not the client's timer
@@ -55,7 +58,9 @@ describe('a call with too little time left', () => {
   });
 
   it('with enough time runs normally', async () => {
-    const orders = await serve({ minRemainingMs: 200 }, (_call, callback) => callback(null, { order: null }));
+    const orders = await serve({ minRemainingMs: 200 }, (_call, callback) =>
+      callback(null, GetOrderResponse.create({ order: null })),
+    );
     expect((await getOrder(orders, Date.now() + 5_000)).error).toBeNull();
   });
 });
@@ -83,7 +88,7 @@ describe('a call that arrives without a deadline', () => {
     let remaining = 0;
     const orders = await serve({ defaultDeadlineMs: 150 }, (_call, callback) => {
       remaining = remainingMs();
-      callback(null, { order: null });
+      callback(null, GetOrderResponse.create({ order: null }));
     });
     await getOrder(orders, Date.now() + 5_000);
     expect(remaining).toBeGreaterThan(1_000);
@@ -93,7 +98,7 @@ describe('a call that arrives without a deadline', () => {
     let remaining = 0;
     const orders = await serve({ defaultDeadlineMs: () => undefined }, (_call, callback) => {
       remaining = remainingMs();
-      callback(null, { order: null });
+      callback(null, GetOrderResponse.create({ order: null }));
     });
     await getOrder(orders);
     expect(remaining).toBe(Number.POSITIVE_INFINITY);

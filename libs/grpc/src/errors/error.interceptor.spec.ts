@@ -1,11 +1,13 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  GetOrderRequest,
+  GetOrderResponse,
   OrderServiceClient,
   OrderServiceService,
   statusDetailsKey,
   statusFromMetadata,
+  WatchOrderRequest,
   type DecodedStatus,
-  type GetOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -79,7 +81,7 @@ afterEach(async () => {
 
 function callFailing(orderId = '1'): Promise<grpc.ServiceError> {
   return new Promise((resolve, reject) =>
-    client.getOrder({ orderId }, (error) =>
+    client.getOrder(GetOrderRequest.create({ orderId }), (error) =>
       error ? resolve(error) : reject(new Error('expected a failure')),
     ),
   );
@@ -254,7 +256,7 @@ describe('an unexpected error', () => {
 
 describe('a stream that fails after a message', () => {
   it('ends with the typed error and its details', async () => {
-    const stream = client.watchOrder({ orderId: 'o1' });
+    const stream = client.watchOrder(WatchOrderRequest.create({ orderId: 'o1' }));
     const messages: unknown[] = [];
     stream.on('data', (message) => messages.push(message));
     const error = await new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
@@ -274,12 +276,14 @@ describe("grpc-js's own statuses", () => {
 
   it('from the transport (an oversized request) stay RESOURCE_EXHAUSTED and the server keeps serving', async () => {
     // grpc-js answers these below the interceptors, so they carry no google.rpc details.
-    fail = (_call, callback) => callback(null, { order: null });
+    fail = (_call, callback) => callback(null, GetOrderResponse.create({ order: null }));
     const received = await callFailing('x'.repeat(4096));
     expect(received.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     await expect(
       new Promise((resolve, reject) =>
-        client.getOrder({ orderId: 'ok' }, (error, response) => (error ? reject(error) : resolve(response))),
+        client.getOrder(GetOrderRequest.create({ orderId: 'ok' }), (error, response) =>
+          error ? reject(error) : resolve(response),
+        ),
       ),
     ).resolves.toEqual({ order: null });
   });

@@ -9,7 +9,14 @@ import {
   InvalidArgumentError,
   unaryCall,
 } from '@platform/grpc';
-import { OrderServiceClient, OrderServiceService, OrderStatus, type GetOrderResponse } from '@platform/proto';
+import {
+  GetOrderRequest,
+  ListOrdersRequest,
+  OrderServiceClient,
+  OrderServiceService,
+  OrderStatus,
+  type GetOrderResponse,
+} from '@platform/proto';
 
 const server = new grpc.Server({
   interceptors: [contextInterceptor, errorInterceptor({ domain: 'order.platform' })],
@@ -33,14 +40,17 @@ const port = await new Promise<number>((resolve, reject) =>
 
 const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`);
 for (const call of [
-  () => unaryCall(orders.getOrder.bind(orders), { orderId: 'x' }),
+  () => unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'x' })),
   () =>
-    unaryCall(orders.listOrders.bind(orders), {
-      pageSize: 0,
-      pageToken: '',
-      status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
-      userId: '',
-    }),
+    unaryCall(
+      orders.listOrders.bind(orders),
+      ListOrdersRequest.create({
+        pageSize: 0,
+        pageToken: '',
+        status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+        userId: '',
+      }),
+    ),
 ]) {
   try {
     await call();

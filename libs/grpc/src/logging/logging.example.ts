@@ -8,7 +8,12 @@ import {
   loggingServerInterceptor,
 } from '@platform/grpc';
 import { createLogger } from '@platform/observability';
-import { OrderServiceClient, OrderServiceService, type OrderServiceServer } from '@platform/proto';
+import {
+  GetOrderRequest,
+  OrderServiceClient,
+  OrderServiceService,
+  type OrderServiceServer,
+} from '@platform/proto';
 
 const logger = createLogger({ name: 'logging-example' });
 
@@ -37,7 +42,7 @@ for (const orderId of ['o-1', 'o-crash']) {
   const metadata = new Metadata();
   metadata.set('x-request-id', `request-${orderId}`);
   metadata.set('authorization', 'Bearer never-logged');
-  await new Promise((resolve) => client.getOrder({ orderId }, metadata, resolve));
+  await new Promise((resolve) => client.getOrder(GetOrderRequest.create({ orderId }), metadata, resolve));
 }
 
 client.close();

@@ -2,7 +2,12 @@ import { Metadata, status as GrpcStatus, type ServerInterceptor, type ServiceErr
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { createLogger, setupTracing, type Logger, type Tracing } from '@platform/observability';
-import { OrderServiceService, statusFromMetadata, type OrderServiceClient } from '@platform/proto';
+import {
+  GetOrderRequest,
+  OrderServiceService,
+  statusFromMetadata,
+  type OrderServiceClient,
+} from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { MethodType } from '../call/method-info.js';
@@ -138,7 +143,7 @@ describe('server line', () => {
       const orders = await start({ client: false });
       if (kind === 'unary') {
         await new Promise<void>((resolve) =>
-          orders.getOrder({ orderId: 'o-1' }, crashMetadata(), (error) => {
+          orders.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), crashMetadata(), (error) => {
             clientError = error ?? undefined;
             resolve();
           }),

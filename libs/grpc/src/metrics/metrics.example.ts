@@ -2,7 +2,12 @@
 import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { contextInterceptor, metricsClientInterceptor, metricsServerInterceptor } from '@platform/grpc';
 import { createMetricsRegistry, startMetricsServer } from '@platform/observability';
-import { OrderServiceClient, OrderServiceService, type OrderServiceServer } from '@platform/proto';
+import {
+  GetOrderRequest,
+  OrderServiceClient,
+  OrderServiceService,
+  type OrderServiceServer,
+} from '@platform/proto';
 
 // One registry per process, shared by every interceptor and served on its own port.
 const registry = createMetricsRegistry({ defaultLabels: { service: 'metrics-example' } });
@@ -21,7 +26,7 @@ const port = await new Promise<number>((resolve, reject) =>
 const client = new OrderServiceClient(`127.0.0.1:${port}`, credentials.createInsecure(), {
   interceptors: [metricsClientInterceptor({ registry })],
 });
-await new Promise((resolve) => client.getOrder({ orderId: 'o-1' }, resolve));
+await new Promise((resolve) => client.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), resolve));
 
 const scrape = await (await fetch(`http://127.0.0.1:${metricsServer.port}/metrics`)).text();
 console.log(

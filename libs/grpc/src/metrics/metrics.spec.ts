@@ -1,6 +1,6 @@
 import { Metadata, status as GrpcStatus, type ServerInterceptor } from '@grpc/grpc-js';
 import { createMetricsRegistry } from '@platform/observability';
-import { OrderServiceService, type OrderServiceClient } from '@platform/proto';
+import { GetOrderRequest, OrderServiceService, type OrderServiceClient } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { Counter, type Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -168,7 +168,12 @@ describe('calls without a deadline', () => {
   const withoutDeadline = () => valueOf('grpc_server_calls_without_deadline_total', labelsOf('unary'));
   const getOrder = (orders: OrderServiceClient, deadline?: number) =>
     new Promise((resolve) =>
-      orders.getOrder({ orderId: 'o-1' }, new Metadata(), deadline ? { deadline } : {}, resolve),
+      orders.getOrder(
+        GetOrderRequest.create({ orderId: 'o-1' }),
+        new Metadata(),
+        deadline ? { deadline } : {},
+        resolve,
+      ),
     );
 
   it('counts a call that arrived without one, even when the deadline interceptor applies a default', async () => {

@@ -16,18 +16,19 @@ import {
 } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import {
+  GetOrderRequest,
+  GetOrderResponse,
+  ImportOrdersRequest,
   OrderServiceClient,
   OrderServiceService,
-  statusFromMetadata,
   statusDetailsKey,
+  statusFromMetadata,
+  TrackOrdersRequest,
+  TrackOrdersResponse,
+  WatchOrderRequest,
+  WatchOrderResponse,
   type DecodedStatus,
-  type GetOrderRequest,
-  type GetOrderResponse,
-  type ImportOrdersRequest,
   type ImportOrdersResponse,
-  type TrackOrdersRequest,
-  type TrackOrdersResponse,
-  type WatchOrderResponse,
 } from '@platform/proto';
 import { concat, map, of, throwError, type Observable } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,12 +62,12 @@ class FailingController {
       case 'observable':
         return throwError(failure);
       default:
-        return { order: null };
+        return GetOrderResponse.create({ order: null });
     }
   }
 
   watchOrder(): Observable<WatchOrderResponse> {
-    return concat(of({ order: null }), throwError(failure));
+    return concat(of(WatchOrderResponse.create()), throwError(failure));
   }
 
   importOrders(requests: Observable<ImportOrdersRequest>): Observable<ImportOrdersResponse> {
@@ -81,7 +82,7 @@ class FailingController {
     return requests.pipe(
       map((request) => {
         if (request.subscribeOrderId === 'bad') throw failure();
-        return { orderId: request.subscribeOrderId ?? '' };
+        return TrackOrdersResponse.create({ orderId: request.subscribeOrderId ?? '' });
       }),
     );
   }
@@ -129,7 +130,7 @@ function failed(error: grpc.ServiceError): Failure {
 
 function getOrder(orderId: string): Promise<Failure> {
   return new Promise((resolve, reject) =>
-    client.getOrder({ orderId }, (error) =>
+    client.getOrder(GetOrderRequest.create({ orderId }), (error) =>
       error ? resolve(failed(error)) : reject(new Error('call succeeded')),
     ),
   );
@@ -294,7 +295,7 @@ describe('a streaming handler', () => {
   it('of a server stream failing after a message ends the stream with the mapped error', async () => {
     failure = () =>
       new NotFoundError('Order o-9 gone', { resourceType: 'platform.order.v1.Order', resourceName: 'o-9' });
-    const stream = client.watchOrder({ orderId: 'o-9' });
+    const stream = client.watchOrder(WatchOrderRequest.create({ orderId: 'o-9' }));
     const messages: WatchOrderResponse[] = [];
     stream.on('data', (message: WatchOrderResponse) => messages.push(message));
 
@@ -315,7 +316,7 @@ describe('a streaming handler', () => {
       const upload = client.importOrders((error) =>
         error ? resolve(failed(error)) : reject(new Error('call succeeded')),
       );
-      upload.write({ order: null });
+      upload.write(ImportOrdersRequest.create({ order: null }));
       upload.end();
     });
 
@@ -330,8 +331,8 @@ describe('a streaming handler', () => {
     const answers: string[] = [];
     stream.on('data', (message: TrackOrdersResponse) => answers.push(message.orderId));
     const streamError = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
-    stream.write({ subscribeOrderId: 'o-1' });
-    stream.write({ subscribeOrderId: 'bad' });
+    stream.write(TrackOrdersRequest.create({ subscribeOrderId: 'o-1' }));
+    stream.write(TrackOrdersRequest.create({ subscribeOrderId: 'bad' }));
 
     const { error } = failed(await streamError);
 

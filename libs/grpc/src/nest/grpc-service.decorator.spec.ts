@@ -2,18 +2,19 @@ import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import { ResponderBuilder, ServerListenerBuilder } from '@grpc/grpc-js';
 import {
+  CancelOrderRequest,
+  GetOrderRequest,
+  GetOrderResponse,
+  ImportOrdersRequest,
+  ImportOrdersResponse,
+  Order,
   OrderServiceClient,
   OrderServiceService,
   OrderStatus,
-  type GetOrderRequest,
-  type GetOrderResponse,
-  type ImportOrdersRequest,
-  type ImportOrdersResponse,
-  type Order,
-  type TrackOrdersRequest,
-  type TrackOrdersResponse,
-  type WatchOrderRequest,
-  type WatchOrderResponse,
+  TrackOrdersRequest,
+  TrackOrdersResponse,
+  WatchOrderRequest,
+  WatchOrderResponse,
 } from '@platform/proto';
 import { count, from, map, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -47,19 +48,20 @@ function methodType(): string {
   return currentCall()?.method.type ?? 'no call context';
 }
 
-const order = (id: string): Order => ({
-  id,
-  userId: 'u-1',
-  requestId: '',
-  items: [],
-  currencyCode: 'EUR',
-  totalMinor: '0',
-  status: OrderStatus.ORDER_STATUS_PENDING,
-  version: '1',
-  createTime: null,
-  updateTime: null,
-  cancelReason: '',
-});
+const order = (id: string): Order =>
+  Order.create({
+    id,
+    userId: 'u-1',
+    requestId: '',
+    items: [],
+    currencyCode: 'EUR',
+    totalMinor: '0',
+    status: OrderStatus.ORDER_STATUS_PENDING,
+    version: '1',
+    createTime: null,
+    updateTime: null,
+    cancelReason: '',
+  });
 
 @GrpcService(OrderServiceService)
 class OrderController implements Handled {
@@ -78,29 +80,33 @@ class OrderController implements Handled {
       requestId: String(metadata.get('x-request-id')[0]),
       methodTypes: [...seen.methodTypes, methodType()],
     };
-    return Promise.resolve({ order: order(request.orderId) });
+    return Promise.resolve(GetOrderResponse.create({ order: order(request.orderId) }));
   }
 
   watchOrder(request: WatchOrderRequest): Observable<WatchOrderResponse> {
     seen.methodTypes.push(methodType());
-    return from(['1', '2', '3']).pipe(map((version) => ({ order: { ...order(request.orderId), version } })));
+    return from(['1', '2', '3']).pipe(
+      map((version) => WatchOrderResponse.create({ order: { ...order(request.orderId), version } })),
+    );
   }
 
   importOrders(requests: Observable<ImportOrdersRequest>): Observable<ImportOrdersResponse> {
     seen.methodTypes.push(methodType());
     return requests.pipe(
       count(),
-      map((created) => ({ createdCount: created, duplicateCount: 0, failedCount: 0, results: [] })),
+      map((createdCount) => ImportOrdersResponse.create({ createdCount })),
     );
   }
 
   trackOrders(requests: Observable<TrackOrdersRequest>): Observable<TrackOrdersResponse> {
     seen.methodTypes.push(methodType());
     return requests.pipe(
-      map((request) => ({
-        orderId: request.subscribeOrderId ?? '',
-        order: order(request.subscribeOrderId ?? ''),
-      })),
+      map((request) =>
+        TrackOrdersResponse.create({
+          orderId: request.subscribeOrderId ?? '',
+          order: order(request.subscribeOrderId ?? ''),
+        }),
+      ),
     );
   }
 }
@@ -156,7 +162,7 @@ describe('a controller decorated with @GrpcService', () => {
     const deadline = Date.now() + 5000;
 
     const response = await new Promise<GetOrderResponse>((resolve, reject) =>
-      orders.getOrder({ orderId: 'o-1' }, metadata, { deadline }, (error, value) =>
+      orders.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), metadata, { deadline }, (error, value) =>
         error ? reject(error) : resolve(value),
       ),
     );
@@ -174,7 +180,7 @@ describe('a controller decorated with @GrpcService', () => {
 
   it('serves a server stream from an Observable', async () => {
     const orders = await serve();
-    const messages = await collect(orders.watchOrder({ orderId: 'o-2' }));
+    const messages = await collect(orders.watchOrder(WatchOrderRequest.create({ orderId: 'o-2' })));
     expect(messages.map((message) => message.order?.version)).toEqual(['1', '2', '3']);
     expect(seen.methodTypes).toEqual(['server_stream']);
   });
@@ -183,7 +189,7 @@ describe('a controller decorated with @GrpcService', () => {
     const orders = await serve();
     const response = await new Promise<ImportOrdersResponse>((resolve, reject) => {
       const upload = orders.importOrders((error, value) => (error ? reject(error) : resolve(value)));
-      for (let index = 0; index < 3; index += 1) upload.write({ order: null });
+      for (let index = 0; index < 3; index += 1) upload.write(ImportOrdersRequest.create({ order: null }));
       upload.end();
     });
     expect(response.createdCount).toBe(3);
@@ -194,8 +200,8 @@ describe('a controller decorated with @GrpcService', () => {
     const orders = await serve();
     const stream = orders.trackOrders();
     const received = collect(stream);
-    stream.write({ subscribeOrderId: 'o-3' });
-    stream.write({ subscribeOrderId: 'o-4' });
+    stream.write(TrackOrdersRequest.create({ subscribeOrderId: 'o-3' }));
+    stream.write(TrackOrdersRequest.create({ subscribeOrderId: 'o-4' }));
     stream.end();
     expect((await received).map((message) => message.orderId)).toEqual(['o-3', 'o-4']);
     expect(seen.methodTypes).toEqual(['bidi_stream']);
@@ -204,7 +210,9 @@ describe('a controller decorated with @GrpcService', () => {
   it('leaves the methods it lacks UNIMPLEMENTED', async () => {
     const orders = await serve();
     const error = await new Promise<grpc.ServiceError | null>((resolve) =>
-      orders.cancelOrder({ orderId: 'o-1', reason: '' }, (failure) => resolve(failure)),
+      orders.cancelOrder(CancelOrderRequest.create({ orderId: 'o-1', reason: '' }), (failure) =>
+        resolve(failure),
+      ),
     );
     expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
   });
@@ -220,7 +228,7 @@ describe('the parameter decorators without contextInterceptor', () => {
     const orders = new OrderServiceClient(nest.address, grpc.credentials.createInsecure());
     client = orders;
     const error = await new Promise<grpc.ServiceError | null>((resolve) =>
-      orders.getOrder({ orderId: 'o-1' }, (failure) => resolve(failure)),
+      orders.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), (failure) => resolve(failure)),
     );
     expect(error?.code).toBe(grpc.status.INTERNAL);
     expect(error?.details).not.toContain('contextInterceptor');
@@ -239,7 +247,7 @@ describe('@GrpcService types', () => {
     GrpcService(OrderServiceService)(WrongAnswer);
     class WrongStream {
       watchOrder(): WatchOrderResponse {
-        return { order: null };
+        return WatchOrderResponse.create({ order: null });
       }
     }
     // @ts-expect-error a server-streaming handler must return an Observable

@@ -2,11 +2,11 @@ import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import { ClientProxyFactory, type ClientGrpc } from '@nestjs/microservices';
 import {
+  GetOrderRequest,
+  GetOrderResponse,
   OrderServiceService,
   OrderStatus,
   protoFiles,
-  type GetOrderRequest,
-  type GetOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { lastValueFrom, type Observable } from 'rxjs';
@@ -27,7 +27,7 @@ const tagCalls: grpc.Interceptor = (options, nextCall) =>
     },
   });
 
-const order: GetOrderResponse = {
+const order: GetOrderResponse = GetOrderResponse.create({
   order: {
     id: 'o-1',
     userId: 'u-1',
@@ -41,7 +41,7 @@ const order: GetOrderResponse = {
     updateTime: null,
     cancelReason: '',
   },
-};
+});
 
 let server: RunningGrpcServer | undefined;
 let nestClient: (ClientGrpc & { close(): unknown }) | undefined;
@@ -81,7 +81,7 @@ describe('a Nest gRPC client built with platformGrpcClientOptions', () => {
     ) as unknown as ClientGrpc & { close(): unknown };
 
     const orders = nestClient.getService<OrderServiceNestClient>('OrderService');
-    const response = await lastValueFrom(orders.getOrder({ orderId: 'o-1' }));
+    const response = await lastValueFrom(orders.getOrder(GetOrderRequest.create({ orderId: 'o-1' })));
 
     expect(tags).toEqual(['platform']);
     expect(response).toEqual(order);

@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync, type MethodDefinition, type ServiceDefinition } from '@grpc/proto-loader';
 import {
+  GetOrderResponse,
   OrderServiceClient,
   OrderServiceService,
   protoLoaderOptions,
   serviceNames,
   statusFromMetadata,
-  type GetOrderResponse,
-  type WatchOrderResponse,
+  WatchOrderRequest,
+  WatchOrderResponse,
 } from '@platform/proto';
 import { service as healthDefinition } from 'grpc-health-check';
 import { createRequire } from 'node:module';
@@ -33,12 +34,12 @@ import { platformGrpcServerOptions } from './platform-grpc-server-options.js';
 @GrpcService(OrderServiceService)
 class OrderController {
   getOrder(): GetOrderResponse {
-    return { order: null };
+    return GetOrderResponse.create({ order: null });
   }
 
   /** One message, then a stream that never ends on its own (like WatchOrder on a quiet order). */
   watchOrder(): Observable<WatchOrderResponse> {
-    return new Observable((subscriber) => subscriber.next({ order: null }));
+    return new Observable((subscriber) => subscriber.next(WatchOrderResponse.create({ order: null })));
   }
 }
 
@@ -164,7 +165,7 @@ describe('a Nest server built with platformGrpcServerOptions', () => {
       expect.objectContaining({ labels: { grpc_service: 'unknown', grpc_method: 'unknown' }, value: 1 }),
     ]);
 
-    const stream = client.watchOrder({ orderId: 'o-1' });
+    const stream = client.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }));
     const streamError = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
     await new Promise((resolve) => stream.once('data', resolve));
 

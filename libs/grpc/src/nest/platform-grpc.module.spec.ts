@@ -3,11 +3,11 @@ import * as grpc from '@grpc/grpc-js';
 import { Inject, NotFoundException, type INestMicroservice } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
+  GetOrderRequest,
   OrderServiceClient,
   OrderServiceService,
   protoFiles,
   statusFromMetadata,
-  type GetOrderRequest,
   type GetOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
@@ -99,13 +99,19 @@ const emptyOrder = {
 describe('PlatformGrpcModule.forRoot', () => {
   it('provides a typed client that reaches its target', async () => {
     const { caller: orders } = await startRelay();
-    const response = await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-7' });
+    const response = await unaryCall(
+      orders.getOrder.bind(orders),
+      GetOrderRequest.create({ orderId: 'o-7' }),
+    );
     expect(response.order?.id).toBe('o-7');
   });
 
   it('maps handler exceptions with the global filter, without @UseFilters', async () => {
     const { caller: orders } = await startRelay();
-    const error = await unaryCall(orders.getOrder.bind(orders), { orderId: 'missing' }).then(
+    const error = await unaryCall(
+      orders.getOrder.bind(orders),
+      GetOrderRequest.create({ orderId: 'missing' }),
+    ).then(
       () => undefined,
       (caught: ClientError) => caught,
     );
@@ -117,9 +123,10 @@ describe('PlatformGrpcModule.forRoot', () => {
     const { injected } = await startRelay();
     await app?.close();
     app = undefined;
-    const error = await unaryCall(injected.getOrder.bind(injected), { orderId: 'o-1' }).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await unaryCall(
+      injected.getOrder.bind(injected),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+    ).catch((caught: unknown) => caught);
     // Had it stayed open, the call would have succeeded: the downstream server is still up.
     expect(String(error)).toMatch(/closed|shut ?down/i);
   });

@@ -13,12 +13,12 @@ import {
   unaryCall,
 } from '@platform/grpc';
 import {
+  ListOrdersRequest,
+  ListOrdersResponse,
   Order,
   OrderServiceClient,
   OrderServiceService,
   OrderStatus,
-  type ListOrdersRequest,
-  type ListOrdersResponse,
 } from '@platform/proto';
 
 // Where the next page starts. A database-backed list keeps a keyset instead (the last row's
@@ -36,11 +36,11 @@ function listOrders(request: ListOrdersRequest): ListOrdersResponse {
   const pageSize = resolvePageSize(request.pageSize);
   const start = pageTokens.decode<OrderCursor>(request.pageToken, scope)?.nextIndex ?? 0;
   const end = start + pageSize;
-  return {
+  return ListOrdersResponse.create({
     orders: stored.slice(start, end),
     nextPageToken:
       end < stored.length ? pageTokens.encode({ nextIndex: end } satisfies OrderCursor, scope) : '',
-  };
+  });
 }
 
 const server = new grpc.Server({
@@ -66,7 +66,10 @@ const port = await new Promise<number>((resolve, reject) =>
 
 const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`);
 const list = (pageToken: string, status = OrderStatus.ORDER_STATUS_UNSPECIFIED) =>
-  unaryCall(orders.listOrders.bind(orders), { pageSize: 3, pageToken, status, userId: '' });
+  unaryCall(
+    orders.listOrders.bind(orders),
+    ListOrdersRequest.create({ pageSize: 3, pageToken, status, userId: '' }),
+  );
 
 let pageToken = '';
 do {

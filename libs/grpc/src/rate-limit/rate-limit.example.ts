@@ -9,7 +9,7 @@ import {
   rateLimitServerInterceptor,
   unaryCall,
 } from '@platform/grpc';
-import { OrderServiceClient, OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 
 const server = new grpc.Server({
   interceptors: [
@@ -20,7 +20,7 @@ const server = new grpc.Server({
 });
 server.addService(OrderServiceService, {
   getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) =>
-    callback(null, { order: null }),
+    callback(null, GetOrderResponse.create({ order: null })),
 } as grpc.UntypedServiceImplementation);
 const port = await new Promise<number>((resolve, reject) =>
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -32,7 +32,7 @@ const port = await new Promise<number>((resolve, reject) =>
 const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`, { interceptors: [] });
 for (let call = 1; call <= 3; call += 1) {
   try {
-    await unaryCall(orders.getOrder.bind(orders), { orderId: 'o-1' });
+    await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'o-1' }));
     console.log(`call ${call}: ok`);
   } catch (error) {
     if (error instanceof ClientError)

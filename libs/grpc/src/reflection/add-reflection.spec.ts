@@ -8,14 +8,14 @@ import {
   type ServiceDefinition,
 } from '@grpc/proto-loader';
 import {
+  GetOrderResponse,
   OrderServiceService,
   platformFileDescriptors,
-  statusDetailTypeNames,
   protoFiles,
   protoLoaderOptions,
   serviceNames,
+  statusDetailTypeNames,
   type GetOrderRequest,
-  type GetOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ import { descriptorSet, ReflectionClient } from '../testing/reflection-client.js
 import { addReflection } from './add-reflection.js';
 import type { ReflectionOptions } from './reflection-options.js';
 
-const order: GetOrderResponse = {
+const order: GetOrderResponse = GetOrderResponse.create({
   order: {
     id: 'o-1',
     userId: 'u-1',
@@ -37,7 +37,7 @@ const order: GetOrderResponse = {
     updateTime: null,
     cancelReason: '',
   } as GetOrderResponse['order'],
-};
+});
 
 let server: RunningGrpcServer | undefined;
 const reflectionClients: ReflectionClient[] = [];
@@ -62,7 +62,7 @@ async function serveWithReflection(
           getOrder: (
             call: grpc.ServerUnaryCall<GetOrderRequest, GetOrderResponse>,
             callback: grpc.sendUnaryData<GetOrderResponse>,
-          ) => callback(null, call.request.orderId === order.order?.id ? order : { order: null }),
+          ) => callback(null, call.request.orderId === order.order?.id ? order : GetOrderResponse.create()),
         } as unknown as grpc.UntypedServiceImplementation,
       },
     ],

@@ -1,5 +1,10 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService } from '@platform/proto';
+import {
+  CancelOrderRequest,
+  GetOrderRequest,
+  OrderServiceClient,
+  OrderServiceService,
+} from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../channel/create-client.js';
@@ -28,7 +33,11 @@ afterEach(() => {
 afterAll(() => server.stop());
 
 function callGetOrder(client: OrderServiceClient): Promise<ClientError | undefined> {
-  return unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }, new Metadata()).then(
+  return unaryCall(
+    client.getOrder.bind(client),
+    GetOrderRequest.create({ orderId: 'o-1' }),
+    new Metadata(),
+  ).then(
     () => undefined,
     (error: unknown) => error as ClientError,
   );
@@ -77,7 +86,10 @@ describe('channel with a grpc-js service-config retry policy', () => {
     const cancelOrder = OrderServiceService.cancelOrder.path;
     server.script(cancelOrder, { thenFault: unavailable });
     const client = clientWith({ 'grpc.service_config': serviceConfig });
-    await unaryCall(client.cancelOrder.bind(client), { orderId: 'o-1', reason: '' }).catch(() => undefined);
+    await unaryCall(
+      client.cancelOrder.bind(client),
+      CancelOrderRequest.create({ orderId: 'o-1', reason: '' }),
+    ).catch(() => undefined);
     expect(server.attempts(cancelOrder)).toHaveLength(4);
   });
 });

@@ -1,5 +1,5 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService } from '@platform/proto';
+import { GetOrderRequest, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../channel/create-client.js';
@@ -35,7 +35,7 @@ async function callAlwaysFailing(options: RetryOptions, deadline?: number): Prom
   });
   await unaryCall(
     client.getOrder.bind(client),
-    { orderId: 'o-1' },
+    GetOrderRequest.create({ orderId: 'o-1' }),
     new Metadata(),
     deadline ? { deadline } : {},
   ).catch(() => undefined);

@@ -1,5 +1,5 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { OrderServiceClient, OrderServiceService } from '@platform/proto';
+import { GetOrderRequest, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { Registry } from 'prom-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,11 @@ function clientOf(server: FaultServer, retry: ReturnType<typeof retryClientInter
 }
 
 function callGetOrder(client: OrderServiceClient): Promise<ClientError | undefined> {
-  return unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }, new Metadata()).then(
+  return unaryCall(
+    client.getOrder.bind(client),
+    GetOrderRequest.create({ orderId: 'o-1' }),
+    new Metadata(),
+  ).then(
     () => undefined,
     (error: unknown) => error as ClientError,
   );

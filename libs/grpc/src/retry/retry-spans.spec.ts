@@ -7,7 +7,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { OrderServiceClient, OrderServiceService } from '@platform/proto';
+import { GetOrderRequest, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../channel/create-client.js';
@@ -52,9 +52,11 @@ function getOrderUnderParent() {
   const tracer = trace.getTracer('test');
   return tracer.startActiveSpan('caller', async (parent) => {
     try {
-      await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }, new Metadata()).catch(
-        () => undefined,
-      );
+      await unaryCall(
+        client.getOrder.bind(client),
+        GetOrderRequest.create({ orderId: 'o-1' }),
+        new Metadata(),
+      ).catch(() => undefined);
     } finally {
       parent.end();
     }
@@ -101,7 +103,9 @@ describe('call that may not be retried', () => {
     });
     server.script(getOrder, { faults: [unavailable] });
     await trace.getTracer('test').startActiveSpan('caller', async (parent) => {
-      await unaryCall(once.getOrder.bind(once), { orderId: 'o-1' }).catch(() => undefined);
+      await unaryCall(once.getOrder.bind(once), GetOrderRequest.create({ orderId: 'o-1' })).catch(
+        () => undefined,
+      );
       parent.end();
     });
     once.close();
@@ -113,7 +117,7 @@ describe('call that may not be retried', () => {
 describe('call made outside any span', () => {
   it('records no attempt span, so no attempt becomes a trace of its own', async () => {
     server.script(getOrder, { faults: [unavailable] });
-    await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' });
+    await unaryCall(client.getOrder.bind(client), GetOrderRequest.create({ orderId: 'o-1' }));
     expect(server.attempts(getOrder)).toHaveLength(2);
     expect(exporter.getFinishedSpans()).toEqual([]);
     expect(server.attempts(getOrder).map((attempt) => attempt.metadata.get('traceparent'))).toEqual([[], []]);

@@ -1,5 +1,12 @@
 import { Metadata, status as GrpcStatus, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
-import { Order, OrderServiceClient, OrderServiceService, type WatchOrderResponse } from '@platform/proto';
+import {
+  ImportOrdersRequest,
+  Order,
+  OrderServiceClient,
+  OrderServiceService,
+  WatchOrderRequest,
+  type WatchOrderResponse,
+} from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../channel/create-client.js';
@@ -42,7 +49,9 @@ function readAll(stream: ClientReadableStream<WatchOrderResponse>) {
 describe('server stream failing before its first message', () => {
   it('is retried and delivers the retry messages once', async () => {
     server.script(watchOrder, { messages: updates, faults: [unavailable, unavailable] });
-    const { orderIds, headers, error } = await readAll(client.watchOrder({ orderId: 'o-1' }));
+    const { orderIds, headers, error } = await readAll(
+      client.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' })),
+    );
     expect(error).toBeUndefined();
     expect(orderIds).toEqual(['o-1', 'o-2']);
     // Response headers of the failed attempts are not delivered: one set, the committed attempt's.
@@ -55,7 +64,9 @@ describe('server stream failing before its first message', () => {
 describe('server stream dropped after its first message', () => {
   it('is not retried: the caller gets the message, then UNAVAILABLE', async () => {
     server.script(watchOrder, { messages: updates, faults: [{ ...unavailable, afterMessages: 1 }] });
-    const { orderIds, error } = await readAll(client.watchOrder({ orderId: 'o-1' }));
+    const { orderIds, error } = await readAll(
+      client.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' })),
+    );
     expect(orderIds).toEqual(['o-1']);
     expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
     expect(server.attempts(watchOrder)).toHaveLength(1);
@@ -67,7 +78,7 @@ describe('client stream', () => {
     server.script(importOrders, { faults: [unavailable] });
     const error = await new Promise<ServiceError | null>((resolve) => {
       const call = client.importOrders((failure) => resolve(failure));
-      call.write({ order: null });
+      call.write(ImportOrdersRequest.create({ order: null }));
       call.end();
     });
     expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
@@ -77,8 +88,8 @@ describe('client stream', () => {
   it('still works when the call succeeds', async () => {
     const error = await new Promise<ServiceError | null>((resolve) => {
       const call = client.importOrders((failure) => resolve(failure));
-      call.write({ order: null });
-      call.write({ order: null });
+      call.write(ImportOrdersRequest.create({ order: null }));
+      call.write(ImportOrdersRequest.create({ order: null }));
       call.end();
     });
     expect(error).toBeNull();

@@ -1,5 +1,7 @@
 import { Metadata, status as GrpcStatus, type CallOptions, type Interceptor } from '@grpc/grpc-js';
 import {
+  CreateUserRequest,
+  GetOrderRequest,
   OrderServiceClient,
   OrderServiceService,
   UserServiceClient,
@@ -50,7 +52,12 @@ async function callGetOrder(
   options: Partial<CallOptions> = {},
 ): Promise<ClientError | undefined> {
   try {
-    await unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }, metadata, options);
+    await unaryCall(
+      client.getOrder.bind(client),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+      metadata,
+      options,
+    );
     return undefined;
   } catch (error) {
     if (error instanceof ClientError) return error;
@@ -117,7 +124,11 @@ describe('method that is not idempotent', () => {
     const client = userClient();
     return unaryCall(
       client.createUser.bind(client),
-      { email: 'a@example.com', password: 'correct horse battery', displayName: 'A' },
+      CreateUserRequest.create({
+        email: 'a@example.com',
+        password: 'correct horse battery',
+        displayName: 'A',
+      }),
       metadata,
     ).then(
       () => undefined,
@@ -225,9 +236,14 @@ describe('cancellation while retrying', () => {
     server.script(getOrder, { thenFault: unavailable });
     const client = orderClient({ initialBackoffMs: 10_000, random: () => 0.5 });
     const controller = new AbortController();
-    const outcome = unaryCall(client.getOrder.bind(client), { orderId: 'o-1' }, new Metadata(), {
-      signal: controller.signal,
-    }).then(
+    const outcome = unaryCall(
+      client.getOrder.bind(client),
+      GetOrderRequest.create({ orderId: 'o-1' }),
+      new Metadata(),
+      {
+        signal: controller.signal,
+      },
+    ).then(
       () => undefined,
       (error: unknown) => error as ClientError,
     );

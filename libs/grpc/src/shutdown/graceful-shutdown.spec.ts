@@ -1,12 +1,15 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  GetOrderRequest,
+  GetOrderResponse,
+  ImportOrdersRequest,
+  ImportOrdersResponse,
   OrderServiceClient,
   OrderServiceService,
   statusFromMetadata,
-  type GetOrderResponse,
-  type ImportOrdersRequest,
-  type ImportOrdersResponse,
-  type WatchOrderResponse,
+  TrackOrdersRequest,
+  WatchOrderRequest,
+  WatchOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +23,7 @@ import type { ShutdownStep, ShutdownStepName } from './shutdown-options.js';
 import { shutdownInterceptor } from './shutdown.interceptor.js';
 
 const domain = 'test.platform';
-const emptyOrder: GetOrderResponse = { order: null };
+const emptyOrder: GetOrderResponse = GetOrderResponse.create({ order: null });
 
 let server: RunningGrpcServer | undefined;
 let client: OrderServiceClient | undefined;
@@ -57,7 +60,7 @@ async function serve(implementation: Record<string, unknown>, inFlight = new InF
 function getOrder(orders: OrderServiceClient): Promise<GetOrderResponse> {
   return new Promise((resolve, reject) =>
     orders.getOrder(
-      { orderId: 'o-1' },
+      GetOrderRequest.create({ orderId: 'o-1' }),
       new grpc.Metadata(),
       { deadline: Date.now() + 5000 },
       (error, response) => (error ? reject(error) : resolve(response)),
@@ -163,11 +166,11 @@ describe('a long-lived stream', () => {
     } = await serve({
       watchOrder: (call: grpc.ServerWritableStream<unknown, WatchOrderResponse>) => {
         call.on('cancelled', () => (handlerCancelled = true));
-        call.write({ order: null });
+        call.write(WatchOrderResponse.create({ order: null }));
         streaming.resolve(currentCall()?.signal);
       },
     });
-    const stream = orders.watchOrder({ orderId: 'o-1' });
+    const stream = orders.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }));
     const firstMessage = new Promise((resolve) => stream.once('data', resolve));
     const streamError = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
     await firstMessage;
@@ -197,7 +200,7 @@ describe('a long-lived stream', () => {
     const stream = orders.trackOrders();
     const streamError = new Promise<grpc.ServiceError>((resolve) => stream.on('error', resolve));
     const echoed = new Promise((resolve) => stream.once('data', resolve));
-    stream.write({ subscribeOrderId: 'o-1' });
+    stream.write(TrackOrdersRequest.create({ subscribeOrderId: 'o-1' }));
     await echoed;
 
     await expect(gracefulShutdown(grpcServer, { inFlight })).resolves.toMatchObject({
@@ -221,10 +224,10 @@ describe('a long-lived stream', () => {
         void release.promise.then(() => callback(null, emptyOrder));
       },
       watchOrder: (call: grpc.ServerWritableStream<unknown, WatchOrderResponse>) => {
-        call.write({ order: null });
+        call.write(WatchOrderResponse.create({ order: null }));
       },
     });
-    const stream = orders.watchOrder({ orderId: 'o-1' });
+    const stream = orders.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }));
     let streamEnded = false;
     stream.on('error', () => (streamEnded = true));
     await new Promise((resolve) => stream.once('data', resolve));
@@ -266,9 +269,7 @@ describe('a client-streaming call in flight', () => {
           count += 1;
           receiving.resolve();
         });
-        call.on('end', () =>
-          callback(null, { createdCount: count, duplicateCount: 0, failedCount: 0, results: [] }),
-        );
+        call.on('end', () => callback(null, ImportOrdersResponse.create({ createdCount: count })));
       },
     });
     const recorder = stepRecorder();
@@ -276,13 +277,13 @@ describe('a client-streaming call in flight', () => {
     const summary = new Promise<ImportOrdersResponse>((resolve, reject) => {
       stream = orders.importOrders((error, response) => (error ? reject(error) : resolve(response)));
     });
-    stream.write({ order: null });
+    stream.write(ImportOrdersRequest.create({ order: null }));
     await receiving.promise;
 
     const shutdown = gracefulShutdown(grpcServer, { inFlight, onStep: recorder.onStep });
     await recorder.reached('refusing-calls');
     expect(inFlight.counts).toEqual({ requests: 1, streams: 0 });
-    stream.write({ order: null });
+    stream.write(ImportOrdersRequest.create({ order: null }));
     stream.end();
 
     await expect(summary).resolves.toMatchObject({ createdCount: 2 });

@@ -9,7 +9,7 @@ import {
   InFlightCalls,
   shutdownInterceptor,
 } from '@platform/grpc';
-import { OrderServiceService, serviceNames, type WatchOrderResponse } from '@platform/proto';
+import { OrderServiceService, serviceNames, WatchOrderResponse } from '@platform/proto';
 
 const inFlight = new InFlightCalls();
 const health = new HealthService({ services: [serviceNames.order] });
@@ -23,7 +23,8 @@ const server = new grpc.Server({
 });
 server.addService(OrderServiceService, {
   // A stream that never ends on its own: the shutdown ends it with UNAVAILABLE.
-  watchOrder: (call: grpc.ServerWritableStream<unknown, WatchOrderResponse>) => call.write({ order: null }),
+  watchOrder: (call: grpc.ServerWritableStream<unknown, WatchOrderResponse>) =>
+    call.write(WatchOrderResponse.create({ order: null })),
 } as grpc.UntypedServiceImplementation);
 health.addToServer(server);
 

@@ -1,10 +1,12 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  GetOrderRequest,
+  GetOrderResponse,
   OrderServiceClient,
   OrderServiceService,
   statusFromMetadata,
-  type GetOrderResponse,
-  type WatchOrderResponse,
+  WatchOrderRequest,
+  WatchOrderResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -45,7 +47,9 @@ async function serve(
 
 function getOrder(orders: OrderServiceClient): Promise<GetOrderResponse> {
   return new Promise((resolve, reject) =>
-    orders.getOrder({ orderId: 'o-1' }, (error, response) => (error ? reject(error) : resolve(response))),
+    orders.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), (error, response) =>
+      error ? reject(error) : resolve(response),
+    ),
   );
 }
 
@@ -62,14 +66,14 @@ describe('calls in flight', () => {
     const orders = await serve(inFlight, {
       getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) => {
         unaryStarted();
-        void answering.then(() => callback(null, { order: null }));
+        void answering.then(() => callback(null, GetOrderResponse.create({ order: null })));
       },
       watchOrder: (call: grpc.ServerWritableStream<unknown, WatchOrderResponse>) => {
         call.on('cancelled', () => streamCancelled());
-        call.write({ order: null });
+        call.write(WatchOrderResponse.create({ order: null }));
       },
     });
-    const stream = orders.watchOrder({ orderId: 'o-1' });
+    const stream = orders.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }));
     stream.on('error', () => undefined);
     await new Promise((resolve) => stream.once('data', resolve));
     const unary = getOrder(orders);
@@ -99,7 +103,7 @@ describe('a call arriving once the calls are closed', () => {
     const orders = await serve(inFlight, {
       getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) => {
         handled += 1;
-        callback(null, { order: null });
+        callback(null, GetOrderResponse.create({ order: null }));
       },
     });
     // The server still listens: only the interceptor stands between the call and the handler.

@@ -1,5 +1,5 @@
 import type { Deadline, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
-import { UserServiceClient, UserServiceService, type GetUserResponse } from '@platform/proto';
+import { GetUserRequest, GetUserResponse, UserServiceClient, UserServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { promiseClient } from '../channel/promise-client.js';
@@ -26,7 +26,7 @@ async function recordDeadlines(): Promise<{ address: string; deadlines: number[]
             callback: sendUnaryData<GetUserResponse>,
           ) => {
             deadlines.push(epochMs(call.getDeadline()));
-            callback(null, { user: null });
+            callback(null, GetUserResponse.create({ user: null }));
           },
         },
       },
@@ -40,7 +40,7 @@ describe('createTestClient', () => {
     const { address, deadlines } = await recordDeadlines();
     client = createTestClient(UserServiceClient, address);
     const sent = Date.now();
-    await promiseClient(client).getUser({ userId: 'u-1' });
+    await promiseClient(client).getUser(GetUserRequest.create({ userId: 'u-1' }));
     // grpc-timeout is relative: the server adds it to its clock on arrival, so the deadline it
     // sees is the client's (at least sent + 10 s) plus the transit, which ends before now.
     expect(deadlines[0]).toBeGreaterThanOrEqual(sent + 10_000);
@@ -52,7 +52,7 @@ describe('createTestClient', () => {
     client = createTestClient(UserServiceClient, address);
     const sent = Date.now();
     const deadline = sent + 2_000;
-    await promiseClient(client).getUser({ userId: 'u-1' }, { deadline });
+    await promiseClient(client).getUser(GetUserRequest.create({ userId: 'u-1' }), { deadline });
     // The test's deadline, later by at most the transit (grpc-timeout is relative).
     expect(deadlines[0]).toBeGreaterThanOrEqual(deadline);
     expect(deadlines[0]).toBeLessThanOrEqual(deadline + (Date.now() - sent));

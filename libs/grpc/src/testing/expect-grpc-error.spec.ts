@@ -1,5 +1,5 @@
 import { status as GrpcStatus, type ServerUnaryCall, type sendUnaryData } from '@grpc/grpc-js';
-import { UserServiceClient, UserServiceService, type GetUserResponse } from '@platform/proto';
+import { GetUserRequest, GetUserResponse, UserServiceClient, UserServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { promiseClient, type PromiseClient } from '../channel/promise-client.js';
@@ -47,7 +47,10 @@ const badUserId = () =>
 describe('expectGrpcError', () => {
   it('returns the ClientError of a call that failed with the expected code, details decoded', async () => {
     answer = badUserId;
-    const error = await expectGrpcError(users.getUser({ userId: 'u-1' }), GrpcStatus.INVALID_ARGUMENT);
+    const error = await expectGrpcError(
+      users.getUser(GetUserRequest.create({ userId: 'u-1' })),
+      GrpcStatus.INVALID_ARGUMENT,
+    );
     expect(error.code).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect(error.details).toBe('bad request');
     expect(error.statusDetails.errorInfo?.reason).toBe('INVALID_ARGUMENT');
@@ -56,15 +59,15 @@ describe('expectGrpcError', () => {
   it('fails naming both codes when the call failed with another', async () => {
     answer = () => new PermissionDeniedError('not yours');
     await expect(
-      expectGrpcError(users.getUser({ userId: 'u-1' }), GrpcStatus.INVALID_ARGUMENT),
+      expectGrpcError(users.getUser(GetUserRequest.create({ userId: 'u-1' })), GrpcStatus.INVALID_ARGUMENT),
     ).rejects.toThrow(/not yours.*PERMISSION_DENIED.*INVALID_ARGUMENT/s);
   });
 
   it('fails showing the response when the call succeeded', async () => {
-    answer = () => ({ user: null });
-    await expect(expectGrpcError(users.getUser({ userId: 'u-1' }), GrpcStatus.NOT_FOUND)).rejects.toThrow(
-      'expected NOT_FOUND, got a response: {"user":null}',
-    );
+    answer = () => GetUserResponse.create({ user: null });
+    await expect(
+      expectGrpcError(users.getUser(GetUserRequest.create({ userId: 'u-1' })), GrpcStatus.NOT_FOUND),
+    ).rejects.toThrow('expected NOT_FOUND, got a response: {"user":null}');
   });
 
   it('fails when the call failed with something other than a ClientError', async () => {
@@ -77,14 +80,22 @@ describe('expectGrpcError', () => {
 describe('fieldsOf', () => {
   it("lists the fields of an error's BadRequest violations, sorted", async () => {
     answer = badUserId;
-    const error = await expectGrpcError(users.getUser({ userId: 'u-1' }), GrpcStatus.INVALID_ARGUMENT);
+    const error = await expectGrpcError(
+      users.getUser(GetUserRequest.create({ userId: 'u-1' })),
+      GrpcStatus.INVALID_ARGUMENT,
+    );
     expect(fieldsOf(error)).toEqual(['email', 'user_id']);
   });
 
   it('is empty for an error without BadRequest details', async () => {
     answer = () => new PermissionDeniedError('not yours');
     expect(
-      fieldsOf(await expectGrpcError(users.getUser({ userId: 'u-1' }), GrpcStatus.PERMISSION_DENIED)),
+      fieldsOf(
+        await expectGrpcError(
+          users.getUser(GetUserRequest.create({ userId: 'u-1' })),
+          GrpcStatus.PERMISSION_DENIED,
+        ),
+      ),
     ).toEqual([]);
   });
 });

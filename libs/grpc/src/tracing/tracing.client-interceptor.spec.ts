@@ -11,6 +11,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { callKind, callKinds, methodOfKind, scenarioKey } from './__fixtures__/order-calls.js';
 import { useTracingHarness } from './__fixtures__/tracing-harness.js';
+import { GetOrderRequest } from '@platform/proto';
 
 const { startServer, client, spansOfKind, only } = useTracingHarness();
 
@@ -99,7 +100,9 @@ describe('client span', () => {
     const server = await startServer();
     const metadata = new Metadata();
     metadata.set(scenarioKey, 'ok');
-    await new Promise((resolve) => client(server.address).getOrder({ orderId: 'o-1' }, metadata, resolve));
+    await new Promise((resolve) =>
+      client(server.address).getOrder(GetOrderRequest.create({ orderId: 'o-1' }), metadata, resolve),
+    );
     expect(metadata.get('traceparent')).toEqual([]);
     expect(only(spansOfKind(SpanKind.SERVER)).parentSpanContext).toBeDefined();
   });

@@ -5,7 +5,12 @@ import { credentials, Server, ServerCredentials } from '@grpc/grpc-js';
 import { ConsoleSpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { contextInterceptor, tracingClientInterceptor, tracingServerInterceptor } from '@platform/grpc';
 import { setupTracing } from '@platform/observability';
-import { OrderServiceClient, OrderServiceService, type OrderServiceServer } from '@platform/proto';
+import {
+  GetOrderRequest,
+  OrderServiceClient,
+  OrderServiceService,
+  type OrderServiceServer,
+} from '@platform/proto';
 
 const tracing = setupTracing({
   serviceName: 'tracing-example',
@@ -26,7 +31,7 @@ const client = new OrderServiceClient(`127.0.0.1:${port}`, credentials.createIns
   interceptors: [tracingClientInterceptor()],
 });
 await new Promise<void>((resolve) =>
-  client.getOrder({ orderId: 'o-1' }, (error) => {
+  client.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), (error) => {
     console.log(`GetOrder answered ${error?.code ?? 0}: the server span is not an error, the client span is`);
     resolve();
   }),

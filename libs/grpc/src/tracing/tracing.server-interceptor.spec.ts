@@ -10,6 +10,7 @@ import {
   scenarioKey,
 } from './__fixtures__/order-calls.js';
 import { useTracingHarness } from './__fixtures__/tracing-harness.js';
+import { GetOrderRequest } from '@platform/proto';
 
 const { startServer, client, spansOfKind, only } = useTracingHarness();
 
@@ -100,8 +101,11 @@ describe('server span', () => {
       });
       const orders = client(server.address, false);
       const code = await new Promise<number>((resolve) =>
-        orders.getOrder({ orderId: 'o-1' }, new Metadata(), { deadline: Date.now() + 200 }, (error) =>
-          resolve(error?.code ?? 0),
+        orders.getOrder(
+          GetOrderRequest.create({ orderId: 'o-1' }),
+          new Metadata(),
+          { deadline: Date.now() + 200 },
+          (error) => resolve(error?.code ?? 0),
         ),
       );
       expect(code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
@@ -125,7 +129,10 @@ describe('server span', () => {
           return ended;
         },
       });
-      const call = client(server.address, false).getOrder({ orderId: 'o-1' }, () => undefined);
+      const call = client(server.address, false).getOrder(
+        GetOrderRequest.create({ orderId: 'o-1' }),
+        () => undefined,
+      );
       await handlerReached;
       call.cancel();
       await ended;

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceService, type GetOrderResponse } from '@platform/proto';
+import { GetOrderResponse, OrderServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { createRequire } from 'node:module';
 import { Registry } from 'prom-client';
@@ -42,7 +42,7 @@ async function serve(): Promise<grpc.Server> {
         definition: OrderServiceService,
         implementation: {
           getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) =>
-            callback(null, { order: null }),
+            callback(null, GetOrderResponse.create({ order: null })),
         } as unknown as grpc.UntypedServiceImplementation,
       },
     ],

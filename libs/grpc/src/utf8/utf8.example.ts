@@ -2,12 +2,12 @@
 // utf8 step answers a request whose strings are not UTF-8 with INVALID_ARGUMENT naming the field.
 import * as grpc from '@grpc/grpc-js';
 import { createServerChain, keepRepeatedMetadata, utf8Checked } from '@platform/grpc';
-import { OrderServiceService, statusFromMetadata, type CancelOrderResponse } from '@platform/proto';
+import { CancelOrderResponse, OrderServiceService, statusFromMetadata } from '@platform/proto';
 
 const server = new grpc.Server({ interceptors: createServerChain({ errors: { domain: 'order.platform' } }) });
 server.addService(utf8Checked(OrderServiceService), {
   cancelOrder: (_call: unknown, callback: grpc.sendUnaryData<CancelOrderResponse>) =>
-    callback(null, { order: null }),
+    callback(null, CancelOrderResponse.create({ order: null })),
 } as grpc.UntypedServiceImplementation);
 const port = await new Promise<number>((resolve, reject) =>
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>

@@ -10,12 +10,7 @@ import {
   validationServerInterceptor,
   type RequestValidator,
 } from '@platform/grpc';
-import {
-  OrderServiceClient,
-  OrderServiceService,
-  type GetOrderRequest,
-  type GetOrderResponse,
-} from '@platform/proto';
+import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 
 const getOrderRequest: RequestValidator<GetOrderRequest> = (request) =>
   /^[0-9a-f-]{36}$/.test(request.orderId)
@@ -33,7 +28,7 @@ const server = new grpc.Server({
 });
 server.addService(OrderServiceService, {
   getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) =>
-    callback(null, { order: null }),
+    callback(null, GetOrderResponse.create({ order: null })),
 } as grpc.UntypedServiceImplementation);
 const port = await new Promise<number>((resolve, reject) =>
   server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -43,7 +38,7 @@ const port = await new Promise<number>((resolve, reject) =>
 
 const orders = createClient(OrderServiceClient, `127.0.0.1:${port}`);
 try {
-  await unaryCall(orders.getOrder.bind(orders), { orderId: 'nope' });
+  await unaryCall(orders.getOrder.bind(orders), GetOrderRequest.create({ orderId: 'nope' }));
 } catch (error) {
   if (error instanceof ClientError) console.log(error.code, error.statusDetails.badRequest?.fieldViolations);
 }

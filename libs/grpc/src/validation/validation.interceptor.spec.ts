@@ -1,11 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  GetOrderRequest,
+  ImportOrdersRequest,
+  ImportOrdersResponse,
   OrderServiceClient,
   OrderServiceService,
   statusFromMetadata,
-  type GetOrderRequest,
-  type ImportOrdersRequest,
-  type ImportOrdersResponse,
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,12 +45,15 @@ beforeEach(async () => {
           ) => {
             call.on('data', (item) => handled.push(item));
             call.on('end', () =>
-              callback(null, {
-                createdCount: handled.length,
-                duplicateCount: 0,
-                failedCount: 0,
-                results: [],
-              }),
+              callback(
+                null,
+                ImportOrdersResponse.create({
+                  createdCount: handled.length,
+                  duplicateCount: 0,
+                  failedCount: 0,
+                  results: [],
+                }),
+              ),
             );
           },
         } as grpc.UntypedServiceImplementation,
@@ -77,7 +80,7 @@ afterEach(async () => {
 describe('an invalid unary request', () => {
   it('is answered INVALID_ARGUMENT with field violations, and the handler never sees it', async () => {
     const error = await new Promise<grpc.ServiceError | null>((resolve) =>
-      client.getOrder({ orderId: 'not-a-uuid' }, (failure) => resolve(failure)),
+      client.getOrder(GetOrderRequest.create({ orderId: 'not-a-uuid' }), (failure) => resolve(failure)),
     );
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(statusFromMetadata(error?.metadata)?.details.badRequest?.fieldViolations).toEqual([
@@ -90,7 +93,7 @@ describe('an invalid unary request', () => {
 describe('a valid unary request', () => {
   it('reaches the handler unchanged', async () => {
     const orderId = '6f1c1a55-1d2e-4f6b-8a51-0c8f1d7c2b3a';
-    await new Promise((resolve) => client.getOrder({ orderId }, resolve));
+    await new Promise((resolve) => client.getOrder(GetOrderRequest.create({ orderId }), resolve));
     expect(handled).toEqual([{ orderId }]);
   });
 });
@@ -99,9 +102,21 @@ describe('a client stream', () => {
   it('is validated message by message and ends at the first invalid one', async () => {
     const error = await new Promise<grpc.ServiceError | null>((resolve) => {
       const call = client.importOrders((failure) => resolve(failure));
-      call.write({ order: { requestId: 'a', userId: '', items: [], currencyCode: 'EUR' } });
-      call.write({ order: { requestId: '', userId: '', items: [], currencyCode: 'EUR' } });
-      call.write({ order: { requestId: 'c', userId: '', items: [], currencyCode: 'EUR' } });
+      call.write(
+        ImportOrdersRequest.create({
+          order: { requestId: 'a', userId: '', items: [], currencyCode: 'EUR' },
+        }),
+      );
+      call.write(
+        ImportOrdersRequest.create({
+          order: { requestId: '', userId: '', items: [], currencyCode: 'EUR' },
+        }),
+      );
+      call.write(
+        ImportOrdersRequest.create({
+          order: { requestId: 'c', userId: '', items: [], currencyCode: 'EUR' },
+        }),
+      );
       call.end();
     });
     expect(error?.code).toBe(grpc.status.INVALID_ARGUMENT);

@@ -1,8 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import {
+  GetOrderRequest,
   OrderServiceClient,
   OrderServiceService,
   statusFromMetadata,
+  TrackOrdersRequest,
+  WatchOrderRequest,
   type GetOrderResponse,
   type WatchOrderResponse,
 } from '@platform/proto';
@@ -31,7 +34,9 @@ afterAll(async () => {
 
 function callGetOrder(metadata = new grpc.Metadata(), options: Partial<grpc.CallOptions> = {}) {
   return new Promise<{ error: grpc.ServiceError | null; response?: GetOrderResponse }>((resolve) => {
-    client.getOrder({ orderId: 'o-1' }, metadata, options, (error, response) => resolve({ error, response }));
+    client.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), metadata, options, (error, response) =>
+      resolve({ error, response }),
+    );
   });
 }
 
@@ -103,7 +108,9 @@ describe('scripted faults', () => {
       messages: [{ order: null }],
       faults: [{ code: grpc.status.UNAVAILABLE, afterMessages: 2 }],
     });
-    const { messages, error } = await readAll(client.watchOrder({ orderId: 'o-1' }));
+    const { messages, error } = await readAll(
+      client.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' })),
+    );
     expect(messages).toHaveLength(2);
     expect(error?.code).toBe(grpc.status.UNAVAILABLE);
   });
@@ -123,7 +130,7 @@ describe('scripted faults', () => {
     const replies: unknown[] = [];
     const ended = new Promise<void>((resolve) => call.on('end', resolve));
     call.on('data', (message) => replies.push(message));
-    call.write({ subscribeOrderId: 'o-1' });
+    call.write(TrackOrdersRequest.create({ subscribeOrderId: 'o-1' }));
     call.end();
     await ended;
     expect(replies).toEqual([expect.objectContaining({ orderId: '' })]);
@@ -148,7 +155,7 @@ describe('cancellation and deadlines', () => {
 
   it('observes the client cancelling a hanging attempt', async () => {
     server.script(getOrder, { hang: true });
-    const call = client.getOrder({ orderId: 'o-1' }, () => undefined);
+    const call = client.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), () => undefined);
     const attempt = await server.whenAttempt(getOrder, 1);
     expect(attempt.cancelled).toBe(false);
     call.cancel();

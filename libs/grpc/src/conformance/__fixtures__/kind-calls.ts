@@ -1,7 +1,13 @@
 // One call of any of the four kinds, with the request metadata and deadline a spec chooses, and
 // everything the client saw of it: the conformance matrix runs the same assertions per kind.
 import { Metadata, status as GrpcStatus, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import type { ImportOrdersRequest, OrderServiceClient, TrackOrdersRequest } from '@platform/proto';
+import {
+  GetOrderRequest,
+  ImportOrdersRequest,
+  TrackOrdersRequest,
+  WatchOrderRequest,
+  type OrderServiceClient,
+} from '@platform/proto';
 import type { MethodType } from '../../call/method-info.js';
 import { ClientError } from '../../client-errors/client-error.js';
 import { requestIdKey, scenarioKey, type Scenario } from './scripted-orders.js';
@@ -37,7 +43,9 @@ export function newRequestId(): string {
 }
 
 function importRequest(requestId: string): ImportOrdersRequest {
-  return { order: { requestId, userId: 'user-1', items: [], currencyCode: 'EUR' } };
+  return ImportOrdersRequest.create({
+    order: { requestId, userId: 'user-1', items: [], currencyCode: 'EUR' },
+  });
 }
 
 /** Makes one call of the kind (streams send two requests) and resolves once it ended. */
@@ -73,7 +81,7 @@ export function callKind(
     };
     switch (kind) {
       case 'unary':
-        client.getOrder({ orderId }, metadata, options, unaryDone);
+        client.getOrder(GetOrderRequest.create({ orderId }), metadata, options, unaryDone);
         return;
       case 'client_stream': {
         const stream = client.importOrders(metadata, options, unaryDone);
@@ -85,7 +93,7 @@ export function callKind(
       case 'bidi_stream': {
         const stream =
           kind === 'server_stream'
-            ? client.watchOrder({ orderId }, metadata, options)
+            ? client.watchOrder(WatchOrderRequest.create({ orderId }), metadata, options)
             : client.trackOrders(metadata, options);
         stream.on('data', () => (messages += 1));
         stream.on('error', () => undefined); // the status carries the outcome
@@ -93,7 +101,7 @@ export function callKind(
         if (kind === 'bidi_stream') {
           const duplex = stream as ReturnType<OrderServiceClient['trackOrders']>;
           for (const id of ['o-1', 'o-2']) {
-            const request: TrackOrdersRequest = call.invalid ? {} : { subscribeOrderId: id };
+            const request = TrackOrdersRequest.create(call.invalid ? {} : { subscribeOrderId: id });
             duplex.write(request);
           }
           duplex.end();

@@ -4,15 +4,15 @@ import 'reflect-metadata';
 import type { Metadata } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
 import {
+  GetOrderResponse,
+  ImportOrdersResponse,
   OrderServiceService,
+  TrackOrdersResponse,
+  WatchOrderResponse,
   type GetOrderRequest,
-  type GetOrderResponse,
   type ImportOrdersRequest,
-  type ImportOrdersResponse,
   type TrackOrdersRequest,
-  type TrackOrdersResponse,
   type WatchOrderRequest,
-  type WatchOrderResponse,
 } from '@platform/proto';
 import {
   concat,
@@ -49,7 +49,7 @@ export class ScriptedOrderController implements Handled {
   async getOrder(request: GetOrderRequest, metadata: Metadata, call: GrpcCall): Promise<GetOrderResponse> {
     const failure = await this.scripted.handle('unary', metadata, call.getDeadline());
     if (failure) throw failure;
-    return { order: orderOf(request.orderId) };
+    return GetOrderResponse.create({ order: orderOf(request.orderId) });
   }
 
   watchOrder(request: WatchOrderRequest, metadata: Metadata, call: GrpcCall): Observable<WatchOrderResponse> {
@@ -57,7 +57,9 @@ export class ScriptedOrderController implements Handled {
       mergeMap((failure) =>
         failure
           ? throwError(() => failure)
-          : range(0, okMessages.server_stream).pipe(map(() => ({ order: orderOf(request.orderId) }))),
+          : range(0, okMessages.server_stream).pipe(
+              map(() => WatchOrderResponse.create({ order: orderOf(request.orderId) })),
+            ),
       ),
     );
   }
@@ -73,9 +75,7 @@ export class ScriptedOrderController implements Handled {
       mergeMap((created) =>
         from(outcome).pipe(
           mergeMap((failure) =>
-            failure
-              ? throwError(() => failure)
-              : [{ createdCount: created, duplicateCount: 0, failedCount: 0, results: [] }],
+            failure ? throwError(() => failure) : [ImportOrdersResponse.create({ createdCount: created })],
           ),
         ),
       ),
@@ -95,7 +95,7 @@ export class ScriptedOrderController implements Handled {
         from(outcome).pipe(
           mergeMap((failure) => {
             const orderId = request.subscribeOrderId ?? '';
-            return failure ? EMPTY : of({ orderId, order: orderOf(orderId) });
+            return failure ? EMPTY : of(TrackOrdersResponse.create({ orderId, order: orderOf(orderId) }));
           }),
         ),
       ),

@@ -12,17 +12,17 @@ import {
 } from '@grpc/grpc-js';
 import { trace, context as otelContext } from '@opentelemetry/api';
 import {
+  GetOrderResponse,
+  ImportOrdersResponse,
+  Order,
   OrderStatus,
+  TrackOrdersResponse,
+  WatchOrderResponse,
   type GetOrderRequest,
-  type GetOrderResponse,
   type ImportOrdersRequest,
-  type ImportOrdersResponse,
-  type Order,
   type OrderServiceServer,
   type TrackOrdersRequest,
-  type TrackOrdersResponse,
   type WatchOrderRequest,
-  type WatchOrderResponse,
 } from '@platform/proto';
 import type { MethodType } from '../../call/method-info.js';
 import { currentCall, remainingMs } from '../../context/call-context.js';
@@ -74,7 +74,7 @@ export interface HandlerVisit {
 }
 
 export function orderOf(id: string): Order {
-  return {
+  return Order.create({
     id,
     userId: 'user-1',
     requestId: `request-${id}`,
@@ -86,7 +86,7 @@ export function orderOf(id: string): Order {
     createTime: null,
     updateTime: null,
     cancelReason: '',
-  };
+  });
 }
 
 function text(metadata: Metadata, key: string): string | undefined {
@@ -183,14 +183,16 @@ export function orderServiceImplementation(scripted: ScriptedOrders): Handlers {
       void scripted
         .handle('unary', call.metadata, call.getDeadline())
         .then((failure) =>
-          failure ? callback(failure) : callback(null, { order: orderOf(call.request.orderId) }),
+          failure
+            ? callback(failure)
+            : callback(null, GetOrderResponse.create({ order: orderOf(call.request.orderId) })),
         );
     },
     watchOrder: (call: ServerWritableStream<WatchOrderRequest, WatchOrderResponse>) => {
       void scripted.handle('server_stream', call.metadata, call.getDeadline()).then((failure) => {
         if (failure) return void call.emit('error', failure);
         for (let index = 0; index < okMessages.server_stream; index += 1) {
-          call.write({ order: orderOf(call.request.orderId) });
+          call.write(WatchOrderResponse.create({ order: orderOf(call.request.orderId) }));
         }
         call.end();
       });
@@ -206,7 +208,15 @@ export function orderServiceImplementation(scripted: ScriptedOrders): Handlers {
         void outcome.then((failure) =>
           failure
             ? callback(failure)
-            : callback(null, { createdCount: created, duplicateCount: 0, failedCount: 0, results: [] }),
+            : callback(
+                null,
+                ImportOrdersResponse.create({
+                  createdCount: created,
+                  duplicateCount: 0,
+                  failedCount: 0,
+                  results: [],
+                }),
+              ),
         );
       });
     },
@@ -214,7 +224,10 @@ export function orderServiceImplementation(scripted: ScriptedOrders): Handlers {
       const outcome = scripted.handle('bidi_stream', call.metadata, call.getDeadline());
       call.on('data', (request: TrackOrdersRequest) => {
         const orderId = request.subscribeOrderId ?? '';
-        void outcome.then((failure) => failure || call.write({ orderId, order: orderOf(orderId) }));
+        void outcome.then(
+          (failure) =>
+            failure || call.write(TrackOrdersResponse.create({ orderId, order: orderOf(orderId) })),
+        );
       });
       call.on('end', () => {
         void outcome.then((failure) => (failure ? call.emit('error', failure) : call.end()));

@@ -13,11 +13,18 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import {
+  GetOrderRequest,
+  GetOrderResponse,
+  ImportOrdersRequest,
+  ImportOrdersResponse,
+  Order,
   OrderServiceClient,
   OrderStatus,
-  type Order,
+  TrackOrdersRequest,
+  TrackOrdersResponse,
+  WatchOrderRequest,
+  WatchOrderResponse,
   type OrderServiceServer,
-  type TrackOrdersRequest,
 } from '@platform/proto';
 import type { MethodType } from '../../call/method-info.js';
 import { createServerInterceptor } from '../../chain/create-server-interceptor.js';
@@ -48,7 +55,7 @@ export const methodOfKind: Record<MethodType, string> = {
 export const callKinds: readonly MethodType[] = ['unary', 'server_stream', 'client_stream', 'bidi_stream'];
 
 export function orderOf(id: string): Order {
-  return {
+  return Order.create({
     id,
     userId: 'user-1',
     requestId: `request-${id}`,
@@ -60,7 +67,7 @@ export function orderOf(id: string): Order {
     createTime: null,
     updateTime: null,
     cancelReason: '',
-  };
+  });
 }
 
 function scenarioOf(metadata: Metadata): Scenario {
@@ -86,7 +93,8 @@ export function orderCallsImplementation(
       void (async () => {
         await onHandle('unary');
         const scenario = scenarioOf(call.metadata);
-        if (scenario === 'ok') callback(null, { order: orderOf(call.request.orderId) });
+        if (scenario === 'ok')
+          callback(null, GetOrderResponse.create({ order: orderOf(call.request.orderId) }));
         else callback(failure(scenario));
       })();
     },
@@ -96,7 +104,7 @@ export function orderCallsImplementation(
         const scenario = scenarioOf(call.metadata);
         if (scenario !== 'ok') return void call.emit('error', failure(scenario));
         for (let version = 1; version <= 3; version += 1)
-          call.write({ order: orderOf(call.request.orderId) });
+          call.write(WatchOrderResponse.create({ order: orderOf(call.request.orderId) }));
         call.end();
       })();
     },
@@ -108,7 +116,7 @@ export function orderCallsImplementation(
           await onHandle('client_stream');
           const scenario = scenarioOf(call.metadata);
           if (scenario !== 'ok') return callback(failure(scenario));
-          callback(null, { createdCount: count, duplicateCount: 0, failedCount: 0, results: [] });
+          callback(null, ImportOrdersResponse.create({ createdCount: count }));
         })();
       });
     },
@@ -117,7 +125,10 @@ export function orderCallsImplementation(
       const handled = Promise.resolve(onHandle('bidi_stream'));
       call.on('data', (request: TrackOrdersRequest) => {
         const orderId = request.subscribeOrderId ?? '';
-        if (scenario === 'ok') void handled.then(() => call.write({ orderId, order: orderOf(orderId) }));
+        if (scenario === 'ok')
+          void handled.then(() =>
+            call.write(TrackOrdersResponse.create({ orderId, order: orderOf(orderId) })),
+          );
       });
       call.on('end', () => {
         void handled.then(() => (scenario === 'ok' ? call.end() : call.emit('error', failure(scenario))));
@@ -162,12 +173,16 @@ export function callKind(
       );
     switch (kind) {
       case 'unary':
-        client.getOrder({ orderId: 'o-1' }, metadata, unaryDone);
+        client.getOrder(GetOrderRequest.create({ orderId: 'o-1' }), metadata, unaryDone);
         return;
       case 'client_stream': {
         const stream = client.importOrders(metadata, unaryDone);
         for (const requestId of ['r-1', 'r-2']) {
-          stream.write({ order: { requestId, userId: '', items: [], currencyCode: 'EUR' } });
+          stream.write(
+            ImportOrdersRequest.create({
+              order: { requestId, userId: '', items: [], currencyCode: 'EUR' },
+            }),
+          );
         }
         stream.end();
         return;
@@ -176,7 +191,7 @@ export function callKind(
       case 'bidi_stream': {
         const stream =
           kind === 'server_stream'
-            ? client.watchOrder({ orderId: 'o-1' }, metadata)
+            ? client.watchOrder(WatchOrderRequest.create({ orderId: 'o-1' }), metadata)
             : client.trackOrders(metadata);
         let messages = 0;
         stream.on('data', () => (messages += 1));
@@ -186,7 +201,8 @@ export function callKind(
         );
         if (kind === 'bidi_stream') {
           const duplex = stream as ReturnType<OrderServiceClient['trackOrders']>;
-          for (const orderId of ['o-1', 'o-2']) duplex.write({ subscribeOrderId: orderId });
+          for (const orderId of ['o-1', 'o-2'])
+            duplex.write(TrackOrdersRequest.create({ subscribeOrderId: orderId }));
           duplex.end();
         }
         return;

@@ -10,10 +10,13 @@ import {
   type Principal,
 } from '@platform/grpc';
 import {
+  ListOrdersResponse,
+  OrderCancelled,
+  OrderConfirmed,
+  OrderCreated,
   orderStatusToJSON,
   type CreateOrderRequest,
   type ListOrdersRequest,
-  type ListOrdersResponse,
   type Order,
 } from '@platform/proto';
 import { createHash, randomUUID } from 'node:crypto';
@@ -153,7 +156,7 @@ export class OrderBook {
       if (inserted) {
         const order = toOrderMessage(inserted);
         await orderRepository.announce(tx, inserted.id);
-        await recordEvent(tx, orderCreated, inserted.id, { order });
+        await recordEvent(tx, orderCreated, inserted.id, OrderCreated.create({ order }));
         return { order, created: true };
       }
       // A concurrent request with the same id committed first (the insert waited for it).
@@ -188,7 +191,10 @@ export class OrderBook {
         scope,
       ),
     );
-    return { orders: page.items.map(toOrderMessage), nextPageToken: page.nextPageToken };
+    return ListOrdersResponse.create({
+      orders: page.items.map(toOrderMessage),
+      nextPageToken: page.nextPageToken,
+    });
   }
 
   /** CancelOrder: PENDING -> CANCELLED; cancelling a cancelled order succeeds and changes nothing. */
@@ -250,8 +256,8 @@ export class OrderBook {
     });
     await orderRepository.announce(tx, orderId);
     const order = toOrderMessage(changed);
-    if (to === 'confirmed') await recordEvent(tx, orderConfirmed, orderId, { order });
-    if (to === 'cancelled') await recordEvent(tx, orderCancelled, orderId, { order });
+    if (to === 'confirmed') await recordEvent(tx, orderConfirmed, orderId, OrderConfirmed.create({ order }));
+    if (to === 'cancelled') await recordEvent(tx, orderCancelled, orderId, OrderCancelled.create({ order }));
     return changed;
   }
 

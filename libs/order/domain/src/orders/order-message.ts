@@ -1,4 +1,4 @@
-import { OrderStatus, toTimestamp, type Order } from '@platform/proto';
+import { Order, OrderStatus, toTimestamp } from '@platform/proto';
 import type { OrderRow, StoredOrderStatus } from './order-schema.js';
 
 /** The ResourceInfo type of orders in errors. */
@@ -23,11 +23,13 @@ export function storedOrderStatusOf(status: OrderStatus | null | undefined): Sto
 
 /** An order as the API shows it (never its request hash). */
 export function toOrderMessage(row: OrderRow): Order {
-  return {
+  // create() fills every field the row does not name with its default: a field added to Order
+  // needs no change here until the service stores it.
+  return Order.create({
     id: row.id,
     userId: row.userId,
     requestId: row.requestId,
-    items: row.items.map((item) => ({ ...item })),
+    items: row.items,
     currencyCode: row.currencyCode,
     totalMinor: row.totalMinor.toString(),
     status: orderStatusMessageOf(row.status),
@@ -35,5 +37,5 @@ export function toOrderMessage(row: OrderRow): Order {
     createTime: toTimestamp(row.createTime),
     updateTime: toTimestamp(row.updateTime),
     cancelReason: row.cancelReason,
-  };
+  });
 }

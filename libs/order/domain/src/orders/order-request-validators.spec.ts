@@ -1,34 +1,37 @@
-import type { CreateOrderRequest } from '@platform/proto';
+import { CreateOrderRequest, LineItem } from '@platform/proto';
 import { describe, expect, it } from 'vitest';
 import { checkCreateOrder, maxAmountMinor, orderRequestValidators } from './order-request-validators.js';
 
-const request = (overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest => ({
-  requestId: 'r-1',
-  userId: '',
-  currencyCode: 'EUR',
-  items: [{ sku: 'sku-1', quantity: 2, unitPriceMinor: '150' }],
-  ...overrides,
-});
+const request = (overrides: Partial<CreateOrderRequest> = {}): CreateOrderRequest =>
+  CreateOrderRequest.create({
+    requestId: 'r-1',
+    userId: '',
+    currencyCode: 'EUR',
+    items: [{ sku: 'sku-1', quantity: 2, unitPriceMinor: '150' }],
+    ...overrides,
+  });
 
 describe('checkCreateOrder', () => {
   it('computes the exact total of a valid order', () => {
     const big = (maxAmountMinor / 2n).toString();
     expect(checkCreateOrder(request())).toEqual({ violations: [], totalMinor: 300n });
     expect(
-      checkCreateOrder(request({ items: [{ sku: 'a', quantity: 1, unitPriceMinor: big }] })).totalMinor,
+      checkCreateOrder(request({ items: [LineItem.create({ sku: 'a', quantity: 1, unitPriceMinor: big })] }))
+        .totalMinor,
     ).toBe(BigInt(big));
   });
 
   it('refuses a total one minor unit past int64, and accepts int64 itself', () => {
     const max = maxAmountMinor.toString();
     expect(
-      checkCreateOrder(request({ items: [{ sku: 'a', quantity: 1, unitPriceMinor: max }] })).violations,
+      checkCreateOrder(request({ items: [LineItem.create({ sku: 'a', quantity: 1, unitPriceMinor: max })] }))
+        .violations,
     ).toEqual([]);
     const over = checkCreateOrder(
       request({
         items: [
-          { sku: 'a', quantity: 1, unitPriceMinor: max },
-          { sku: 'b', quantity: 1, unitPriceMinor: '1' },
+          LineItem.create({ sku: 'a', quantity: 1, unitPriceMinor: max }),
+          LineItem.create({ sku: 'b', quantity: 1, unitPriceMinor: '1' }),
         ],
       }),
     );
@@ -39,8 +42,8 @@ describe('checkCreateOrder', () => {
     const { violations } = checkCreateOrder(
       request({
         items: [
-          { sku: 'ok', quantity: 1, unitPriceMinor: '1' },
-          { sku: 'bad sku', quantity: 0, unitPriceMinor: '-5' },
+          LineItem.create({ sku: 'ok', quantity: 1, unitPriceMinor: '1' }),
+          LineItem.create({ sku: 'bad sku', quantity: 0, unitPriceMinor: '-5' }),
         ],
       }),
     );
@@ -52,7 +55,7 @@ describe('checkCreateOrder', () => {
   });
 
   it('stops at the item count limit without walking the items', () => {
-    const items = Array.from({ length: 3 }, () => ({ sku: '', quantity: 0, unitPriceMinor: 'x' }));
+    const items = Array.from({ length: 3 }, () => LineItem.create({ unitPriceMinor: 'x' }));
     const { violations } = checkCreateOrder(request({ items }), { maxItems: 2, maxQuantity: 10 });
     expect(violations).toEqual([{ field: 'items', description: 'must hold at most 2 line items' }]);
   });
@@ -60,7 +63,8 @@ describe('checkCreateOrder', () => {
 
 describe('SKUs', () => {
   const skuViolations = (sku: string) =>
-    checkCreateOrder(request({ items: [{ sku, quantity: 1, unitPriceMinor: '1' }] })).violations;
+    checkCreateOrder(request({ items: [LineItem.create({ sku, quantity: 1, unitPriceMinor: '1' })] }))
+      .violations;
 
   it.each(['book-42', 'SKU.v2_x', '7', 'a'.repeat(64)])('accepts %j', (sku) => {
     expect(skuViolations(sku)).toEqual([]);

@@ -1,10 +1,10 @@
 import type { Principal } from '@platform/grpc';
 import {
+  CreateOrderRequest,
+  ImportOrderResult,
+  ImportOrdersResponse,
   ImportOutcome,
-  type CreateOrderRequest,
-  type ImportOrderResult,
   type ImportOrdersRequest,
-  type ImportOrdersResponse,
 } from '@platform/proto';
 import { concatMap, defer, endWith, ignoreElements, tap, type Observable } from 'rxjs';
 import type { OrderBook } from '../orders/order-book.js';
@@ -28,7 +28,12 @@ export interface ImportOrdersOptions {
 }
 
 /** An item without an order: reported with the violations of an empty CreateOrderRequest. */
-const emptyOrder: CreateOrderRequest = { requestId: '', userId: '', items: [], currencyCode: '' };
+const emptyOrder: CreateOrderRequest = CreateOrderRequest.create({
+  requestId: '',
+  userId: '',
+  items: [],
+  currencyCode: '',
+});
 
 /** Asks the user service once per user per stream, however many items name that user. */
 function memoized(users: UserDirectory): UserDirectory {
@@ -68,7 +73,12 @@ export function importOrders(
   const maxReported = options.maxReportedResults ?? 1000;
   return defer(() => {
     const users = memoized(deps.users);
-    const summary: ImportOrdersResponse = { createdCount: 0, duplicateCount: 0, failedCount: 0, results: [] };
+    const summary: ImportOrdersResponse = ImportOrdersResponse.create({
+      createdCount: 0,
+      duplicateCount: 0,
+      failedCount: 0,
+      results: [],
+    });
     const report = (result: ImportOrderResult) => {
       if (summary.results.length < maxReported) summary.results.push(result);
     };
@@ -88,24 +98,28 @@ export function importOrders(
           const outcome = await deps.book.create(principal, order, { users });
           if (outcome.created) summary.createdCount += 1;
           else summary.duplicateCount += 1;
-          report({
-            index,
-            requestId: order.requestId,
-            outcome: outcome.created
-              ? ImportOutcome.IMPORT_OUTCOME_CREATED
-              : ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
-            orderId: outcome.order.id,
-            error: null,
-          });
+          report(
+            ImportOrderResult.create({
+              index,
+              requestId: order.requestId,
+              outcome: outcome.created
+                ? ImportOutcome.IMPORT_OUTCOME_CREATED
+                : ImportOutcome.IMPORT_OUTCOME_DUPLICATE,
+              orderId: outcome.order.id,
+              error: null,
+            }),
+          );
         } catch (error) {
           summary.failedCount += 1;
-          report({
-            index,
-            requestId: order.requestId,
-            outcome: ImportOutcome.IMPORT_OUTCOME_FAILED,
-            orderId: '',
-            error: toItemError(error, options.onInternalError),
-          });
+          report(
+            ImportOrderResult.create({
+              index,
+              requestId: order.requestId,
+              outcome: ImportOutcome.IMPORT_OUTCOME_FAILED,
+              orderId: '',
+              error: toItemError(error, options.onInternalError),
+            }),
+          );
         } finally {
           waiting -= 1;
           if (paused && waiting <= highWaterMark / 2) {

@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { toPlatformError } from '@platform/grpc';
-import { codeFromJSON, type ItemError } from '@platform/proto';
+import { codeFromJSON, ItemError } from '@platform/proto';
 
 /** The ErrorInfo domain of per-item errors (the error interceptor fills it for call errors). */
 export const orderErrorDomain = 'order.platform';
@@ -17,7 +17,7 @@ export function toItemError(
   const platform = toPlatformError(error);
   if (platform.code === GrpcStatus.INTERNAL) onInternal?.(error, platform.errorMetadata['errorId'] ?? '');
   const details = platform.statusDetails;
-  return {
+  return ItemError.create({
     code: codeFromJSON(platform.code),
     message: platform.message,
     errorInfo: {
@@ -29,5 +29,5 @@ export function toItemError(
     badRequest: details.badRequest ?? null,
     preconditionFailure: details.preconditionFailure ?? null,
     resourceInfo: details.resourceInfo ?? null,
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { invalidRequestError, ResourceExhaustedError, type Principal } from '@platform/grpc';
-import type { TrackOrdersRequest, TrackOrdersResponse } from '@platform/proto';
+import { TrackOrdersResponse, type TrackOrdersRequest } from '@platform/proto';
 import { Observable } from 'rxjs';
 import type { OrderChangeFeed } from '../feed/order-change-feed.js';
 import type { OrderBook } from '../orders/order-book.js';
@@ -65,7 +65,7 @@ export function trackOrders(
     const itemError = (orderId: string, error: unknown) => {
       // Errors never replace one another: each gets its own key.
       errorCount += 1;
-      gate.offer(`error:${errorCount}`, { orderId, error: toItemError(error) });
+      gate.offer(`error:${errorCount}`, TrackOrdersResponse.create({ orderId, error: toItemError(error) }));
     };
     const deliver = (entry: Tracked, row: OrderRow) => {
       if (!entry.allowed) {
@@ -74,7 +74,7 @@ export function trackOrders(
       }
       if (row.version <= entry.lastVersion) return;
       entry.lastVersion = row.version;
-      gate.offer(row.id, { orderId: row.id, order: toOrderMessage(row) });
+      gate.offer(row.id, TrackOrdersResponse.create({ orderId: row.id, order: toOrderMessage(row) }));
     };
     const drop = (orderId: string) => {
       tracked.get(orderId)?.unsubscribe();

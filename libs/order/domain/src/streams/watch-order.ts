@@ -1,5 +1,5 @@
 import type { Principal } from '@platform/grpc';
-import type { WatchOrderResponse } from '@platform/proto';
+import { WatchOrderResponse } from '@platform/proto';
 import { Observable } from 'rxjs';
 import type { OrderChangeFeed } from '../feed/order-change-feed.js';
 import type { OrderBook } from '../orders/order-book.js';
@@ -26,7 +26,7 @@ export function watchOrder(
     let lastVersion = 0n;
     let early: OrderRow | undefined;
     const gate = new LatestByKey<OrderRow>(sink, (row) => {
-      subscriber.next({ order: toOrderMessage(row) });
+      subscriber.next(WatchOrderResponse.create({ order: toOrderMessage(row) }));
       if (isFinalStatus(row.status)) subscriber.complete();
     });
     const deliver = (row: OrderRow) => {

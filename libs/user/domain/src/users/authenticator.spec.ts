@@ -13,6 +13,7 @@ import { Authenticator } from './authenticator.js';
 import { UserAccounts } from './user-accounts.js';
 import { migrateUserDatabase } from './user-migrations.js';
 import { userSchema, type UserSchema } from './user-schema.js';
+import { PasswordCredentials } from '@platform/proto';
 
 /** A hasher that records what each verification was asked to compare against. */
 class RecordingHasher extends PasswordHasher {
@@ -72,13 +73,13 @@ describe('Authenticator', () => {
 
       const unknown = await rejection(
         authenticator.withPassword(
-          { email: 'nobody@example.com', password: 'Tr4in-ada-station-1' },
+          PasswordCredentials.create({ email: 'nobody@example.com', password: 'Tr4in-ada-station-1' }),
           'ipv4:10.0.0.1:1',
         ),
       );
       const wrong = await rejection(
         authenticator.withPassword(
-          { email: 'ada@example.com', password: 'Tr4in-wrong-station' },
+          PasswordCredentials.create({ email: 'ada@example.com', password: 'Tr4in-wrong-station' }),
           'ipv4:10.0.0.1:1',
         ),
       );
@@ -104,7 +105,10 @@ describe('Authenticator', () => {
         password: 'Tr4in-old-station-1',
         displayName: 'Old',
       });
-      await authenticator.withPassword({ email: 'old@example.com', password: 'Tr4in-old-station-1' }, 'peer');
+      await authenticator.withPassword(
+        PasswordCredentials.create({ email: 'old@example.com', password: 'Tr4in-old-station-1' }),
+        'peer',
+      );
       const rows = await db.select().from(userSchema.users);
       expect(rows.map((row) => row.id)).toEqual([user.id]);
       expect(rows[0]?.passwordHash).toMatch(/^\$scrypt\$ln=10,r=8,p=1\$/);

@@ -1,10 +1,10 @@
 import { withTransaction, type Database } from '@platform/db';
 import { FailedPreconditionError, InvalidArgumentError, UnauthenticatedError } from '@platform/grpc';
 import {
+  AuthenticateResponse,
   Role,
   toTimestamp,
   type AuthenticateRequest,
-  type AuthenticateResponse,
   type ClientCredentials,
   type PasswordCredentials,
 } from '@platform/proto';
@@ -82,12 +82,12 @@ export class Authenticator {
     }
     if (needsRehash) await this.rehash(account.id, credentials.password);
     const { token, expiresAt } = await issuer.issue({ subject: account.id, roles: [account.role] });
-    return {
+    return AuthenticateResponse.create({
       accessToken: token,
       expireTime: toTimestamp(new Date(expiresAt)),
       subject: account.id,
       roles: [roleMessageOf(account.role)],
-    };
+    });
   }
 
   async withClient(credentials: ClientCredentials, peer: string): Promise<AuthenticateResponse> {
@@ -102,12 +102,12 @@ export class Authenticator {
     }
     throttle.recordSuccess(attempt);
     const { token, expiresAt } = await issuer.issue({ subject: client.clientId, roles: ['service'] });
-    return {
+    return AuthenticateResponse.create({
       accessToken: token,
       expireTime: toTimestamp(new Date(expiresAt)),
       subject: client.clientId,
       roles: [Role.ROLE_SERVICE],
-    };
+    });
   }
 
   /** Upgrades a stored hash to the current parameters; a failure never fails the sign-in. */

@@ -9,13 +9,15 @@ import {
   type Principal,
 } from '@platform/grpc';
 import {
+  ListUsersResponse,
   toTimestamp,
+  UserCreated,
+  UserDeactivated,
+  UserOrderStats,
   type CreateUserRequest,
   type DeactivateUserRequest,
-  type ListUsersResponse,
   type UpdateUserRequest,
   type User,
-  type UserOrderStats,
 } from '@platform/proto';
 import { randomUUID } from 'node:crypto';
 import type { PasswordHasher } from '../credentials/password-hasher.js';
@@ -96,7 +98,7 @@ export class UserAccounts {
         deactivateTime: null,
         deactivateReason: null,
       });
-      await recordEvent(tx, userCreated, inserted.id, { user: toUserMessage(inserted) });
+      await recordEvent(tx, userCreated, inserted.id, UserCreated.create({ user: toUserMessage(inserted) }));
       return inserted;
     });
     return toUserMessage(row);
@@ -129,7 +131,10 @@ export class UserAccounts {
         listScope,
       ),
     );
-    return { users: page.items.map(toUserMessage), nextPageToken: page.nextPageToken };
+    return ListUsersResponse.create({
+      users: page.items.map(toUserMessage),
+      nextPageToken: page.nextPageToken,
+    });
   }
 
   async updateUser(principal: Principal, request: UpdateUserRequest): Promise<User> {
@@ -176,11 +181,16 @@ export class UserAccounts {
         deactivateReason: reason || null,
         updateTime: now,
       });
-      await recordEvent(tx, userDeactivated, updated.id, {
-        userId: updated.id,
-        deactivateTime: toTimestamp(now),
-        reason,
-      });
+      await recordEvent(
+        tx,
+        userDeactivated,
+        updated.id,
+        UserDeactivated.create({
+          userId: updated.id,
+          deactivateTime: toTimestamp(now),
+          reason,
+        }),
+      );
       return updated;
     });
     return toUserMessage(row);
@@ -193,7 +203,7 @@ export class UserAccounts {
       (await userRepository.findById(tx, userId)) ? userRepository.orderStats(tx, userId) : undefined,
     );
     if (!stats) throw notFound(userId);
-    return {
+    return UserOrderStats.create({
       userId,
       orderCount: stats.orderCount.toString(),
       confirmedCount: stats.confirmedCount.toString(),
@@ -202,7 +212,7 @@ export class UserAccounts {
         [...stats.lifetimeTotalMinorByCurrency].map(([currency, total]) => [currency, total.toString()]),
       ),
       lastOrderTime: stats.lastOrderTime ? toTimestamp(stats.lastOrderTime) : null,
-    };
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Role, toTimestamp, UserStatus, type User } from '@platform/proto';
+import { Role, toTimestamp, User, UserStatus } from '@platform/proto';
 import type { AccountRole, UserRow } from './user-schema.js';
 
 /** The ResourceInfo type of users in errors. */
@@ -20,7 +20,7 @@ export function accountRoleOf(role: Role | number | null | undefined): AccountRo
 
 /** An account as the API shows it: never its password hash or deactivation reason. */
 export function toUserMessage(row: UserRow): User {
-  return {
+  return User.create({
     id: row.id,
     email: row.email,
     displayName: row.displayName,
@@ -29,5 +29,5 @@ export function toUserMessage(row: UserRow): User {
     createTime: toTimestamp(row.createTime),
     updateTime: toTimestamp(row.updateTime),
     deactivateTime: row.deactivateTime ? toTimestamp(row.deactivateTime) : null,
-  };
+  });
 }
