@@ -14,7 +14,7 @@ import {
   UnavailableError,
 } from '@platform/grpc';
 import { createLogger } from '@platform/observability';
-import { OrderStatus, type Order, type OrderCreated } from '@platform/proto';
+import { OrderCreated, OrderStatus, type Order } from '@platform/proto';
 import { describe, expect, it } from 'vitest';
 import { classifyConfirmFailure, confirmOrderOnCreated, type OrderConfirmer } from '../src/index.js';
 
@@ -70,7 +70,7 @@ function context(
 }
 
 function created(orderId = 'o-1'): OrderCreated {
-  return { order: { id: orderId, status: OrderStatus.ORDER_STATUS_PENDING } as Order };
+  return OrderCreated.create({ order: { id: orderId, status: OrderStatus.ORDER_STATUS_PENDING } as Order });
 }
 
 async function handle(answer: () => Promise<void>, event = created()) {
@@ -154,7 +154,7 @@ describe('confirmOrderOnCreated', () => {
   });
 
   it('dead-letters an OrderCreated without an order id without calling the order service', async () => {
-    const { outcome, calls } = await handle(async () => undefined, { order: null });
+    const { outcome, calls } = await handle(async () => undefined, OrderCreated.create({ order: null }));
     expect(outcome).toBeInstanceOf(PermanentEventError);
     expect(calls).toHaveLength(0);
   });

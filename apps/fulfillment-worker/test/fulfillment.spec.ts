@@ -3,7 +3,14 @@
 // -> ConfirmOrder as a service principal, one trace, metrics, the cancelled-first race, and a stop
 // during the fulfillment wait.
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { OrderStatus, type Order, type WatchOrderResponse } from '@platform/proto';
+import {
+  CancelOrderRequest,
+  GetOrderRequest,
+  OrderStatus,
+  WatchOrderRequest,
+  type Order,
+  type WatchOrderResponse,
+} from '@platform/proto';
 import { readTopic } from '@platform/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +43,9 @@ describe('fulfillment-worker with the platform', () => {
 
   /** Collects a WatchOrder stream. */
   function watch(orderId: string, metadata: Metadata) {
-    const stream = platform.orderClient.watchOrder({ orderId }, metadata, { deadline: Date.now() + 60_000 });
+    const stream = platform.orderClient.watchOrder(WatchOrderRequest.create({ orderId }), metadata, {
+      deadline: Date.now() + 60_000,
+    });
     const messages: WatchOrderResponse[] = [];
     const waiters: { count: number; resolve: () => void }[] = [];
     stream.on('data', (message: WatchOrderResponse) => {
@@ -102,7 +111,9 @@ describe('fulfillment-worker with the platform', () => {
     const order = (await platform.orders.createOrder(orderRequest(), asCaller(alice))).order as Order;
     await expect
       .poll(
-        async () => (await platform.orders.getOrder({ orderId: order.id }, asCaller(alice))).order?.status,
+        async () =>
+          (await platform.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(alice)))
+            .order?.status,
         {
           timeout: 30_000,
           interval: 100,
@@ -132,7 +143,10 @@ describe('fulfillment-worker with the platform', () => {
     async () => {
       expect(await worker.process.stop()).toEqual({ code: 0, signal: null });
       const order = (await platform.orders.createOrder(orderRequest(), asCaller(alice))).order as Order;
-      await platform.orders.cancelOrder({ orderId: order.id, reason: 'changed my mind' }, asCaller(alice));
+      await platform.orders.cancelOrder(
+        CancelOrderRequest.create({ orderId: order.id, reason: 'changed my mind' }),
+        asCaller(alice),
+      );
 
       worker = await platform.startWorker();
       await worker.process.logged(
@@ -141,7 +155,9 @@ describe('fulfillment-worker with the platform', () => {
           entry['orderId'] === order.id,
         60_000,
       );
-      const now = (await platform.orders.getOrder({ orderId: order.id }, asCaller(alice))).order;
+      const now = (
+        await platform.orders.getOrder(GetOrderRequest.create({ orderId: order.id }), asCaller(alice))
+      ).order;
       expect(now?.status).toBe(OrderStatus.ORDER_STATUS_CANCELLED);
 
       const dlt = await readTopic(platform.brokers, `${topic()}.${group()}.dlt`);

@@ -14,11 +14,18 @@ import {
   type PromiseClient,
 } from '@platform/grpc';
 import {
+  AuthenticateRequest,
+  CancelOrderRequest,
+  CreateOrderRequest,
+  CreateUserRequest,
+  GetUserOrderStatsRequest,
+  ImportOrdersRequest,
   ImportOutcome,
+  LineItem,
   OrderServiceClient,
   OrderStatus,
   UserServiceClient,
-  type CreateOrderRequest,
+  WatchOrderRequest,
   type ImportOrdersResponse,
   type Order,
   type UserOrderStats,
@@ -52,7 +59,12 @@ const tracer = trace.getTracer('platform-demo');
 const watchTimeoutMs = 30_000;
 
 function orderRequest(items: CreateOrderRequest['items'], currencyCode = 'EUR'): CreateOrderRequest {
-  return { requestId: `demo-${randomBytes(8).toString('hex')}`, userId: '', currencyCode, items };
+  return CreateOrderRequest.create({
+    requestId: `demo-${randomBytes(8).toString('hex')}`,
+    userId: '',
+    currencyCode,
+    items,
+  });
 }
 
 /** Clients with the platform's client chain: deadlines, retries of idempotent calls, tracing. */
@@ -84,7 +96,9 @@ function watchUntilFinal(
 ) {
   return new Promise<OrderStatus[]>((resolve, reject) => {
     const seen: OrderStatus[] = [];
-    const call = client.watchOrder({ orderId }, bearer(token), { deadline: Date.now() + timeoutMs });
+    const call = client.watchOrder(WatchOrderRequest.create({ orderId }), bearer(token), {
+      deadline: Date.now() + timeoutMs,
+    });
     call.on('data', (response: { order?: Order | null }) => {
       if (!response.order) return;
       seen.push(response.order.status);
@@ -106,7 +120,7 @@ async function importBatch(
     const call = client.importOrders(bearer(token), { deadline: Date.now() + 10_000 }, (error, response) =>
       error ? reject(error) : resolve(response as ImportOrdersResponse),
     );
-    for (const order of requests) call.write({ order });
+    for (const order of requests) call.write(ImportOrdersRequest.create({ order }));
     call.end();
   });
 }
@@ -124,7 +138,9 @@ async function statsOnceProjected(
 ): Promise<UserOrderStats> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const { stats } = await users.getUserOrderStats({ userId }, { metadata: bearer(token) });
+    const { stats } = await users.getUserOrderStats(GetUserOrderStatsRequest.create({ userId }), {
+      metadata: bearer(token),
+    });
     const counted = stats !== null && stats !== undefined && Number(stats.orderCount) >= orders;
     const settled = counted && Number(stats.confirmedCount) + Number(stats.cancelledCount) >= orders;
     if (stats && (settled || (counted && Date.now() > deadline))) return stats;
@@ -142,9 +158,11 @@ export async function runDemoScenario(
   try {
     const email = `demo-${randomBytes(4).toString('hex')}@example.com`;
     const password = `Demo-${randomBytes(12).toString('base64url')}-pass`;
-    const { user } = await users.createUser({ email, password, displayName: 'Demo Buyer' });
+    const { user } = await users.createUser(
+      CreateUserRequest.create({ email, password, displayName: 'Demo Buyer' }),
+    );
     say(`signed up ${email} (user ${user?.id})`);
-    const signIn = await users.authenticate({ password: { email, password } });
+    const signIn = await users.authenticate(AuthenticateRequest.create({ password: { email, password } }));
     const token = signIn.accessToken;
     const userId = signIn.subject;
     say(`authenticated: a bearer token for ${userId}, roles ${signIn.roles.join(', ')}`);
@@ -154,8 +172,8 @@ export async function runDemoScenario(
       try {
         const { order } = await orders.createOrder(
           orderRequest([
-            { sku: 'sku-espresso', quantity: 2, unitPriceMinor: '450' },
-            { sku: 'sku-croissant', quantity: 1, unitPriceMinor: '320' },
+            LineItem.create({ sku: 'sku-espresso', quantity: 2, unitPriceMinor: '450' }),
+            LineItem.create({ sku: 'sku-croissant', quantity: 1, unitPriceMinor: '320' }),
           ]),
           { metadata: bearer(token) },
         );
@@ -178,9 +196,9 @@ export async function runDemoScenario(
     say(`watched it: ${placed.watched.join(' -> ')}`);
 
     const batch = [
-      orderRequest([{ sku: 'sku-tea', quantity: 3, unitPriceMinor: '250' }]),
-      orderRequest([{ sku: 'sku-cake', quantity: 0, unitPriceMinor: '500' }]),
-      orderRequest([{ sku: 'sku-juice', quantity: 1, unitPriceMinor: '380' }], 'USD'),
+      orderRequest([LineItem.create({ sku: 'sku-tea', quantity: 3, unitPriceMinor: '250' })]),
+      orderRequest([LineItem.create({ sku: 'sku-cake', quantity: 0, unitPriceMinor: '500' })]),
+      orderRequest([LineItem.create({ sku: 'sku-juice', quantity: 1, unitPriceMinor: '380' })], 'USD'),
     ];
     const imported = await importBatch(ordersRaw, token, batch);
     say(`imported ${batch.length} orders: ${imported.createdCount} created, ${imported.failedCount} failed`);
@@ -200,7 +218,7 @@ export async function runDemoScenario(
     let outcome: DemoReport['cancel']['outcome'] = 'cancelled';
     try {
       const { order: cancelled } = await orders.cancelOrder(
-        { orderId: toCancel.orderId, reason: 'demo: changed my mind' },
+        CancelOrderRequest.create({ orderId: toCancel.orderId, reason: 'demo: changed my mind' }),
         { metadata: bearer(token) },
       );
       say(`cancelled order ${toCancel.orderId} while it was PENDING: ${cancelled?.status}`);

@@ -3,7 +3,16 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { databaseTargets } from '@platform/db/testing';
 import { expectGrpcError } from '@platform/grpc/testing';
-import { Role, UserStatus } from '@platform/proto';
+import {
+  CreateUserRequest,
+  DeactivateUserRequest,
+  GetUserOrderStatsRequest,
+  GetUserRequest,
+  ListUsersRequest,
+  Role,
+  UpdateUserRequest,
+  UserStatus,
+} from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   asUser,
@@ -24,11 +33,13 @@ for (const target of databaseTargets) {
     describe('CreateUser', () => {
       it('creates an active user account and never returns the password', async () => {
         const { users } = harness;
-        const response = await users.createUser({
-          email: '  Grace.Hopper@Example.com ',
-          password: strongPassword(),
-          displayName: ' Grace Hopper ',
-        });
+        const response = await users.createUser(
+          CreateUserRequest.create({
+            email: '  Grace.Hopper@Example.com ',
+            password: strongPassword(),
+            displayName: ' Grace Hopper ',
+          }),
+        );
         expect(response.user).toMatchObject({
           email: 'Grace.Hopper@Example.com',
           displayName: 'Grace Hopper',
@@ -43,17 +54,21 @@ for (const target of databaseTargets) {
 
       it('refuses the same email in another case with ALREADY_EXISTS USER_EMAIL_TAKEN', async () => {
         const { users } = harness;
-        await users.createUser({
-          email: 'alan@example.com',
-          password: strongPassword(),
-          displayName: 'Alan',
-        });
-        const error = await expectGrpcError(
-          users.createUser({
-            email: 'ALAN@Example.COM',
+        await users.createUser(
+          CreateUserRequest.create({
+            email: 'alan@example.com',
             password: strongPassword(),
-            displayName: 'Other Alan',
+            displayName: 'Alan',
           }),
+        );
+        const error = await expectGrpcError(
+          users.createUser(
+            CreateUserRequest.create({
+              email: 'ALAN@Example.COM',
+              password: strongPassword(),
+              displayName: 'Other Alan',
+            }),
+          ),
           GrpcStatus.ALREADY_EXISTS,
         );
         expect(error.statusDetails.errorInfo).toMatchObject({
@@ -67,11 +82,13 @@ for (const target of databaseTargets) {
         const { users } = harness;
         const results = await Promise.allSettled(
           Array.from({ length: 50 }, (_, index) =>
-            users.createUser({
-              email: index % 2 ? 'race@example.com' : 'RACE@example.com',
-              password: strongPassword(),
-              displayName: `Racer ${index}`,
-            }),
+            users.createUser(
+              CreateUserRequest.create({
+                email: index % 2 ? 'race@example.com' : 'RACE@example.com',
+                password: strongPassword(),
+                displayName: `Racer ${index}`,
+              }),
+            ),
           ),
         );
         const succeeded = results.filter((result) => result.status === 'fulfilled');
@@ -91,7 +108,7 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const bob = await harness.signUp();
         const read = (token: string, userId = alice.user.id) =>
-          harness.users.getUser({ userId }, asUser(token));
+          harness.users.getUser(GetUserRequest.create({ userId }), asUser(token));
 
         expect((await read(alice.token)).user).toEqual(alice.user);
         expect((await read(await harness.adminToken())).user).toEqual(alice.user);
@@ -105,12 +122,18 @@ for (const target of databaseTargets) {
       it('answers NOT_FOUND with ResourceInfo for an unknown id, and UNAUTHENTICATED without a token', async () => {
         const unknownId = crypto.randomUUID();
         const error = await expectGrpcError(
-          harness.users.getUser({ userId: unknownId }, asUser(await harness.adminToken())),
+          harness.users.getUser(
+            GetUserRequest.create({ userId: unknownId }),
+            asUser(await harness.adminToken()),
+          ),
           GrpcStatus.NOT_FOUND,
         );
         expect(error.statusDetails.resourceInfo).toMatchObject({ resourceName: unknownId });
         expect(error.statusDetails.errorInfo?.reason).toBe('USER_NOT_FOUND');
-        await expectGrpcError(harness.users.getUser({ userId: unknownId }), GrpcStatus.UNAUTHENTICATED);
+        await expectGrpcError(
+          harness.users.getUser(GetUserRequest.create({ userId: unknownId })),
+          GrpcStatus.UNAUTHENTICATED,
+        );
       });
     });
 
@@ -118,12 +141,12 @@ for (const target of databaseTargets) {
       it('lets users change their display name, and keeps update_time when nothing changes', async () => {
         const alice = await harness.signUp();
         const { user } = await harness.users.updateUser(
-          { userId: alice.user.id, displayName: 'Ada King' },
+          UpdateUserRequest.create({ userId: alice.user.id, displayName: 'Ada King' }),
           asUser(alice.token),
         );
         expect(user).toMatchObject({ displayName: 'Ada King', role: Role.ROLE_USER });
         const again = await harness.users.updateUser(
-          { userId: alice.user.id, displayName: 'Ada King' },
+          UpdateUserRequest.create({ userId: alice.user.id, displayName: 'Ada King' }),
           asUser(alice.token),
         );
         expect(again.user?.updateTime).toEqual(user?.updateTime);
@@ -133,21 +156,30 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const bob = await harness.signUp();
         await expectGrpcError(
-          harness.users.updateUser({ userId: alice.user.id, role: Role.ROLE_ADMIN }, asUser(alice.token)),
+          harness.users.updateUser(
+            UpdateUserRequest.create({ userId: alice.user.id, role: Role.ROLE_ADMIN }),
+            asUser(alice.token),
+          ),
           GrpcStatus.PERMISSION_DENIED,
         );
         await expectGrpcError(
-          harness.users.updateUser({ userId: alice.user.id, displayName: 'Mallory' }, asUser(bob.token)),
+          harness.users.updateUser(
+            UpdateUserRequest.create({ userId: alice.user.id, displayName: 'Mallory' }),
+            asUser(bob.token),
+          ),
           GrpcStatus.PERMISSION_DENIED,
         );
-        const { user } = await harness.users.getUser({ userId: alice.user.id }, asUser(alice.token));
+        const { user } = await harness.users.getUser(
+          GetUserRequest.create({ userId: alice.user.id }),
+          asUser(alice.token),
+        );
         expect(user).toEqual(alice.user);
       });
 
       it('lets an admin promote a user, whose next token carries the admin role', async () => {
         const alice = await harness.signUp();
         const { user } = await harness.users.updateUser(
-          { userId: alice.user.id, role: Role.ROLE_ADMIN },
+          UpdateUserRequest.create({ userId: alice.user.id, role: Role.ROLE_ADMIN }),
           asUser(await harness.adminToken()),
         );
         expect(user?.role).toBe(Role.ROLE_ADMIN);
@@ -155,7 +187,10 @@ for (const target of databaseTargets) {
         expect(signedIn.roles).toEqual([Role.ROLE_ADMIN]);
         // As an admin now, Alice can list accounts.
         await expect(
-          harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(signedIn.accessToken)),
+          harness.users.listUsers(
+            ListUsersRequest.create({ pageSize: 1, pageToken: '' }),
+            asUser(signedIn.accessToken),
+          ),
         ).resolves.toBeDefined();
       });
     });
@@ -165,17 +200,20 @@ for (const target of databaseTargets) {
         const alice = await harness.signUp();
         const admin = await harness.adminToken();
         await expectGrpcError(
-          harness.users.deactivateUser({ userId: alice.user.id, reason: 'self' }, asUser(alice.token)),
+          harness.users.deactivateUser(
+            DeactivateUserRequest.create({ userId: alice.user.id, reason: 'self' }),
+            asUser(alice.token),
+          ),
           GrpcStatus.PERMISSION_DENIED,
         );
         const first = await harness.users.deactivateUser(
-          { userId: alice.user.id, reason: 'fraud' },
+          DeactivateUserRequest.create({ userId: alice.user.id, reason: 'fraud' }),
           asUser(admin),
         );
         expect(first.user).toMatchObject({ status: UserStatus.USER_STATUS_DEACTIVATED });
         expect(first.user?.deactivateTime).not.toBeNull();
         const second = await harness.users.deactivateUser(
-          { userId: alice.user.id, reason: 'again' },
+          DeactivateUserRequest.create({ userId: alice.user.id, reason: 'again' }),
           asUser(admin),
         );
         expect(second.user).toEqual(first.user);
@@ -186,7 +224,10 @@ for (const target of databaseTargets) {
         );
         expect(refused.statusDetails.errorInfo?.reason).toBe('USER_DEACTIVATED');
         const frozen = await expectGrpcError(
-          harness.users.updateUser({ userId: alice.user.id, displayName: 'Back' }, asUser(admin)),
+          harness.users.updateUser(
+            UpdateUserRequest.create({ userId: alice.user.id, displayName: 'Back' }),
+            asUser(admin),
+          ),
           GrpcStatus.FAILED_PRECONDITION,
         );
         expect(frozen.reason).toBe('USER_DEACTIVATED');
@@ -195,7 +236,10 @@ for (const target of databaseTargets) {
       it('refuses an admin deactivating their own account', async () => {
         const admin = await harness.signIn(harness.secrets.adminEmail, harness.secrets.adminPassword);
         const error = await expectGrpcError(
-          harness.users.deactivateUser({ userId: admin.subject, reason: '' }, asUser(admin.accessToken)),
+          harness.users.deactivateUser(
+            DeactivateUserRequest.create({ userId: admin.subject, reason: '' }),
+            asUser(admin.accessToken),
+          ),
           GrpcStatus.FAILED_PRECONDITION,
         );
         expect(error.statusDetails.errorInfo?.reason).toBe('USER_DEACTIVATE_SELF');
@@ -212,24 +256,33 @@ for (const target of databaseTargets) {
         for (const { user } of created) expect(seen.map((listed) => listed.id)).toContain(user.id);
         expect(pages.slice(0, -1).every((size) => size === 2)).toBe(true);
         await expectGrpcError(
-          harness.users.listUsers({ pageSize: 2, pageToken: '' }, asUser(created[0]?.token)),
+          harness.users.listUsers(
+            ListUsersRequest.create({ pageSize: 2, pageToken: '' }),
+            asUser(created[0]?.token),
+          ),
           GrpcStatus.PERMISSION_DENIED,
         );
       });
 
       it('uses 50 by default, takes more than 500 as 500, and refuses a negative size or a tampered page token with INVALID_ARGUMENT', async () => {
         const admin = await harness.adminToken();
-        const first = await harness.users.listUsers({ pageSize: 1, pageToken: '' }, asUser(admin));
+        const first = await harness.users.listUsers(
+          ListUsersRequest.create({ pageSize: 1, pageToken: '' }),
+          asUser(admin),
+        );
         expect(first.nextPageToken).not.toBe('');
         // Clamped (AIP-158), not refused: fewer than 500 accounts here, so one page holds them all.
         const everyone = await listAll(harness, admin);
         for (const pageSize of [501, 2_147_483_647]) {
-          const page = await harness.users.listUsers({ pageSize, pageToken: '' }, asUser(admin));
+          const page = await harness.users.listUsers(
+            ListUsersRequest.create({ pageSize, pageToken: '' }),
+            asUser(admin),
+          );
           expect(page.users.map((user) => user.id)).toEqual(everyone.map((user) => user.id));
           expect(page.nextPageToken).toBe('');
         }
         const negative = await expectGrpcError(
-          harness.users.listUsers({ pageSize: -1, pageToken: '' }, asUser(admin)),
+          harness.users.listUsers(ListUsersRequest.create({ pageSize: -1, pageToken: '' }), asUser(admin)),
           GrpcStatus.INVALID_ARGUMENT,
         );
         expect(negative.reason).toBe('PAGE_SIZE_INVALID');
@@ -239,13 +292,19 @@ for (const target of databaseTargets) {
         const token = first.nextPageToken;
         const flipped = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
         const tampered = await expectGrpcError(
-          harness.users.listUsers({ pageSize: 1, pageToken: flipped }, asUser(admin)),
+          harness.users.listUsers(
+            ListUsersRequest.create({ pageSize: 1, pageToken: flipped }),
+            asUser(admin),
+          ),
           GrpcStatus.INVALID_ARGUMENT,
         );
         expect(
           tampered.statusDetails.badRequest?.fieldViolations.map((violation) => violation.field),
         ).toEqual(['page_token']);
-        const all = await harness.users.listUsers({ pageSize: 0, pageToken: '' }, asUser(admin));
+        const all = await harness.users.listUsers(
+          ListUsersRequest.create({ pageSize: 0, pageToken: '' }),
+          asUser(admin),
+        );
         expect(all.users.length).toBeGreaterThan(1);
         expect(all.users.length).toBeLessThanOrEqual(50);
       });
@@ -263,12 +322,18 @@ for (const target of databaseTargets) {
           lastOrderTime: null,
         };
         for (const token of [alice.token, await harness.adminToken(), await harness.serviceToken()]) {
-          const { stats } = await harness.users.getUserOrderStats({ userId: alice.user.id }, asUser(token));
+          const { stats } = await harness.users.getUserOrderStats(
+            GetUserOrderStatsRequest.create({ userId: alice.user.id }),
+            asUser(token),
+          );
           expect(stats).toEqual(zeros);
         }
         const bob = await harness.signUp();
         await expectGrpcError(
-          harness.users.getUserOrderStats({ userId: alice.user.id }, asUser(bob.token)),
+          harness.users.getUserOrderStats(
+            GetUserOrderStatsRequest.create({ userId: alice.user.id }),
+            asUser(bob.token),
+          ),
           GrpcStatus.PERMISSION_DENIED,
         );
       });
@@ -280,7 +345,10 @@ async function listAll(harness: UserServiceHarness, token: string, pageSize = 50
   const users = [];
   let pageToken = '';
   do {
-    const page = await harness.users.listUsers({ pageSize, pageToken }, asUser(token));
+    const page = await harness.users.listUsers(
+      ListUsersRequest.create({ pageSize, pageToken }),
+      asUser(token),
+    );
     pages.push(page.users.length);
     users.push(...page.users);
     pageToken = page.nextPageToken;

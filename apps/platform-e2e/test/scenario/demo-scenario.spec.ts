@@ -6,7 +6,14 @@ import { SpanKind } from '@opentelemetry/api';
 import { bearer } from '@platform/grpc';
 import { expectGrpcError, fieldsOf } from '@platform/grpc/testing';
 import { setupTracing, type Tracing } from '@platform/observability';
-import { ImportOutcome, OrderStatus } from '@platform/proto';
+import {
+  ConfirmOrderRequest,
+  CreateOrderRequest,
+  CreateUserRequest,
+  GetOrderRequest,
+  ImportOutcome,
+  OrderStatus,
+} from '@platform/proto';
 import {
   startOtlpCollector,
   testKafkaBrokers,
@@ -198,12 +205,12 @@ describe('bad input against the started stack', () => {
     const as = (token: string) => ({ metadata: bearer(token) });
     const invalid = await expectGrpcError(
       stack.orders.createOrder(
-        {
+        CreateOrderRequest.create({
           requestId: 'bad-1',
           userId: '',
           currencyCode: 'XXX1',
           items: [{ sku: '', quantity: 0, unitPriceMinor: '-1' }],
-        },
+        }),
         as(alice.token),
       ),
       GrpcStatus.INVALID_ARGUMENT,
@@ -216,23 +223,28 @@ describe('bad input against the started stack', () => {
         'items[0].unit_price_minor',
       ]),
     );
-    await expectGrpcError(stack.orders.getOrder({ orderId: report.order.id }), GrpcStatus.UNAUTHENTICATED);
+    await expectGrpcError(
+      stack.orders.getOrder(GetOrderRequest.create({ orderId: report.order.id })),
+      GrpcStatus.UNAUTHENTICATED,
+    );
     const hidden = await expectGrpcError(
-      stack.orders.getOrder({ orderId: report.order.id }, as(bob.token)),
+      stack.orders.getOrder(GetOrderRequest.create({ orderId: report.order.id }), as(bob.token)),
       GrpcStatus.NOT_FOUND,
     );
     expect(hidden.statusDetails.errorInfo?.reason).toBe('ORDER_NOT_FOUND');
     const denied = await expectGrpcError(
-      stack.orders.confirmOrder({ orderId: report.order.id }, as(alice.token)),
+      stack.orders.confirmOrder(ConfirmOrderRequest.create({ orderId: report.order.id }), as(alice.token)),
       GrpcStatus.PERMISSION_DENIED,
     );
     expect(denied.statusDetails.errorInfo?.reason).toBeTruthy();
     const taken = await expectGrpcError(
-      stack.users.createUser({
-        email: report.email.toUpperCase(),
-        password: 'Another-Str0ng-passphrase',
-        displayName: 'X',
-      }),
+      stack.users.createUser(
+        CreateUserRequest.create({
+          email: report.email.toUpperCase(),
+          password: 'Another-Str0ng-passphrase',
+          displayName: 'X',
+        }),
+      ),
       GrpcStatus.ALREADY_EXISTS,
     );
     expect(taken.statusDetails.errorInfo?.reason).toBe('USER_EMAIL_TAKEN');
