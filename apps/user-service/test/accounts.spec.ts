@@ -255,6 +255,13 @@ for (const target of databaseTargets) {
         expect(new Set(seen.map((user) => user.id)).size).toBe(seen.length);
         for (const { user } of created) expect(seen.map((listed) => listed.id)).toContain(user.id);
         expect(pages.slice(0, -1).every((size) => size === 2)).toBe(true);
+        // Oldest first, as the contract says (ties by id).
+        const createdAt = (user: (typeof seen)[number]) =>
+          Number(user.createTime?.seconds ?? 0) * 1000 + Math.floor((user.createTime?.nanos ?? 0) / 1e6);
+        const oldestFirst = [...seen].sort(
+          (a, b) => createdAt(a) - createdAt(b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+        );
+        expect(seen.map((user) => user.id)).toEqual(oldestFirst.map((user) => user.id));
         await expectGrpcError(
           harness.users.listUsers(
             ListUsersRequest.create({ pageSize: 2, pageToken: '' }),
