@@ -47,13 +47,13 @@ func printOrderStats(w io.Writer, stats *userv1.UserOrderStats) {
 	sort.Strings(currencies)
 	amounts := make([]string, 0, len(currencies))
 	for _, currency := range currencies {
-		amounts = append(amounts, formatMinor(totals[currency], currency))
+		amounts = append(amounts, fmt.Sprintf("%d %s", totals[currency], currency))
 	}
-	if len(amounts) == 0 {
-		amounts = append(amounts, "none")
+	totalsText := "none"
+	if len(amounts) > 0 {
+		totalsText = strings.Join(amounts, ", ") + " (minor units, cancelled orders not counted)"
 	}
-	fmt.Fprintf(w, "  totals:     %s (cancelled orders not counted)\n  last order: %s\n",
-		strings.Join(amounts, ", "), formatTime(stats.GetLastOrderTime()))
+	fmt.Fprintf(w, "  totals:     %s\n  last order: %s\n", totalsText, formatTime(stats.GetLastOrderTime()))
 }
 
 func printOrder(w io.Writer, order *orderv1.Order) {
