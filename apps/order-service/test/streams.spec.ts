@@ -43,6 +43,20 @@ async function expectNoListeners(stack: OrderStack): Promise<void> {
   await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(0), { timeout: 2_000 });
 }
 
+/** The caller's orders, newest first (up to 10). */
+async function ordersOf(stack: OrderStack, token: string): Promise<Order[]> {
+  const listed = await stack.orders.listOrders(
+    ListOrdersRequest.create({
+      pageSize: 10,
+      pageToken: '',
+      status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+      userId: '',
+    }),
+    asCaller(token),
+  );
+  return listed.orders;
+}
+
 /** Sends `orders` as one ImportOrders stream and resolves with its summary. */
 function importOrders(
   stack: OrderStack,
@@ -395,18 +409,7 @@ describe('a stream the client cancels midway', () => {
     } else {
       call.send(ImportOrdersRequest.encode(ImportOrdersRequest.create({ order: orderRequest() })).finish());
       // The server is in the call once the item's order exists.
-      await vi.waitFor(async () => {
-        const listed = await stack.orders.listOrders(
-          ListOrdersRequest.create({
-            pageSize: 10,
-            pageToken: '',
-            status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
-            userId: '',
-          }),
-          asCaller(caller.token),
-        );
-        expect(listed.orders).toHaveLength(2);
-      }, waitLimit);
+      await vi.waitFor(async () => expect(await ordersOf(stack, caller.token)).toHaveLength(2), waitLimit);
     }
     await call.reset();
 
@@ -464,18 +467,7 @@ describe('streams under load', () => {
     const call = stack.client.importOrders(bearerMetadata(alice.token), () => undefined);
     const requests = Array.from({ length: 3 }, () => orderRequest());
     for (const request of requests) call.write(ImportOrdersRequest.create({ order: request }));
-    await vi.waitFor(async () => {
-      const listed = await stack.orders.listOrders(
-        ListOrdersRequest.create({
-          pageSize: 10,
-          pageToken: '',
-          status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
-          userId: '',
-        }),
-        asCaller(alice.token),
-      );
-      expect(listed.orders).toHaveLength(3);
-    });
+    await vi.waitFor(async () => expect(await ordersOf(stack, alice.token)).toHaveLength(3));
     call.cancel();
     // A retry of the whole batch finds them as duplicates.
     const summary = await new Promise<ImportOrdersResponse>((resolve, reject) => {
