@@ -11,7 +11,7 @@ import {
 } from '@platform/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrderServiceAlone, type OrderServiceAlone } from './__fixtures__/order-service-alone.js';
-import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
+import { asCaller, orderRequest, ordersOf } from './__fixtures__/order-stack.js';
 
 // Validation runs before the handler, so no user service is needed: nothing listens there.
 let service: OrderServiceAlone;
@@ -79,16 +79,7 @@ describe('CreateOrder', () => {
   });
 
   it('wrote none of them', async () => {
-    const { orders } = await service.orders.listOrders(
-      ListOrdersRequest.create({
-        pageSize: 10,
-        pageToken: '',
-        status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
-        userId: '',
-      }),
-      asCaller(token),
-    );
-    expect(orders).toEqual([]);
+    expect(await ordersOf(service, token)).toEqual([]);
   });
 });
 

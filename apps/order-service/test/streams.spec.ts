@@ -13,7 +13,6 @@ import {
   ImportOrdersRequest,
   ImportOutcome,
   LineItem,
-  ListOrdersRequest,
   OrderStatus,
   TrackOrdersRequest,
   WatchOrderRequest,
@@ -25,7 +24,7 @@ import {
 import { openResettableCall } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { itemErrorOf } from './__fixtures__/item-error-of.js';
-import { asCaller, orderRequest } from './__fixtures__/order-stack.js';
+import { asCaller, orderRequest, ordersOf } from './__fixtures__/order-stack.js';
 import { startOrderStack, type Caller, type OrderStack } from './__fixtures__/start-order-stack.js';
 import { readStream } from './__fixtures__/stream-reader.js';
 
@@ -41,20 +40,6 @@ function statusOf(response: WatchOrderResponse | TrackOrdersResponse): OrderStat
 
 async function expectNoListeners(stack: OrderStack): Promise<void> {
   await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(0), { timeout: 2_000 });
-}
-
-/** The caller's orders, newest first (up to 10). */
-async function ordersOf(stack: OrderStack, token: string): Promise<Order[]> {
-  const listed = await stack.orders.listOrders(
-    ListOrdersRequest.create({
-      pageSize: 10,
-      pageToken: '',
-      status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
-      userId: '',
-    }),
-    asCaller(token),
-  );
-  return listed.orders;
 }
 
 /** Sends `orders` as one ImportOrders stream and resolves with its summary. */

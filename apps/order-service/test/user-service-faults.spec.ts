@@ -4,7 +4,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { preparePglite } from '@platform/db/testing';
 import { expectGrpcError } from '@platform/grpc/testing';
-import { ListOrdersRequest, OrderStatus, UserStatus } from '@platform/proto';
+import { UserStatus } from '@platform/proto';
 import {
   createTestIssuer,
   freePort,
@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import {
   asCaller,
   orderRequest,
+  ordersOf,
   startOrderServiceUnderTest,
   type OrderServiceUnderTest,
 } from './__fixtures__/order-stack.js';
@@ -67,19 +68,6 @@ async function scriptedUserService(): Promise<FaultServer> {
     },
   });
   return server;
-}
-
-async function ordersOf(service: OrderServiceUnderTest, token: string) {
-  const { orders } = await service.orders.listOrders(
-    ListOrdersRequest.create({
-      pageSize: 10,
-      pageToken: '',
-      status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
-      userId: '',
-    }),
-    asCaller(token),
-  );
-  return orders;
 }
 
 describe('CreateOrder with the user service down', () => {

@@ -5,7 +5,14 @@ import { loadConfig } from '@platform/config';
 import { bearer, promiseClient, type PromiseCallOptions, type PromiseClient } from '@platform/grpc';
 import { createTestClient } from '@platform/grpc/testing';
 import { createLogger } from '@platform/observability';
-import { CreateOrderRequest, OrderServiceClient, UserServiceClient } from '@platform/proto';
+import {
+  CreateOrderRequest,
+  ListOrdersRequest,
+  OrderServiceClient,
+  OrderStatus,
+  UserServiceClient,
+  type Order,
+} from '@platform/proto';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +42,23 @@ export function orderRequest(overrides: Partial<CreateOrderRequest> = {}): Creat
     currencyCode: 'EUR',
     ...overrides,
   });
+}
+
+/** The caller's orders, newest first (the first 10). */
+export async function ordersOf(
+  service: Pick<OrderServiceUnderTest, 'orders'>,
+  token: string,
+): Promise<Order[]> {
+  const { orders } = await service.orders.listOrders(
+    ListOrdersRequest.create({
+      pageSize: 10,
+      pageToken: '',
+      status: OrderStatus.ORDER_STATUS_UNSPECIFIED,
+      userId: '',
+    }),
+    asCaller(token),
+  );
+  return orders;
 }
 
 export interface OrderServiceUnderTest {
