@@ -290,6 +290,20 @@ for (const target of databaseTargets) {
         expect(refused.statusDetails.errorInfo?.metadata).toEqual({ status: 'ORDER_STATUS_CANCELLED' });
       });
 
+      it("lets an admin and a service cancel a user's pending order", async () => {
+        for (const caller of [await stack.admin(), await stack.servicePrincipal()]) {
+          const order = await create(alice);
+          const { order: cancelled } = await stack.orders.cancelOrder(
+            CancelOrderRequest.create({ orderId: order.id, reason: 'out of stock' }),
+            asCaller(caller.token),
+          );
+          expect(cancelled).toMatchObject({
+            status: OrderStatus.ORDER_STATUS_CANCELLED,
+            cancelReason: 'out of stock',
+          });
+        }
+      });
+
       it("answers NOT_FOUND to a user cancelling another user's order, and leaves it alone", async () => {
         const order = await create(alice);
         await expectGrpcError(
