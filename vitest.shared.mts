@@ -36,6 +36,10 @@ export function defineProjectTestConfig(overrides: ViteUserConfig['test'] = {}):
       // start in a worker took 20 s and a stack's 60 s on a loaded 2-core runner).
       testTimeout: 180_000,
       hookTimeout: 300_000,
+      // expect.poll waits for a state to be reached; its 1 s default is a timing a loaded machine
+      // misses (a NOTIFY round trip, a metric scrape). vi.waitFor has no such setting: its
+      // callers pass a limit.
+      expect: { poll: { timeout: 30_000 } },
       ...overrides,
     },
   });

@@ -39,7 +39,7 @@ function statusOf(response: WatchOrderResponse | TrackOrdersResponse): OrderStat
 }
 
 async function expectNoListeners(stack: OrderStack): Promise<void> {
-  await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(0), { timeout: 2_000 });
+  await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(0), { timeout: 30_000 });
 }
 
 /** Sends `orders` as one ImportOrders stream and resolves with its summary. */
@@ -187,7 +187,7 @@ for (const target of databaseTargets) {
         call.write(TrackOrdersRequest.create({ subscribeOrderId: second.id }));
         await stream.received(5);
         call.write(TrackOrdersRequest.create({ unsubscribeOrderId: second.id }));
-        await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(1));
+        await vi.waitFor(() => expect(stack.service.feed.listenerCount).toBe(1), { timeout: 30_000 });
         await stack.orders.cancelOrder(
           CancelOrderRequest.create({ orderId: second.id, reason: '' }),
           asCaller(alice.token),
@@ -368,7 +368,7 @@ for (const target of databaseTargets) {
 // A client that cancels, as grpc-go does (RST_STREAM alone), is counted CANCELLED, never OK.
 describe('a stream the client cancels midway', () => {
   // Bounds a wait for what the server does next, on a loaded machine; it ends as soon as it happens.
-  const waitLimit = { timeout: 10_000, interval: 20 };
+  const waitLimit = { timeout: 30_000, interval: 20 };
   let stack: OrderStack;
   beforeAll(async () => {
     stack = await startOrderStack(pgliteTarget);
@@ -452,7 +452,9 @@ describe('streams under load', () => {
     const call = stack.client.importOrders(bearerMetadata(alice.token), () => undefined);
     const requests = Array.from({ length: 3 }, () => orderRequest());
     for (const request of requests) call.write(ImportOrdersRequest.create({ order: request }));
-    await vi.waitFor(async () => expect(await ordersOf(stack, alice.token)).toHaveLength(3));
+    await vi.waitFor(async () => expect(await ordersOf(stack, alice.token)).toHaveLength(3), {
+      timeout: 30_000,
+    });
     call.cancel();
     // A retry of the whole batch finds them as duplicates.
     const summary = await new Promise<ImportOrdersResponse>((resolve, reject) => {

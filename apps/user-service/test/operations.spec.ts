@@ -56,7 +56,10 @@ describe('graceful shutdown', () => {
         displayName: 'Late',
       }),
     );
-    await vi.waitFor(() => expect(harness.service.inFlight.counts.requests).toBe(1), { interval: 2 });
+    await vi.waitFor(() => expect(harness.service.inFlight.counts.requests).toBe(1), {
+      interval: 2,
+      timeout: 30_000,
+    });
     const stopping = harness.service.stop();
     await expect(inFlight).resolves.toMatchObject({ user: { email: 'late@example.com' } });
     const result = await stopping;
