@@ -37,13 +37,22 @@ export async function createDatabase(prefix: string): Promise<TestDatabase> {
   const url = new URL(adminUrl());
   url.pathname = `/${name}`;
   let pool: pg.Pool | undefined;
+  let dropping = false;
   return {
     url: url.toString(),
     async query<Row extends Record<string, unknown>>(text: string, params: unknown[] = []) {
-      pool ??= new pg.Pool({ connectionString: url.toString(), max: 1 });
+      if (!pool) {
+        pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+        // pool.end() resolves before its connection has closed, so the drop below can terminate
+        // that session (57P01): expected then. An idle connection failing otherwise is not.
+        pool.on('error', (error) => {
+          if (!dropping) throw error;
+        });
+      }
       return (await pool.query<Row>(text, params)).rows;
     },
     async drop() {
+      dropping = true;
       await pool?.end();
       await asAdmin((client) => client.query(`drop database if exists ${name} with (force)`));
     },
