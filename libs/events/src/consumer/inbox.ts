@@ -1,5 +1,15 @@
-import type { Database, DatabaseSchema, Transaction } from '@platform/db';
+import {
+  withTransaction,
+  type Database,
+  type DatabaseSchema,
+  type Transaction,
+  type TransactionOptions,
+} from '@platform/db';
+import type { Logger } from '@platform/observability';
 import { sql } from 'drizzle-orm';
+
+/** How often a consumer deletes its inbox rows past retention. */
+const pruneIntervalMs = 60 * 60 * 1000;
 
 /** The consumer's record of applied events (table `event_inbox`, libs/events/migrations). */
 export const inbox = {
@@ -20,8 +30,47 @@ export const inbox = {
     return result.rows.length > 0;
   },
 
+  /**
+   * Applies an event once per group: claims it and runs `effect` in one transaction, so the
+   * inbox row and the effect commit together or not at all. False, without running `effect`,
+   * when the group already applied it.
+   */
+  applyOnce(
+    db: Database<DatabaseSchema>,
+    group: string,
+    event: { readonly id: string; readonly type: string },
+    effect: (tx: Transaction<DatabaseSchema>) => Promise<void>,
+    options: TransactionOptions = {},
+  ): Promise<boolean> {
+    return withTransaction(
+      db,
+      async (tx) => {
+        if (!(await inbox.claim(tx, group, event.id, event.type))) return false;
+        await effect(tx);
+        return true;
+      },
+      options,
+    );
+  },
+
   /** Deletes the group's rows older than `before` (Kafka no longer redelivers those events). */
   async prune(db: Database<DatabaseSchema>, group: string, before: Date): Promise<void> {
     await db.execute(sql`delete from event_inbox where consumer_group = ${group} and handled_at < ${before}`);
+  },
+
+  /** Prunes the group's rows older than `retentionMs` every hour (a failure is logged); returns the cancel. */
+  schedulePruning(
+    db: Database<DatabaseSchema>,
+    group: string,
+    retentionMs: number,
+    logger: Logger,
+  ): () => void {
+    const timer = setInterval(() => {
+      inbox.prune(db, group, new Date(Date.now() - retentionMs)).catch((error: unknown) => {
+        logger.warn({ err: error }, 'inbox prune failed');
+      });
+    }, pruneIntervalMs);
+    timer.unref();
+    return () => clearInterval(timer);
   },
 };
