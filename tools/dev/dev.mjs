@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// `npm run dev`: the whole event-driven platform on its embedded default, no Docker: the local
-// Kafka broker (tools/kafka/kafka.mjs; Java 17+, Maven once for the jars), then user-service and
-// order-service on PGlite in .data/ (outbox relay and consumers on that broker), then the
-// fulfillment worker, with the keys, the admin and the service credentials created at first run.
-// Each app's output is appended to .data/logs/<app>.log. Ctrl-C (SIGINT/SIGTERM/SIGHUP, to this
-// process or to npm, whose script `exec`s it) stops them in order: worker, order-service,
-// user-service, Kafka (`stop --keep`: the next run resumes the same broker, topics and offsets).
-//   npm run dev            keep data between runs
-//   npm run dev -- --reset delete .data/ (the broker's data included) first
-import { readFileSync, rmSync } from 'node:fs';
+// `npm run dev`: the whole event-driven platform on its embedded default, no Docker: a local
+// PostgreSQL with a database per service (tools/scripts/postgres.mjs, from the server binaries
+// ./tools/setup.sh installs; without them, or with --pglite, each service on embedded PGlite in
+// .data/ instead), the local Kafka broker (tools/kafka/kafka.mjs; Java 17+, Maven once for the
+// jars), then user-service and order-service (outbox relay and consumers on that broker), then
+// the fulfillment worker, with the keys, the admin and the service credentials created at first
+// run (stack.mjs: what runs and with which environment). Each app's output is appended to
+// .data/logs/<app>.log. Ctrl-C (SIGINT/SIGTERM/SIGHUP, to this process or to npm, whose script
+// `exec`s it) stops them in order: worker, order-service, user-service, Kafka and PostgreSQL
+// (both keeping their data: the next run resumes the same broker, topics, offsets and databases).
+//   npm run dev             keep data between runs
+//   npm run dev -- --reset  delete .data/ (the broker's and the databases' data included) first
+//   npm run dev -- --pglite the services on PGlite even where PostgreSQL is installed
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildApps, failedOutput } from './build.mjs';
 import {
@@ -21,23 +25,27 @@ import {
   stopKafka,
 } from './kafka.mjs';
 import { acquireLock, releaseLock } from './lock.mjs';
+import { postgresAvailable, postgresPaths, postgresPid, startPostgres, stopPostgres } from './postgres.mjs';
 import { hasExited, startApp, stopApp } from './processes.mjs';
-import { localSecrets, serviceClients } from './secrets.mjs';
+import { localSecrets } from './secrets.mjs';
+import { appEnvironment, devApps } from './stack.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const dataDir = join(root, '.data');
 const kafka = kafkaPaths(dataDir);
+const postgres = postgresPaths(dataDir);
 const logDir = join(dataDir, 'logs');
 const reset = process.argv.includes('--reset');
-const apps = ['user-service', 'order-service', 'fulfillment-worker'];
+const apps = devApps.map((app) => app.name);
 
 const running = [];
 let buildChild;
 let kafkaStarting = false;
 let kafkaAttempted = false;
+let postgresStarting;
 let stopping = false;
 
-/** Stops what was started, in reverse order (the apps, then Kafka keeping its data), and exits. */
+/** Stops what was started, in reverse order (the apps, Kafka, PostgreSQL, keeping their data), and exits. */
 async function stopAll(code) {
   if (stopping) return;
   stopping = true;
@@ -52,11 +60,21 @@ async function stopAll(code) {
     console.log(`dev: ${app.name} ${outcome} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
   while (kafkaStarting) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  await postgresStarting?.catch(() => undefined);
   const state = kafkaAttempted ? readKafkaState(kafka) : undefined;
-  if (state && !state.stopped) {
-    console.log('dev: stopping Kafka (its data is kept) …');
+  const servers = [
+    ['Kafka', state && !state.stopped, () => stopKafka(kafka, { keep: true })],
+    [
+      'PostgreSQL',
+      postgresStarting && postgresPid(postgres) !== undefined,
+      () => stopPostgres(postgres, { keep: true }),
+    ],
+  ];
+  for (const [server, started, stop] of servers) {
+    if (!started) continue;
+    console.log(`dev: stopping ${server} (its data is kept) …`);
     try {
-      await stopKafka(kafka, { keep: true });
+      await stop();
     } catch (error) {
       console.error(`dev: ${error.message}`);
       code ||= 1;
@@ -128,8 +146,9 @@ async function main() {
   if (other) return fail(`another \`npm run dev\` is running (pid ${other}); stop it first`);
   if (reset) {
     await stopKafka(kafka, { keep: false });
+    await stopPostgres(postgres, { keep: false });
     rmSync(dataDir, { recursive: true, force: true });
-    console.log('dev: deleted .data/ (the Kafka broker and its data included)');
+    console.log('dev: deleted .data/ (the Kafka broker, PostgreSQL and their data included)');
     acquireLock(dataDir);
   }
 
@@ -148,6 +167,38 @@ async function main() {
 
   const secrets = localSecrets(dataDir);
 
+  // One PostgreSQL for the stack when its binaries are here: a few MB per service instead of the
+  // hundreds an embedded PGlite takes in each (README, "The dev stack's footprint").
+  // A .data/ of an earlier run on PGlite stays on it: its orders and users are there, and the kept
+  // broker's events refer to them.
+  const pgliteData = devApps.some(
+    (app) => app.database && existsSync(join(dataDir, app.name, 'db', 'PG_VERSION')),
+  );
+  const pgliteReason = process.argv.includes('--pglite')
+    ? '--pglite'
+    : !postgresAvailable()
+      ? 'no PostgreSQL server binaries here; ./tools/setup.sh installs them'
+      : pgliteData && postgresPid(postgres) === undefined
+        ? 'the data of an earlier run is on PGlite; `npm run dev -- --reset` deletes .data/ and starts over on PostgreSQL'
+        : undefined;
+  let database;
+  if (pgliteReason) {
+    console.log(
+      `dev: databases: embedded PGlite in each service, in .data/<service>/db (${pgliteReason}); ` +
+        'it takes several hundred MB of memory per service, a local PostgreSQL a few',
+    );
+  } else {
+    console.log(
+      `dev: databases: a local PostgreSQL, a database per service, in ${relative(root, postgres.dir)}/ …`,
+    );
+    postgresStarting = startPostgres(
+      postgres,
+      devApps.filter((app) => app.database).map((app) => app.database),
+    );
+    database = await postgresStarting;
+  }
+  if (stopping) return;
+
   kafkaStarting = true;
   kafkaAttempted = true;
   let broker;
@@ -158,59 +209,70 @@ async function main() {
   }
   if (stopping) return;
 
-  const start = async (name, env) => {
-    if (stopping) throw new Error('stopping');
+  const ready = {};
+  for (const { name } of devApps) {
+    if (stopping) return;
     console.log(`dev: starting ${name} …`);
-    const app = startApp(root, name, { KAFKA_BROKERS: broker.bootstrap, ...env }, logDir);
+    const env = appEnvironment(name, {
+      broker: broker.bootstrap,
+      dataDir,
+      databaseUrls: database?.urls,
+      secrets,
+      ready,
+    });
+    const app = startApp(root, name, env, logDir);
     running.push(app);
-    const ready = await app.ready;
+    ready[name] = await app.ready;
     app.child.once('exit', (code, signal) => void fail(`${name} exited unexpectedly (${signal ?? code})`));
-    return ready;
-  };
-  const userReady = await start('user-service', {
-    BOOTSTRAP_ADMIN_EMAIL: secrets.adminEmail,
-    BOOTSTRAP_ADMIN_PASSWORD: secrets.adminPassword,
-    AUTH_SERVICE_CLIENTS: serviceClients(secrets),
-  });
-  const orderReady = await start('order-service', {
-    USER_SERVICE_ADDRESS: userReady.address,
-    AUTH_CLIENT_SECRET: secrets.orderServiceSecret,
-  });
-  const workerReady = await start('fulfillment-worker', {
-    ORDER_SERVICE_ADDRESS: orderReady.address,
-    USER_SERVICE_ADDRESS: userReady.address,
-    AUTH_CLIENT_SECRET: secrets.fulfillmentWorkerSecret,
-    // Orders stay PENDING a moment, as with real fulfilment: WatchOrder shows both states and the
-    // demo can cancel one. Set FULFILLMENT_DURATION (0 to 15s) to change it.
-    FULFILLMENT_DURATION: process.env['FULFILLMENT_DURATION'] ?? '3s',
-  });
+  }
   if (stopping) return;
 
-  const metrics = (ready) => `http://127.0.0.1:${ready.metricsPort}/metrics`;
-  const [users, orders, worker] = running;
+  const metrics = (entry) => `http://127.0.0.1:${entry.metricsPort}/metrics`;
   const log = (app) => relative(root, app.logFile);
+  const databaseRow = database
+    ? [
+        'postgres',
+        new URL(Object.values(database.urls)[0]).host,
+        '',
+        database.pid,
+        relative(root, database.logFile),
+      ]
+    : ['pglite', 'in each service', '', '', relative(root, join(dataDir, '<service>', 'db'))];
   printTable([
     ['', 'address', 'metrics', 'pid', 'log'],
+    databaseRow,
     ['kafka', broker.bootstrap, '', kafkaPid(kafka), relative(root, join(broker.dataDir, 'server.log'))],
-    ['user-service', userReady.address, metrics(userReady), users.child.pid, log(users)],
-    ['order-service', orderReady.address, metrics(orderReady), orders.child.pid, log(orders)],
-    ['fulfillment-worker', '', metrics(workerReady), worker.child.pid, log(worker)],
+    ...running.map((app) => [
+      app.name,
+      ready[app.name].address ?? '',
+      metrics(ready[app.name]),
+      app.child.pid,
+      log(app),
+    ]),
   ]);
+  if (database) {
+    console.log(
+      `dev: databases ${Object.entries(database.urls)
+        .map(([name, url]) => `${name} ${url}`)
+        .join(', ')} (psql <url>)`,
+    );
+  }
   console.log(`dev: data in ${dataDir} (admin ${secrets.adminEmail}, password in .data/dev/secrets.json)`);
   console.log(
     `dev: each app's full log (JSON lines, appended across runs) is in ${relative(root, logDir)}/; ` +
       `e.g. grep <trace id> ${relative(root, logDir)}/*.log`,
   );
   console.log('dev: ready. Ctrl-C stops everything.');
-  const brokerPid = kafkaPid(kafka);
+  const watched = [[`Kafka (pid ${kafkaPid(kafka)})`, kafkaPid(kafka), join(broker.dataDir, 'server.log')]];
+  if (database) watched.push([`PostgreSQL (pid ${database.pid})`, database.pid, database.logFile]);
   setInterval(() => {
-    if (stopping || brokerPid === undefined) return;
-    try {
-      process.kill(brokerPid, 0);
-    } catch {
-      void fail(
-        `Kafka (pid ${brokerPid}) exited unexpectedly; its log is ${join(broker.dataDir, 'server.log')}`,
-      );
+    for (const [what, pid, logFile] of watched) {
+      if (stopping || pid === undefined) return;
+      try {
+        process.kill(pid, 0);
+      } catch {
+        void fail(`${what} exited unexpectedly; its log is ${logFile}`);
+      }
     }
   }, 2_000).unref();
 }

@@ -4,9 +4,9 @@
 // both, and the next `npm run dev` resumes the same broker: address, topics, offsets.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { portFree } from '../scripts/free-port.mjs';
 
 const launcher = join(import.meta.dirname, '..', 'kafka', 'kafka.mjs');
 
@@ -135,15 +135,6 @@ function brokerRunning(state) {
   } catch {
     return false;
   }
-}
-
-/** Whether nothing listens on 127.0.0.1:port. */
-function portFree(port) {
-  return new Promise((resolveFree) => {
-    const server = createServer();
-    server.once('error', () => resolveFree(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
-  });
 }
 
 /** Starts (or resumes) the dev broker; resolves with its bootstrap address and data directory. */

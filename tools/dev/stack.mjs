@@ -1,0 +1,68 @@
+// What `npm run dev` runs and how: the apps in start order, the database each service gets, and
+// each app's environment. dev.mjs starts the stack from this; the footprint check
+// (footprint.spec.mjs) starts the same apps with the same environment (on ports and a data
+// directory of its own) and holds them to the memory budgets below.
+import { join } from 'node:path';
+import { serviceClients } from './secrets.mjs';
+
+/**
+ * The apps in start order. `database`: the role and database of the service on the dev stack's
+ * PostgreSQL (the names deploy/postgres/init-databases.sh gives them for compose). `budgetMb`: the
+ * most resident memory (RSS, MiB) the app may use on the dev stack after a load (README, "The dev
+ * stack's footprint"). `heapMb`: its V8 old-space limit (`--max-old-space-size`). V8 sizes the
+ * heap from the machine's memory and collects late: under load a service's heap grew to 215 MB
+ * of which 48 MB were live after a full collection. With a limit, it collects before growing;
+ * the limits are about twice what stays live after the load.
+ */
+export const devApps = [
+  { name: 'user-service', database: 'user_service', budgetMb: 200, heapMb: 96 },
+  { name: 'order-service', database: 'order_service', budgetMb: 200, heapMb: 96 },
+  { name: 'fulfillment-worker', budgetMb: 150, heapMb: 64 },
+];
+
+/**
+ * The environment dev gives `name` (added to its own): its heap limit, the broker, the data directory (keys, and
+ * PGlite's database when there is no PostgreSQL), the service's DATABASE_URL when the stack runs
+ * on PostgreSQL (`databaseUrls` by database name), the local credentials, and the addresses of
+ * the apps already started (`ready`: their ready log entries by name).
+ */
+export function appEnvironment(name, { broker, dataDir, databaseUrls, secrets, ready }) {
+  const app = devApps.find((candidate) => candidate.name === name);
+  if (!app) throw new Error(`${name} is not an app of the dev stack`);
+  const database = app.database && databaseUrls ? { DATABASE_URL: databaseUrls[app.database] } : {};
+  const shared = {
+    NODE_OPTIONS: [process.env['NODE_OPTIONS'], `--max-old-space-size=${app.heapMb}`]
+      .filter(Boolean)
+      .join(' '),
+    KAFKA_BROKERS: broker,
+  };
+  switch (name) {
+    case 'user-service':
+      return {
+        ...shared,
+        USER_DATA_DIR: join(dataDir, name),
+        ...database,
+        BOOTSTRAP_ADMIN_EMAIL: secrets.adminEmail,
+        BOOTSTRAP_ADMIN_PASSWORD: secrets.adminPassword,
+        AUTH_SERVICE_CLIENTS: serviceClients(secrets),
+      };
+    case 'order-service':
+      return {
+        ...shared,
+        ORDER_DATA_DIR: join(dataDir, name),
+        ...database,
+        USER_SERVICE_ADDRESS: ready['user-service'].address,
+        AUTH_CLIENT_SECRET: secrets.orderServiceSecret,
+      };
+    default:
+      return {
+        ...shared,
+        ORDER_SERVICE_ADDRESS: ready['order-service'].address,
+        USER_SERVICE_ADDRESS: ready['user-service'].address,
+        AUTH_CLIENT_SECRET: secrets.fulfillmentWorkerSecret,
+        // Orders stay PENDING a moment, as with real fulfilment: WatchOrder shows both states and
+        // the demo can cancel one. Set FULFILLMENT_DURATION (0 to 15s) to change it.
+        FULFILLMENT_DURATION: process.env['FULFILLMENT_DURATION'] ?? '3s',
+      };
+  }
+}
