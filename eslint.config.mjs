@@ -1,30 +1,48 @@
 // One lint configuration for the workspace. Module boundaries (DESIGN.md) are enforced here
-// through Nx project tags:
-//   type:app     apps: thin containers wiring libs
-//   type:lib     framework-agnostic building blocks (grpc, events, db, observability, config)
-//   type:domain  a service's domain logic
-//   type:proto   generated contracts (libs/proto);  type:contracts  the .proto files
-//   type:testing harnesses for tests (libs/testing); type:tool  scripts in tools/
-//   type:e2e     suites that run the built apps as processes (apps/platform-e2e)
-//   scope:*      which service a project belongs to; services meet only through contracts.
+// through Nx project tags. The shared libs are layered; a layer imports only layers below it:
+//
+//   layer:core     the vocabulary and the process's base, no transport: core (call scope, errors,
+//                  page tokens), config, observability
+//   layer:db       the database layer                   -> core
+//   layer:grpc     the gRPC chains on grpc-js           -> core
+//   layer:events   the Kafka event layer (outbox, inbox)-> core, db
+//   layer:adapter  the NestJS adapter (libs/nest)       -> core, grpc
+//   layer:runtime  the service runtime (libs/service)   -> everything above
+//   type:domain    a service's domain logic             -> core, db, events  (never grpc, never Nest)
+//   type:app       apps: thin containers wiring libs    -> all of the above
+//
+//   type:proto     generated contracts (libs/proto);  type:contracts  the .proto files
+//   type:testing   harnesses for tests (libs/testing); type:tool  scripts in tools/
+//   type:e2e       suites that run the built apps as processes (apps/platform-e2e)
+//   scope:*        which service a project belongs to; services meet only through contracts.
+// `@nestjs/*` may be imported by libs/nest and apps only; the transport-free layers import no
+// `@grpc/*` either (rules below the boundaries).
 import nx from '@nx/eslint-plugin';
 
+const below = {
+  core: ['layer:core', 'type:proto'],
+  db: ['layer:core', 'layer:db', 'type:proto'],
+  grpc: ['layer:core', 'layer:grpc', 'type:proto'],
+  events: ['layer:core', 'layer:db', 'layer:events', 'type:proto'],
+  adapter: ['layer:core', 'layer:grpc', 'layer:adapter', 'type:proto'],
+};
+const allLibs = [...new Set([...Object.values(below).flat(), 'layer:runtime'])];
+
 export const depConstraints = [
-  {
-    sourceTag: 'type:app',
-    onlyDependOnLibsWithTags: ['type:lib', 'type:domain', 'type:proto', 'type:testing'],
-  },
+  { sourceTag: 'layer:core', onlyDependOnLibsWithTags: below.core },
+  { sourceTag: 'layer:db', onlyDependOnLibsWithTags: below.db },
+  { sourceTag: 'layer:grpc', onlyDependOnLibsWithTags: below.grpc },
+  { sourceTag: 'layer:events', onlyDependOnLibsWithTags: below.events },
+  { sourceTag: 'layer:adapter', onlyDependOnLibsWithTags: below.adapter },
+  { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: allLibs },
+  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [...below.events, 'type:domain'] },
+  { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...allLibs, 'type:domain', 'type:testing'] },
   // End-to-end suites drive the built apps over gRPC and Kafka: no domain code, no app code.
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:proto', 'type:testing'] },
-  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain', 'type:lib', 'type:proto'] },
-  { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:proto'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:testing', 'type:lib', 'type:proto'] },
+  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: [...below.grpc, ...below.events, 'type:testing'] },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [...below.grpc, ...below.db, 'type:testing'] },
   { sourceTag: 'type:proto', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-  {
-    sourceTag: 'type:tool',
-    onlyDependOnLibsWithTags: ['type:lib', 'type:proto', 'type:testing', 'type:tool'],
-  },
+  { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...allLibs, 'type:testing', 'type:tool'] },
   { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
   { sourceTag: 'scope:user', onlyDependOnLibsWithTags: ['scope:user', 'scope:shared'] },
   { sourceTag: 'scope:order', onlyDependOnLibsWithTags: ['scope:order', 'scope:shared'] },
@@ -34,13 +52,23 @@ export const depConstraints = [
 
 // Tests (and their fixtures) may also use the shared harnesses of libs/testing.
 const testDepConstraints = depConstraints.map((constraint) =>
-  constraint.sourceTag.startsWith('type:') && constraint.sourceTag !== 'type:contracts'
+  (constraint.sourceTag.startsWith('type:') || constraint.sourceTag.startsWith('layer:')) &&
+  constraint.sourceTag !== 'type:contracts'
     ? {
         ...constraint,
         onlyDependOnLibsWithTags: [...new Set([...constraint.onlyDependOnLibsWithTags, 'type:testing'])],
       }
     : constraint,
 );
+
+const nestOnlyInAdapterAndApps = {
+  group: ['@nestjs/*'],
+  message: 'NestJS belongs to the adapter (libs/nest) and the apps; libs stay framework-free.',
+};
+const noTransport = {
+  group: ['@grpc/*', '@platform/grpc', '@platform/grpc/*'],
+  message: 'core, db and the domains are transport-free: use @platform/core (Code, errors, call scope).',
+};
 
 const boundaries = (constraints) => [
   'error',
@@ -61,6 +89,16 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-console': 'off',
     },
+  },
+  {
+    files: ['libs/**/*.ts', 'tools/**/*.ts', 'tools/**/*.mjs'],
+    // The benchmarks measure bare NestJS against the chain; they are no product code.
+    ignores: ['libs/nest/**', 'tools/bench/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [nestOnlyInAdapterAndApps] }] },
+  },
+  {
+    files: ['libs/core/**/*.ts', 'libs/db/**/*.ts', 'libs/*/domain/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [nestOnlyInAdapterAndApps, noTransport] }] },
   },
   {
     files: ['**/*.spec.ts', '**/*.spec.mjs', '**/__fixtures__/**/*.ts'],

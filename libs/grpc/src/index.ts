@@ -1,13 +1,10 @@
-// Public API of @platform/grpc (framework-agnostic core; the NestJS adapter is @platform/grpc/nest).
+// Public API of @platform/grpc: the interceptor chains on native grpc-js, health, reflection and
+// shutdown. The vocabulary they speak (call scope, errors, page tokens) is @platform/core's; the
+// NestJS adapter is @platform/nest.
+import './errors/grpc-error-shape.js';
+
 export { describeMethod, type MethodInfo, type MethodType } from './call/method-info.js';
-export {
-  callStorage,
-  currentCall,
-  remainingMs,
-  type CallContext,
-  type CallOutcome,
-  type Principal,
-} from './context/call-context.js';
+export { currentCall, type CallContext, type CallOutcome } from './context/call-context.js';
 export { contextInterceptor } from './context/context.interceptor.js';
 export { createServerInterceptor } from './chain/create-server-interceptor.js';
 export {
@@ -32,39 +29,11 @@ export {
   not,
   type MethodSelector,
 } from './selector/method-selector.js';
-export {
-  durationFromMs,
-  msFromDuration,
-  PlatformError,
-  type PlatformErrorOptions,
-} from './errors/platform-error.js';
-export {
-  AbortedError,
-  AlreadyExistsError,
-  FailedPreconditionError,
-  InternalError,
-  InvalidArgumentError,
-  NotFoundError,
-  PermissionDeniedError,
-  ResourceExhaustedError,
-  UnauthenticatedError,
-  UnavailableError,
-  type FieldViolation,
-  type PreconditionViolation,
-  type QuotaViolation,
-  type ResourceRef,
-} from './errors/platform-errors.js';
-export { toPlatformError } from './errors/to-platform-error.js';
 export { errorInterceptor } from './errors/error.interceptor.js';
 export type { ErrorInterceptorOptions } from './errors/error-options.js';
 export { deadlineServerInterceptor } from './deadline/deadline.interceptor.js';
 export type { DeadlineServerOptions } from './deadline/deadline-options.js';
-export {
-  invalidRequestError,
-  validationServerInterceptor,
-  type RequestValidator,
-  type ValidationServerOptions,
-} from './validation/index.js';
+export { validationServerInterceptor, type ValidationServerOptions } from './validation/index.js';
 export * from './auth/index.js';
 export * from './rate-limit/index.js';
 export * from './channel/index.js';
@@ -79,6 +48,5 @@ export * from './health/index.js';
 export * from './reflection/index.js';
 export * from './shutdown/index.js';
 export * from './unimplemented/index.js';
-export * from './pagination/index.js';
 export * from './utf8/index.js';
 export * from './metadata/index.js';

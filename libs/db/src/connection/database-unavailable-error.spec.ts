@@ -1,5 +1,4 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { PlatformError, toPlatformError, UnavailableError } from '@platform/grpc';
+import { Code, PlatformError, toPlatformError, UnavailableError } from '@platform/core';
 import { describe, expect, it } from 'vitest';
 import { DatabaseUnavailableError } from './database-unavailable-error.js';
 
@@ -15,7 +14,7 @@ describe('DatabaseUnavailableError', () => {
   it('is a platform UNAVAILABLE error that the edge answers as it is', () => {
     expect(error).toBeInstanceOf(UnavailableError);
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
-    expect(error.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(error.code).toBe(Code.UNAVAILABLE);
     expect(toPlatformError(error)).toBe(error);
   });
 
@@ -33,6 +32,6 @@ describe('DatabaseUnavailableError', () => {
 
   it('is not mistaken for another platform error', () => {
     expect(new UnavailableError('other')).not.toBeInstanceOf(DatabaseUnavailableError);
-    expect(new PlatformError(GrpcStatus.INTERNAL, 'x')).not.toBeInstanceOf(DatabaseUnavailableError);
+    expect(new PlatformError(Code.INTERNAL, 'x')).not.toBeInstanceOf(DatabaseUnavailableError);
   });
 });

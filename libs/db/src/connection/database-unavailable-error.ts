@@ -1,4 +1,4 @@
-import { UnavailableError } from '@platform/grpc';
+import { UnavailableError } from '@platform/core';
 
 /** ErrorInfo reason of {@link DatabaseUnavailableError}. */
 export const databaseUnavailableReason = 'DATABASE_UNAVAILABLE';

@@ -3,8 +3,7 @@
 // or a session the server terminates. The service's transactions must fail as gRPC UNAVAILABLE,
 // fast, with nothing half-written, and work again once the database is back.
 import { randomBytes } from 'node:crypto';
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { toPlatformError } from '@platform/grpc';
+import { Code, toPlatformError } from '@platform/core';
 import { startTcpProxy, type TcpProxy } from '@platform/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,8 +60,8 @@ describe.skipIf(postgresTarget.skip)('a PostgreSQL database that becomes unreach
   /** Asserts that `failure` is what a service answers UNAVAILABLE with. */
   function expectUnavailable(failure: unknown): void {
     expect(failure).toBeInstanceOf(DatabaseUnavailableError);
-    expect(failure).toMatchObject({ code: GrpcStatus.UNAVAILABLE, reason: 'DATABASE_UNAVAILABLE' });
-    expect(toPlatformError(failure).code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(failure).toMatchObject({ code: Code.UNAVAILABLE, reason: 'DATABASE_UNAVAILABLE' });
+    expect(toPlatformError(failure).code).toBe(Code.UNAVAILABLE);
   }
 
   describe('when the connection to the server is cut', () => {

@@ -1,10 +1,9 @@
+import { openCall, runInCall, type OpenedCall } from '@platform/core';
 import { randomBytes } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
-import { contextInterceptor } from '@platform/grpc';
-import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
-import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deferred } from '../__fixtures__/deferred.js';
+import type { Database, Transaction } from '../database.js';
 import {
   databaseTargets,
   pgliteTarget,
@@ -12,61 +11,39 @@ import {
   preparePglite,
   type OpenedDatabase,
 } from '../testing/index.js';
-import { deferred } from '../__fixtures__/deferred.js';
-import type { Database, Transaction } from '../database.js';
 import { TransactionCancelledError } from './transaction-cancelled-error.js';
-import { transactionSignal } from './transaction-signal.js';
+import { callRemainingMs, transactionSignal } from './transaction-signal.js';
 import { withTransaction } from './with-transaction.js';
+
+// A transaction inherits the call scope it runs in, whatever opened it: here a scope like the one
+// the Kafka consumer runtime opens per event (libs/service's suite holds the gRPC call's).
 
 beforeAll(() => preparePglite());
 
-let server: RunningGrpcServer | undefined;
-let client: OrderServiceClient | undefined;
 let opened: OpenedDatabase | undefined;
+let call: OpenedCall | undefined;
 const releases: (() => void)[] = [];
 
 afterEach(async () => {
   for (const release of releases.splice(0)) release();
-  client?.close();
-  await server?.stop();
+  call?.close();
   await opened?.dispose();
-  server = client = opened = undefined;
+  opened = call = undefined;
 });
 
-/** Serves GetOrder with a handler running `work` in a transaction; reports how it ended. */
-async function serveTransaction(db: Database, work: (tx: Transaction) => Promise<unknown>) {
-  const ended = deferred<unknown>();
-  let signalInHandler: AbortSignal | undefined;
-  server = await startGrpcServer({
-    interceptors: [contextInterceptor],
-    services: [
-      {
-        definition: OrderServiceService,
-        implementation: {
-          getOrder: (_call: unknown, callback: grpc.sendUnaryData<GetOrderResponse>) => {
-            signalInHandler = transactionSignal();
-            withTransaction(db, work).then(
-              () => {
-                ended.resolve('committed');
-                callback(null, GetOrderResponse.create({ order: null }));
-              },
-              (error: unknown) => {
-                ended.resolve(error);
-                callback(error as Error);
-              },
-            );
-          },
-        },
-      },
-    ],
+/** Runs `work` in a transaction inside a new call scope; resolves with how it ended. */
+function inScope(db: Database, options: { timeoutMs?: number }, work: (tx: Transaction) => Promise<unknown>) {
+  call = openCall({ name: 'test/OrderPlaced', ...options });
+  const { scope } = call;
+  let signalInScope: AbortSignal | undefined;
+  const ended = runInCall(scope, () => {
+    signalInScope = transactionSignal();
+    return withTransaction(db, work).then(
+      () => 'committed' as const,
+      (error: unknown) => error,
+    );
   });
-  client = new OrderServiceClient(server.address, grpc.credentials.createInsecure());
-  return { ended: ended.promise, signal: () => signalInHandler };
-}
-
-function connectedClient(): OrderServiceClient {
-  if (!client) throw new Error('serveTransaction() first');
-  return client;
+  return { ended, signal: signalInScope, scope: call };
 }
 
 async function setUp(target: (typeof databaseTargets)[number]) {
@@ -79,48 +56,49 @@ async function eventIds(db: Database) {
   return (await db.execute<{ id: string }>(sql`select id from events order by id`)).rows.map((row) => row.id);
 }
 
-describe('transactionSignal', () => {
-  it('is undefined outside a gRPC call', () => {
+describe('transactionSignal and callRemainingMs', () => {
+  it('are undefined and Infinity outside a call scope', () => {
     expect(transactionSignal()).toBeUndefined();
+    expect(callRemainingMs()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("are the scope's signal and what is left of its budget inside one", () => {
+    call = openCall({ name: 'test/OrderPlaced', timeoutMs: 30_000 });
+    const seen = runInCall(call.scope, () => ({ signal: transactionSignal(), remaining: callRemainingMs() }));
+    expect(seen.signal).toBe(call.scope.signal);
+    expect(seen.remaining).toBeGreaterThan(0);
+    expect(seen.remaining).toBeLessThanOrEqual(30_000);
   });
 });
 
 for (const target of databaseTargets) {
-  describe.skipIf(target.skip)(`a transaction inside a gRPC call on ${target.name}`, () => {
-    it('commits when the call completes, under the call signal', async () => {
+  describe.skipIf(target.skip)(`a transaction inside a call scope on ${target.name}`, () => {
+    it('commits when the work completes, under the scope signal', async () => {
       const db = await setUp(target);
-      const served = await serveTransaction(db, (tx) => tx.execute(sql`insert into events values ('e1')`));
-
-      await new Promise((resolve, reject) =>
-        connectedClient().getOrder(
-          GetOrderRequest.create({ orderId: '1' }),
-          new grpc.Metadata(),
-          { deadline: Date.now() + 10_000 },
-          (error) => (error ? reject(error) : resolve(undefined)),
-        ),
+      const run = inScope(db, { timeoutMs: 10_000 }, (tx) =>
+        tx.execute(sql`insert into events values ('e1')`),
       );
 
-      expect(await served.ended).toBe('committed');
-      expect(served.signal()).toBeInstanceOf(AbortSignal);
+      expect(await run.ended).toBe('committed');
+      expect(run.signal).toBe(run.scope.scope.signal);
       expect(await eventIds(db)).toEqual(['e1']);
     });
 
-    it('is rolled back when the client cancels while the handler awaits other work', async () => {
+    it('is rolled back when the scope is aborted (the consumer stopping) while it awaits other work', async () => {
       const db = await setUp(target);
       const downstream = deferred();
       releases.push(downstream.resolve);
       const written = deferred();
-      const served = await serveTransaction(db, async (tx) => {
+      const run = inScope(db, {}, async (tx) => {
         await tx.execute(sql`insert into events values ('e1')`);
         written.resolve();
         await downstream.promise;
       });
 
-      const call = connectedClient().getOrder(GetOrderRequest.create({ orderId: '1' }), () => undefined);
       await written.promise;
-      call.cancel();
+      run.scope.abort('consumer stopping');
 
-      const outcome = await served.ended;
+      const outcome = await run.ended;
       expect(outcome).toBeInstanceOf(TransactionCancelledError);
       expect((outcome as TransactionCancelledError).kind).toBe('aborted');
       expect(await eventIds(db)).toEqual([]);
@@ -128,29 +106,21 @@ for (const target of databaseTargets) {
   });
 }
 
-describe.skipIf(postgresTarget.skip)('a long statement inside a gRPC call on postgres', () => {
-  it('is cancelled on the server when the call deadline passes', async () => {
+describe.skipIf(postgresTarget.skip)('a long statement inside a call scope on postgres', () => {
+  it("is cancelled on the server when the scope's deadline passes", async () => {
     opened = await postgresTarget.open();
     const db = opened.db;
     await db.execute(sql`create table events (id text primary key)`);
     const marker = `deadline_${randomBytes(4).toString('hex')}`;
-    const served = await serveTransaction(db, async (tx) => {
+    const run = inScope(db, { timeoutMs: 500 }, async (tx) => {
       await tx.execute(sql`insert into events values ('e1')`);
       await tx.execute(sql.raw(`select pg_sleep(60) /* ${marker} */`));
     });
 
-    const error = await new Promise<grpc.ServiceError>((resolve) =>
-      connectedClient().getOrder(
-        GetOrderRequest.create({ orderId: '1' }),
-        new grpc.Metadata(),
-        { deadline: Date.now() + 500 },
-        (failure) => resolve(failure as grpc.ServiceError),
-      ),
-    );
-    const outcome = await served.ended;
+    const outcome = await run.ended;
 
-    expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(outcome).toBeInstanceOf(TransactionCancelledError);
+    expect((outcome as TransactionCancelledError).kind).toBe('timeout');
     const running = await db.execute<{ count: number }>(
       sql`select count(*)::int as count from pg_stat_activity where state = 'active' and query like ${`%${marker}%`} and pid <> pg_backend_pid()`,
     );
@@ -159,30 +129,21 @@ describe.skipIf(postgresTarget.skip)('a long statement inside a gRPC call on pos
   });
 });
 
-describe('a statement that blocks PGlite past the call deadline', () => {
+describe("a statement that blocks PGlite past the scope's deadline", () => {
   it('runs to completion, then its result is discarded and the transaction rolled back', async () => {
     opened = await pgliteTarget.open();
     const db = opened.db;
     await db.execute(sql`create table events (id text primary key)`);
     let statementReturned = false;
-    const served = await serveTransaction(db, async (tx) => {
+    const run = inScope(db, { timeoutMs: 200 }, async (tx) => {
       await tx.execute(sql`insert into events values ('e1')`);
       await tx.execute(sql`select pg_sleep(0.6)`);
       statementReturned = true;
       await tx.execute(sql`insert into events values ('e2')`);
     });
 
-    const error = await new Promise<grpc.ServiceError>((resolve) =>
-      connectedClient().getOrder(
-        GetOrderRequest.create({ orderId: '1' }),
-        new grpc.Metadata(),
-        { deadline: Date.now() + 200 },
-        (failure) => resolve(failure as grpc.ServiceError),
-      ),
-    );
-    const outcome = await served.ended;
+    const outcome = await run.ended;
 
-    expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
     expect(outcome).toBeInstanceOf(TransactionCancelledError);
     expect(statementReturned).toBe(false);
     expect(await eventIds(db)).toEqual([]);

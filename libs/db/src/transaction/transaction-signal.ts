@@ -1,15 +1,15 @@
-import { currentCall, remainingMs } from '@platform/grpc';
+import { currentScope, remainingMs } from '@platform/core';
 
 /**
- * The AbortSignal of the gRPC call being served (from its AsyncLocalStorage context), or
- * `undefined` outside a call. It aborts when the client cancels, the deadline passes or the
- * server shuts down.
+ * The AbortSignal of the work being served (a gRPC call or a Kafka handler, from its call scope),
+ * or `undefined` outside one. It aborts when the caller cancels, the deadline passes or the
+ * process shuts down.
  */
 export function transactionSignal(): AbortSignal | undefined {
-  return currentCall()?.signal;
+  return currentScope()?.signal;
 }
 
-/** Milliseconds left until the current call's deadline; `Infinity` outside a call or without one. */
+/** Milliseconds left until the current scope's deadline; `Infinity` outside one or without one. */
 export function callRemainingMs(): number {
   return remainingMs();
 }

@@ -7,9 +7,10 @@ import {
   type InterceptingListener,
   type StatusObject,
 } from '@grpc/grpc-js';
-import { currentCall } from '../context/call-context.js';
+import { currentScope } from '@platform/core';
 import type { AuthClientOptions } from './auth-options.js';
 import { tokenUnavailableError } from './auth-errors.js';
+import { statusOf } from '../errors/grpc-error-shape.js';
 
 const defaultDomain = 'auth.platform';
 
@@ -38,7 +39,7 @@ export function authClientInterceptor(options: AuthClientOptions): Interceptor {
   const { provider } = options;
 
   return (callOptions, nextCall) => {
-    const forwarded = options.forwardIncoming ? currentCall()?.principal?.token : undefined;
+    const forwarded = options.forwardIncoming ? currentScope()?.principal?.token : undefined;
     const call = nextCall(callOptions);
 
     // 'waiting' while the token is fetched; then 'started', or 'closed' when the call ended
@@ -82,7 +83,7 @@ export function authClientInterceptor(options: AuthClientOptions): Interceptor {
         const unavailable = (error: unknown) => {
           options.onTokenError?.(error);
           const failure = tokenUnavailableError(error, domain);
-          close({ code: failure.code, details: failure.message, metadata: failure.metadata });
+          close(statusOf(failure));
         };
         if (!provider) return unavailable(new Error('no incoming token to forward and no token provider'));
 

@@ -1,7 +1,10 @@
-import type { ServerInterceptingCallInterface } from '@grpc/grpc-js';
-import type { PlatformError } from '../errors/platform-error.js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { PermissionDeniedError, UnauthenticatedError, UnavailableError } from '../errors/platform-errors.js';
+import {
+  PermissionDeniedError,
+  UnauthenticatedError,
+  UnavailableError,
+  type PlatformError,
+} from '@platform/core';
 import { AuthErrorReason } from './auth-options.js';
 import { contractRoleName } from './contract-role-name.js';
 
@@ -49,9 +52,4 @@ export function roleRequiredError(requiredRoles: readonly string[]): PermissionD
     reason: AuthErrorReason.ROLE_REQUIRED,
     metadata: { requiredRoles: requiredRoles.map(contractRoleName).join(',') },
   });
-}
-
-/** A platform error as the status grpc-js sends (trailers carry the google.rpc.Status). */
-export function statusOf(error: PlatformError): Parameters<ServerInterceptingCallInterface['sendStatus']>[0] {
-  return { code: error.code, details: error.message, metadata: error.metadata };
 }

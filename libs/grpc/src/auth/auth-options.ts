@@ -1,5 +1,5 @@
 import type { MethodInfo } from '../call/method-info.js';
-import type { Principal } from '../context/call-context.js';
+import type { Principal } from '@platform/core';
 import type { MethodSelector } from '../selector/method-selector.js';
 
 /**

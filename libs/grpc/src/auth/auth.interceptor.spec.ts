@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Principal } from '../context/call-context.js';
+import type { Principal } from '@platform/core';
 import { contextInterceptor } from '../context/context.interceptor.js';
 import { errorInterceptor } from '../errors/error.interceptor.js';
 import { methodsIn, not } from '../selector/method-selector.js';
@@ -30,7 +30,7 @@ import { authServerInterceptor } from './auth.interceptor.js';
 import type { AuthServerOptions, TokenVerifier } from './auth-options.js';
 import { JwtVerifier, type JwtVerifierOptions } from './jwt-verifier.js';
 import { currentPrincipal, requirePrincipal } from './principal.js';
-import { UnauthenticatedError } from '../errors/platform-errors.js';
+import { UnauthenticatedError } from '@platform/core';
 
 interface Harness {
   client: EchoClient;

@@ -1,11 +1,12 @@
 import { ResponderBuilder, ServerListenerBuilder, status as GrpcStatus, type Metadata } from '@grpc/grpc-js';
 import type { MethodInfo } from '../call/method-info.js';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import type { Principal } from '../context/call-context.js';
-import { PlatformError } from '../errors/platform-error.js';
+import type { Principal } from '@platform/core';
+import { PlatformError } from '@platform/core';
 import { infrastructureMethods, not } from '../selector/method-selector.js';
 import { AuthErrorReason, type AuthServerOptions, type RequiredRoles } from './auth-options.js';
-import { authError, roleRequiredError, statusOf } from './auth-errors.js';
+import { statusOf } from '../errors/grpc-error-shape.js';
+import { authError, roleRequiredError } from './auth-errors.js';
 import { VerifiedTokenCache } from './token-cache.js';
 
 const defaultCacheSize = 10_000;

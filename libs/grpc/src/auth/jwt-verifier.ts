@@ -1,6 +1,6 @@
 import { decodeProtectedHeader, errors, jwtVerify, type JSONWebKeySet, type JWTHeaderParameters } from 'jose';
-import type { Principal } from '../context/call-context.js';
-import { PlatformError } from '../errors/platform-error.js';
+import type { Principal } from '@platform/core';
+import { PlatformError } from '@platform/core';
 import { AuthErrorReason, type TokenVerifier } from './auth-options.js';
 import { authError, type UnauthenticatedReason } from './auth-errors.js';
 import {

@@ -1,10 +1,10 @@
-import { currentCall, type Principal } from '../context/call-context.js';
+import { currentScope, type Principal } from '@platform/core';
 import { AuthErrorReason } from './auth-options.js';
 import { authError } from './auth-errors.js';
 
-/** The principal of the call being handled, or `undefined` (a public method, or outside a call). */
+/** The principal of the work being handled, or `undefined` (a public method, or outside a call). */
 export function currentPrincipal(): Principal | undefined {
-  return currentCall()?.principal;
+  return currentScope()?.principal;
 }
 
 /**

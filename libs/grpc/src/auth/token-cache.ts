@@ -1,4 +1,4 @@
-import type { Principal } from '../context/call-context.js';
+import type { Principal } from '@platform/core';
 
 /**
  * Principals of verified tokens, by token string, until the token expires: a bounded LRU

@@ -1,6 +1,7 @@
 // A service as the platform runs one: the full server chain in its fixed order, health and
 // reflection, graceful shutdown, and a client built with the full client chain.
 import * as grpc from '@grpc/grpc-js';
+import { NotFoundError } from '@platform/core';
 import {
   addReflection,
   anyOf,
@@ -15,7 +16,6 @@ import {
   JwtVerifier,
   methodsIn,
   not,
-  NotFoundError,
   RefreshingTokenProvider,
   unaryCall,
 } from '@platform/grpc';

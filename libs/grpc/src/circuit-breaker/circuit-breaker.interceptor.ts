@@ -1,9 +1,10 @@
 import { InterceptingCall, RequesterBuilder, status as GrpcStatus, type Interceptor } from '@grpc/grpc-js';
 import { targetKeyOf } from '../channel/channel-scope.js';
 import { failedCall } from '../channel/failed-call.js';
-import { UnavailableError } from '../errors/platform-errors.js';
+import { UnavailableError } from '@platform/core';
 import type { CircuitBreakerOptions } from './circuit-breaker-options.js';
 import { Circuit, type Admission, type CallVerdict } from './circuit.js';
+import { statusOf } from '../errors/grpc-error-shape.js';
 
 const defaultFailureCodes: readonly GrpcStatus[] = [
   GrpcStatus.UNAVAILABLE,
@@ -29,9 +30,9 @@ function rejection(target: string, admission: Exclude<Admission, { admitted: tru
         });
   // The retry interceptor must not wait out the open interval and turn a fail-fast answer
   // into a slow probe: a negative pushback means "do not retry" (gRFC A6).
-  const metadata = error.metadata;
-  metadata.set('grpc-retry-pushback-ms', '-1');
-  return { code: error.code, details: error.message, metadata };
+  const status = statusOf(error);
+  status.metadata.set('grpc-retry-pushback-ms', '-1');
+  return status;
 }
 
 /**

@@ -2,13 +2,8 @@
 // incoming deadline (minus a margin), and is cancelled with the incoming call.
 import * as grpc from '@grpc/grpc-js';
 import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
-import {
-  contextInterceptor,
-  createClient,
-  deadlineClientInterceptor,
-  remainingMs,
-  unaryCall,
-} from '@platform/grpc';
+import { remainingMs } from '@platform/core';
+import { contextInterceptor, createClient, deadlineClientInterceptor, unaryCall } from '@platform/grpc';
 
 type GetOrder = (
   call: grpc.ServerUnaryCall<unknown, GetOrderResponse>,

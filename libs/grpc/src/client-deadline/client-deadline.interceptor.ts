@@ -2,13 +2,13 @@ import { InterceptingCall, RequesterBuilder, status as GrpcStatus, type Intercep
 import { describeMethod, type MethodInfo } from '../call/method-info.js';
 import { epochMsOf } from '../channel/epoch-ms.js';
 import { failedCall } from '../channel/failed-call.js';
-import { currentCall, type CallContext } from '../context/call-context.js';
+import { currentScope, type CallScope } from '@platform/core';
 import type { DeadlineClientOptions } from './client-deadline-options.js';
 
 const defaultUnaryDeadlineMs = 10_000;
 const defaultMarginMs = 10;
 
-function upstreamEndCode(incoming: CallContext): GrpcStatus {
+function upstreamEndCode(incoming: CallScope): GrpcStatus {
   return incoming.deadline !== undefined && Date.now() >= incoming.deadline
     ? GrpcStatus.DEADLINE_EXCEEDED
     : GrpcStatus.CANCELLED;
@@ -16,9 +16,9 @@ function upstreamEndCode(incoming: CallContext): GrpcStatus {
 
 /**
  * Client deadline interceptor, first in the client chain: every outgoing call gets a deadline
- * (the caller's, else the default). Inside a server call, the outgoing deadline is also at
- * most the incoming deadline minus `marginMs`, and the outgoing call is cancelled when the
- * incoming one is (client cancel, deadline, shutdown). A call with no time left fails
+ * (the caller's, else the default). Inside a call scope (a gRPC call or a Kafka handler), the outgoing
+ * deadline is also at most the scope's deadline minus `marginMs`, and the outgoing call is cancelled
+ * when the scope's signal aborts (client cancel, deadline, shutdown). A call with no time left fails
  * DEADLINE_EXCEEDED without being sent.
  */
 export function deadlineClientInterceptor(options: DeadlineClientOptions = {}): Interceptor {
@@ -36,7 +36,8 @@ export function deadlineClientInterceptor(options: DeadlineClientOptions = {}): 
     const fallbackMs = ownDeadline === undefined ? defaultFor(method.path, method) : undefined;
     let deadline = ownDeadline ?? (fallbackMs === undefined ? undefined : Date.now() + fallbackMs);
 
-    const incoming = currentCall();
+    // The work being served, a gRPC call or a Kafka event alike: its budget and cancellation pass on.
+    const incoming = currentScope();
     if (incoming?.signal.aborted) {
       return failedCall({ code: upstreamEndCode(incoming), details: 'The incoming call already ended' });
     }

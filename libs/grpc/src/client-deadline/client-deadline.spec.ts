@@ -16,7 +16,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../channel/create-client.js';
 import { unaryCall } from '../channel/unary-call.js';
 import { ClientError } from '../client-errors/client-error.js';
-import { remainingMs } from '../context/call-context.js';
+import { remainingMs } from '@platform/core';
 import { contextInterceptor } from '../context/context.interceptor.js';
 import { deadlineClientInterceptor } from './client-deadline.interceptor.js';
 import type { DeadlineClientOptions } from './client-deadline-options.js';

@@ -1,6 +1,6 @@
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { statusFromMetadata, type Any, type ErrorDetails } from '@platform/proto';
-import { msFromDuration } from '../errors/platform-error.js';
+import { msFromDuration } from '@platform/core';
 import { httpStatusOf } from './http-status-of.js';
 
 const clientErrorBrand = Symbol.for('@platform/grpc.ClientError');

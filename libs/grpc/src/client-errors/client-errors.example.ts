@@ -2,7 +2,8 @@
 // ErrorInfo reason, the ResourceInfo, and the HTTP status a gateway would answer.
 import * as grpc from '@grpc/grpc-js';
 import { GetOrderRequest, OrderServiceClient, OrderServiceService } from '@platform/proto';
-import { ClientError, createClient, NotFoundError, unaryCall } from '@platform/grpc';
+import { NotFoundError } from '@platform/core';
+import { ClientError, createClient, unaryCall } from '@platform/grpc';
 
 const server = new grpc.Server();
 server.addService(OrderServiceService, {

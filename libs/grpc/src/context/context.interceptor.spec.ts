@@ -9,7 +9,8 @@ import {
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { currentCall, remainingMs, type CallContext, type CallOutcome } from './call-context.js';
+import { remainingMs } from '@platform/core';
+import { currentCall, type CallContext, type CallOutcome } from './call-context.js';
 import { contextInterceptor } from './context.interceptor.js';
 
 let server: RunningGrpcServer | undefined;

@@ -7,8 +7,10 @@ import {
   type ServerInterceptor,
 } from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
+import '../errors/grpc-error-shape.js';
 import { describeMethod } from '../call/method-info.js';
-import { callStorage, type CallContext, type CallOutcome } from './call-context.js';
+import { runInCall } from '@platform/core';
+import { registerGrpcCall, type CallContext, type CallOutcome } from './call-context.js';
 import { bindCallContext } from './call-registry.js';
 import { streamWasReset } from './stream-was-reset.js';
 
@@ -40,6 +42,7 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
   const endCallbacks: ((outcome: CallOutcome) => void)[] = [];
   let ended = false;
   const context: CallContext = {
+    name: definition.path,
     method: describeMethod(definition.path, definition.requestStream, definition.responseStream),
     metadata: new Metadata(),
     peer: call.getPeer(),
@@ -52,6 +55,8 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
       endCallbacks.push(callback);
     },
   };
+
+  registerGrpcCall(context);
 
   const end = (outcome: CallOutcome) => {
     if (ended) return;
@@ -74,12 +79,12 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
   const listener = new ServerListenerBuilder()
     .withOnReceiveMetadata((metadata, next) => {
       context.metadata = metadata;
-      callStorage.run(context, () => next(metadata));
+      runInCall(context, () => next(metadata));
     })
-    .withOnReceiveMessage((message, next) => callStorage.run(context, () => next(message)))
+    .withOnReceiveMessage((message, next) => runInCall(context, () => next(message)))
     .withOnReceiveHalfClose((next) => {
       if (!ended && streamWasReset(call)) clientGone();
-      else callStorage.run(context, next);
+      else runInCall(context, next);
     })
     .withOnCancel(clientGone)
     .build();

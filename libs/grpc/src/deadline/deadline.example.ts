@@ -1,12 +1,12 @@
 // Deadlines on the server: calls without one get a default, calls with too little time left
 // are refused before the handler runs, and handlers read what is left from the call context.
 import * as grpc from '@grpc/grpc-js';
+import { remainingMs } from '@platform/core';
 import {
   contextInterceptor,
   createClient,
   deadlineServerInterceptor,
   errorInterceptor,
-  remainingMs,
   unaryCall,
 } from '@platform/grpc';
 import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';

@@ -1,7 +1,7 @@
 import { ResponderBuilder, ServerListenerBuilder, status as GrpcStatus } from '@grpc/grpc-js';
 import type { MethodInfo } from '../call/method-info.js';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { remainingMs } from '../context/call-context.js';
+import { remainingMs } from '@platform/core';
 import type { DeadlineServerOptions } from './deadline-options.js';
 
 const defaultMinRemainingMs = 5;

@@ -14,7 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
 import type { CallContext } from '../context/call-context.js';
 import { contextInterceptor } from '../context/context.interceptor.js';
-import { PlatformError } from './platform-error.js';
+import { PlatformError } from '@platform/core';
 import {
   AbortedError,
   AlreadyExistsError,
@@ -26,9 +26,9 @@ import {
   ResourceExhaustedError,
   UnauthenticatedError,
   UnavailableError,
-} from './platform-errors.js';
+} from '@platform/core';
 import { errorInterceptor } from './error.interceptor.js';
-import { toPlatformError } from './to-platform-error.js';
+import { toPlatformError } from '@platform/core';
 
 const domain = 'test.platform';
 let server: RunningGrpcServer;

@@ -1,14 +1,8 @@
 // Typed errors: a handler throws (or passes to the callback) a platform error; the client
 // gets its gRPC code and the google.rpc details, decoded.
 import * as grpc from '@grpc/grpc-js';
-import {
-  ClientError,
-  contextInterceptor,
-  createClient,
-  errorInterceptor,
-  InvalidArgumentError,
-  unaryCall,
-} from '@platform/grpc';
+import { InvalidArgumentError } from '@platform/core';
+import { ClientError, contextInterceptor, createClient, errorInterceptor, unaryCall } from '@platform/grpc';
 import {
   GetOrderRequest,
   ListOrdersRequest,

@@ -13,7 +13,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { MethodType } from '../call/method-info.js';
 import { contextInterceptor } from '../context/context.interceptor.js';
 import { errorInterceptor } from '../errors/error.interceptor.js';
-import { ResourceExhaustedError, UnavailableError } from '../errors/platform-errors.js';
+import { ResourceExhaustedError, UnavailableError } from '@platform/core';
 import {
   authenticateAs,
   callKind,

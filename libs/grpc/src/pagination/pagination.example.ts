@@ -3,15 +3,8 @@
 // altered, is answered INVALID_ARGUMENT on page_token.
 import * as grpc from '@grpc/grpc-js';
 import { randomBytes } from 'node:crypto';
-import {
-  ClientError,
-  contextInterceptor,
-  createClient,
-  errorInterceptor,
-  PageTokenCodec,
-  resolvePageSize,
-  unaryCall,
-} from '@platform/grpc';
+import { PageTokenCodec, resolvePageSize } from '@platform/core';
+import { ClientError, contextInterceptor, createClient, errorInterceptor, unaryCall } from '@platform/grpc';
 import {
   ListOrdersRequest,
   ListOrdersResponse,

@@ -13,7 +13,7 @@ import { authServerInterceptor } from '../auth/auth.interceptor.js';
 import type { TokenVerifier } from '../auth/auth-options.js';
 import { contextInterceptor } from '../context/context.interceptor.js';
 import { errorInterceptor } from '../errors/error.interceptor.js';
-import { msFromDuration } from '../errors/platform-error.js';
+import { msFromDuration } from '@platform/core';
 import type { RateLimitOptions } from './rate-limit-options.js';
 import { peerHost, rateLimitServerInterceptor } from './rate-limit.interceptor.js';
 

@@ -2,10 +2,11 @@ import { ResponderBuilder, ServerListenerBuilder } from '@grpc/grpc-js';
 import type { MethodInfo } from '../call/method-info.js';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
 import type { CallContext } from '../context/call-context.js';
-import { ResourceExhaustedError } from '../errors/platform-errors.js';
+import { ResourceExhaustedError } from '@platform/core';
 import { infrastructureMethods, not } from '../selector/method-selector.js';
 import type { RateLimit, RateLimitOptions } from './rate-limit-options.js';
 import { TokenBuckets } from './token-buckets.js';
+import { statusOf } from '../errors/grpc-error-shape.js';
 
 const defaultMaxBuckets = 10_000;
 const defaultReason = 'RATE_LIMITED';
@@ -84,7 +85,7 @@ export function rateLimitServerInterceptor(options: RateLimitOptions) {
             },
             { reason },
           );
-          wire.sendStatus({ code: error.code, details: error.message, metadata: error.metadata });
+          wire.sendStatus(statusOf(error));
         })
         .build();
       return new ResponderBuilder().withStart((next) => next(listener)).build();

@@ -2,7 +2,8 @@
 //   grpcurl -plaintext 127.0.0.1:<port> list
 //   grpcurl -plaintext 127.0.0.1:<port> describe platform.order.v1.OrderService
 import * as grpc from '@grpc/grpc-js';
-import { addReflection, HealthService, NotFoundError } from '@platform/grpc';
+import { NotFoundError } from '@platform/core';
+import { addReflection, HealthService } from '@platform/grpc';
 import { OrderServiceService, protoFiles, serviceNames, type GetOrderRequest } from '@platform/proto';
 
 const server = new grpc.Server();

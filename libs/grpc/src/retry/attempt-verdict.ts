@@ -1,6 +1,6 @@
 import { status as GrpcStatus, type StatusObject } from '@grpc/grpc-js';
 import { statusFromMetadata } from '@platform/proto';
-import { msFromDuration } from '../errors/platform-error.js';
+import { msFromDuration } from '@platform/core';
 
 /** Trailer by which a server overrides the client's backoff (gRFC A6). */
 export const retryPushbackKey = 'grpc-retry-pushback-ms';

@@ -1,6 +1,7 @@
 import type { ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { CallContext } from '../context/call-context.js';
-import type { PlatformError } from '../errors/platform-error.js';
+import type { PlatformError } from '@platform/core';
+import { statusOf } from '../errors/grpc-error-shape.js';
 
 /** How the shutdown interceptor hands a call over; not part of the public API. */
 export const trackCall = Symbol('trackCall');
@@ -60,7 +61,7 @@ export class InFlightCalls {
   endStreams(error: PlatformError): number {
     const streams = [...this.#streams];
     for (const stream of streams) {
-      stream.wire.sendStatus({ code: error.code, details: error.message, metadata: error.metadata });
+      stream.wire.sendStatus(statusOf(error));
     }
     return streams.length;
   }

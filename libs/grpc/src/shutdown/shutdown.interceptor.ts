@@ -1,7 +1,8 @@
 import { ResponderBuilder, ServerListenerBuilder } from '@grpc/grpc-js';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { UnavailableError } from '../errors/platform-errors.js';
+import { UnavailableError } from '@platform/core';
 import { trackCall, type InFlightCalls } from './in-flight-calls.js';
+import { statusOf } from '../errors/grpc-error-shape.js';
 
 /** The status of calls refused, and of streams ended, because the server is going away. */
 export function shuttingDownError(): UnavailableError {
@@ -24,7 +25,7 @@ export function shutdownInterceptor(inFlight: InFlightCalls) {
     const listener = new ServerListenerBuilder()
       .withOnReceiveMetadata(() => {
         const error = shuttingDownError();
-        wire.sendStatus({ code: error.code, details: error.message, metadata: error.metadata });
+        wire.sendStatus(statusOf(error));
       })
       .build();
     return new ResponderBuilder().withStart((next) => next(listener)).build();

@@ -1,7 +1,7 @@
 import { ScalarType } from '@bufbuild/protobuf';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import { isUtf8 } from 'node:buffer';
-import type { FieldViolation } from '../errors/platform-errors.js';
+import type { FieldViolation } from '@platform/core';
 import type { FieldPlan, MessagePlan } from './string-field-plan.js';
 
 const mustBeUtf8 = 'must be valid UTF-8';

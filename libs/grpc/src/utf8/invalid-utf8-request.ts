@@ -1,4 +1,4 @@
-import type { FieldViolation } from '../errors/platform-errors.js';
+import type { FieldViolation } from '@platform/core';
 
 /**
  * What a checked deserializer hands grpc-js instead of a request holding invalid UTF-8: the

@@ -1,8 +1,9 @@
 import { ResponderBuilder, ServerListenerBuilder } from '@grpc/grpc-js';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { InvalidArgumentError } from '../errors/platform-errors.js';
+import { InvalidArgumentError } from '@platform/core';
 import { InvalidUtf8Request } from './invalid-utf8-request.js';
 import { isUtf8Checked } from './utf8-checked.js';
+import { statusOf } from '../errors/grpc-error-shape.js';
 
 /** The error of a request whose `string` field holds invalid UTF-8. */
 export function invalidUtf8Error(request: InvalidUtf8Request, messageIndex?: number): InvalidArgumentError {
@@ -40,7 +41,7 @@ export const utf8Interceptor = createServerInterceptor('utf8', (context, wire, d
       }
       rejected = true;
       const error = invalidUtf8Error(message, streamed ? received : undefined);
-      wire.sendStatus({ code: error.code, details: error.message, metadata: error.metadata });
+      wire.sendStatus(statusOf(error));
     })
     .withOnReceiveHalfClose((next) => {
       if (!rejected) next();

@@ -1,3 +1,2 @@
 export { validationServerInterceptor } from './validation.interceptor.js';
-export { invalidRequestError } from './invalid-request-error.js';
-export type { RequestValidator, ValidationServerOptions } from './validation-options.js';
+export type { ValidationServerOptions } from './validation-options.js';

@@ -1,12 +1,5 @@
-import type { FieldViolation } from '../errors/platform-errors.js';
+import type { RequestValidator } from '@platform/core';
 import type { MethodSelector } from '../selector/method-selector.js';
-
-/**
- * Checks one request message. Returns the violations (field paths like `items[3].quantity`);
- * an empty list or `undefined` means valid. Must be synchronous and cheap: it runs on every
- * message before the handler.
- */
-export type RequestValidator<Request = never> = (request: Request) => readonly FieldViolation[] | undefined;
 
 /** Options of the validation interceptor. */
 export interface ValidationServerOptions {

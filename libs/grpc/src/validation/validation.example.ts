@@ -1,6 +1,7 @@
 // Request validation: a validator per method answers INVALID_ARGUMENT with field violations
 // before the handler sees a bad request.
 import * as grpc from '@grpc/grpc-js';
+import { type RequestValidator } from '@platform/core';
 import {
   ClientError,
   contextInterceptor,
@@ -8,7 +9,6 @@ import {
   errorInterceptor,
   unaryCall,
   validationServerInterceptor,
-  type RequestValidator,
 } from '@platform/grpc';
 import { GetOrderRequest, GetOrderResponse, OrderServiceClient, OrderServiceService } from '@platform/proto';
 

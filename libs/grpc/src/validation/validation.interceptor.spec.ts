@@ -11,7 +11,7 @@ import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contextInterceptor } from '../context/context.interceptor.js';
 import { validationServerInterceptor } from './validation.interceptor.js';
-import type { RequestValidator } from './validation-options.js';
+import type { RequestValidator } from '@platform/core';
 
 const orderIdFormat: RequestValidator<GetOrderRequest> = (request) =>
   /^[0-9a-f-]{36}$/.test(request.orderId)

@@ -1,7 +1,8 @@
 import { ResponderBuilder, ServerListenerBuilder } from '@grpc/grpc-js';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { invalidRequestError } from './invalid-request-error.js';
+import { invalidRequestError } from '@platform/core';
 import type { ValidationServerOptions } from './validation-options.js';
+import { statusOf } from '../errors/grpc-error-shape.js';
 
 /**
  * Server interceptor that runs the method's request validator on every incoming message and
@@ -24,7 +25,7 @@ export function validationServerInterceptor(options: ValidationServerOptions) {
           if (violations.length === 0) return next(message);
           rejected = true;
           const error = invalidRequestError(violations);
-          wire.sendStatus({ code: error.code, details: error.message, metadata: error.metadata });
+          wire.sendStatus(statusOf(error));
         })
         .withOnReceiveHalfClose((next) => {
           if (!rejected) next();

@@ -1,7 +1,7 @@
 // A test service with the four call kinds, JSON on the wire, whose handlers answer with the
 // principal they see: specs of interceptors run it on a real grpc-js server.
 import * as grpc from '@grpc/grpc-js';
-import type { Principal } from '../../context/call-context.js';
+import type { Principal } from '@platform/core';
 import { currentPrincipal } from '../principal.js';
 
 /** What every echo call answers (once per request message for the streaming kinds). */

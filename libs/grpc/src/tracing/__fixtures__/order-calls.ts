@@ -28,9 +28,10 @@ import {
 } from '@platform/proto';
 import type { MethodType } from '../../call/method-info.js';
 import { createServerInterceptor } from '../../chain/create-server-interceptor.js';
-import type { Principal } from '../../context/call-context.js';
-import type { PlatformError } from '../../errors/platform-error.js';
-import { UnauthenticatedError } from '../../errors/platform-errors.js';
+import type { Principal } from '@platform/core';
+import type { PlatformError } from '@platform/core';
+import { UnauthenticatedError } from '@platform/core';
+import { statusOf } from '../../errors/grpc-error-shape.js';
 
 /** How a scripted handler answers, picked by the `x-scenario` request metadata. */
 export type Scenario = 'ok' | 'not-found' | 'crash';
@@ -215,9 +216,7 @@ export function callKind(
 export function rejectWith(error: PlatformError): ServerInterceptor {
   return createServerInterceptor('reject', (_context, wire) => {
     const listener = new ServerListenerBuilder()
-      .withOnReceiveMetadata(() =>
-        wire.sendStatus({ code: error.code, details: error.message, metadata: error.metadata }),
-      )
+      .withOnReceiveMetadata(() => wire.sendStatus(statusOf(error)))
       .build();
     return new ResponderBuilder().withStart((next) => next(listener)).build();
   });

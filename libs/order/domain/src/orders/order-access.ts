@@ -1,4 +1,4 @@
-import { InvalidArgumentError, PermissionDeniedError, type Principal } from '@platform/grpc';
+import { InvalidArgumentError, PermissionDeniedError, type Principal } from '@platform/core';
 import type { OrderRow } from './order-schema.js';
 
 function isAdmin(principal: Principal): boolean {

@@ -8,7 +8,7 @@ import {
   resolvePageSize,
   type PageTokenCodec,
   type Principal,
-} from '@platform/grpc';
+} from '@platform/core';
 import {
   ListOrdersResponse,
   OrderCancelled,

@@ -1,4 +1,4 @@
-import type { Principal } from '@platform/grpc';
+import type { Principal } from '@platform/core';
 import {
   CreateOrderRequest,
   ImportOrderResult,

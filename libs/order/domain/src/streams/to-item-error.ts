@@ -1,5 +1,4 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { toPlatformError } from '@platform/grpc';
+import { Code, toPlatformError } from '@platform/core';
 import { codeFromJSON, ItemError } from '@platform/proto';
 
 /** The ErrorInfo domain of per-item errors (the error interceptor fills it for call errors). */
@@ -15,7 +14,7 @@ export function toItemError(
   onInternal?: (error: unknown, errorId: string) => void,
 ): ItemError {
   const platform = toPlatformError(error);
-  if (platform.code === GrpcStatus.INTERNAL) onInternal?.(error, platform.errorMetadata['errorId'] ?? '');
+  if (platform.code === Code.INTERNAL) onInternal?.(error, platform.errorMetadata['errorId'] ?? '');
   const details = platform.statusDetails;
   return ItemError.create({
     code: codeFromJSON(platform.code),

@@ -1,4 +1,4 @@
-import { invalidRequestError, ResourceExhaustedError, type Principal } from '@platform/grpc';
+import { invalidRequestError, ResourceExhaustedError, type Principal } from '@platform/core';
 import { TrackOrdersResponse, type TrackOrdersRequest } from '@platform/proto';
 import { Observable } from 'rxjs';
 import type { OrderChangeFeed } from '../feed/order-change-feed.js';

@@ -1,4 +1,4 @@
-import type { Principal } from '@platform/grpc';
+import type { Principal } from '@platform/core';
 import { WatchOrderResponse } from '@platform/proto';
 import { Observable } from 'rxjs';
 import type { OrderChangeFeed } from '../feed/order-change-feed.js';

@@ -1,4 +1,4 @@
-import { ResourceExhaustedError } from '@platform/grpc';
+import { ResourceExhaustedError } from '@platform/core';
 import { describe, expect, it } from 'vitest';
 import { loginThrottleDefaults } from './login-throttle-options.js';
 import { LoginThrottle } from './login-throttle.js';

@@ -1,4 +1,4 @@
-import { ResourceExhaustedError, type QuotaViolation } from '@platform/grpc';
+import { ResourceExhaustedError, type QuotaViolation } from '@platform/core';
 import { FailureWindow } from './failure-window.js';
 import { resolveLoginThrottleOptions, type LoginThrottleOptions } from './login-throttle-options.js';
 import { peerAddress } from './peer-address.js';

@@ -1,4 +1,4 @@
-import type { FieldViolation } from '@platform/grpc';
+import type { FieldViolation } from '@platform/core';
 import { ZxcvbnFactory, type TranslationKeys } from '@zxcvbn-ts/core';
 import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
 import { userFieldLimits } from '../users/user-request-validators.js';

@@ -1,5 +1,4 @@
-import { JwtVerifier } from '@platform/grpc';
-import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +16,7 @@ describe('TokenIssuer', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  it('issues tokens that the platform verifier accepts from the published key set', async () => {
+  it('issues tokens that verify against the published key set', async () => {
     const jwksFile = join(dir, 'public', 'jwks.json');
     await writeJwks(jwksFile, [key]);
     expect((await stat(jwksFile)).mode & 0o777).toBe(0o644);
@@ -45,17 +44,16 @@ describe('TokenIssuer', () => {
       jti: expect.any(String),
     });
 
-    const verifier = new JwtVerifier({
-      jwksFile,
-      issuer: 'user.platform',
-      audience: 'platform',
-      clock: () => now,
-    });
-    await expect(verifier.verify(token)).resolves.toMatchObject({
-      subject: 'user-1',
-      kind: 'user',
-      roles: ['admin'],
-    });
+    // The services verify with @platform/grpc's JwtVerifier (apps/user-service's token spec holds
+    // the two together); here the standard check against the published set.
+    const keySet = createLocalJWKSet(JSON.parse(await readFile(jwksFile, 'utf8')) as JSONWebKeySet);
+    await expect(
+      jwtVerify(token, keySet, {
+        issuer: 'user.platform',
+        audience: 'platform',
+        currentDate: new Date(now),
+      }),
+    ).resolves.toMatchObject({ payload: { sub: 'user-1', roles: ['admin'] } });
   });
 
   it('gives every token its own jti', async () => {

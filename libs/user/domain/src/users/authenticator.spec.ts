@@ -1,7 +1,6 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { openDatabase, type Database } from '@platform/db';
 import { migrateEventTables } from '@platform/events';
-import { PageTokenCodec, PlatformError } from '@platform/grpc';
+import { Code, PageTokenCodec, PlatformError } from '@platform/core';
 import { generateKeyPair } from 'jose';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -87,7 +86,7 @@ describe('Authenticator', () => {
       expect(hasher.verified).toHaveLength(2);
       expect(hasher.verified[0]).toBeUndefined(); // verified against the dummy hash
       expect(hasher.verified[1]).toMatch(/^\$scrypt\$/);
-      expect(unknown.code).toBe(GrpcStatus.UNAUTHENTICATED);
+      expect(unknown.code).toBe(Code.UNAUTHENTICATED);
       expect([unknown.message, unknown.code]).toEqual([wrong.message, wrong.code]);
     });
   });

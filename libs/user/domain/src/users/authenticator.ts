@@ -1,5 +1,5 @@
 import { withTransaction, type Database } from '@platform/db';
-import { FailedPreconditionError, InvalidArgumentError, UnauthenticatedError } from '@platform/grpc';
+import { FailedPreconditionError, InvalidArgumentError, UnauthenticatedError } from '@platform/core';
 import {
   AuthenticateResponse,
   Role,

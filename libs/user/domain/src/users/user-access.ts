@@ -1,4 +1,4 @@
-import { PermissionDeniedError, type Principal } from '@platform/grpc';
+import { PermissionDeniedError, type Principal } from '@platform/core';
 
 /**
  * Who may do what with accounts. Decided from the token alone, before any query, so a refusal

@@ -7,7 +7,7 @@ import {
   resolvePageSize,
   type PageTokenCodec,
   type Principal,
-} from '@platform/grpc';
+} from '@platform/core';
 import {
   ListUsersResponse,
   toTimestamp,

@@ -1,4 +1,4 @@
-import { AlreadyExistsError } from '@platform/grpc';
+import { AlreadyExistsError } from '@platform/core';
 import { sqlStateOf, type Transaction } from '@platform/db';
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import { userResourceType } from './user-message.js';

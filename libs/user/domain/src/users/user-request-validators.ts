@@ -1,4 +1,4 @@
-import type { FieldViolation, RequestValidator } from '@platform/grpc';
+import type { FieldViolation, RequestValidator } from '@platform/core';
 import type {
   AuthenticateRequest,
   CreateUserRequest,

@@ -1,7 +1,7 @@
-import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { encodeStatus, statusDetailsKey, type Duration, type ErrorDetails } from '@platform/proto';
+import { encodeStatus, type Duration, type ErrorDetails } from '@platform/proto';
+import { Code, codeName } from './code.js';
 
-const kindsKey = Symbol.for('@platform/grpc.errorKinds');
+const kindsKey = Symbol.for('@platform/core.errorKinds');
 
 /** Options every platform error takes. */
 export interface PlatformErrorOptions {
@@ -20,26 +20,26 @@ export interface PlatformErrorOptions {
 }
 
 /**
- * Base of the errors handlers throw. Each carries a gRPC code and google.rpc details, and is
- * shaped so that grpc-js sends it as is: `code` is the status code, `details` the message and
- * `metadata` the trailers holding the serialized google.rpc.Status. `instanceof` works across
- * duplicate installs of this package (the classes are recognised by a registered symbol).
+ * Base of the errors handlers throw. Each carries a google.rpc.Code and google.rpc details and
+ * knows no transport: the gRPC package sends it as a status with the serialized google.rpc.Status
+ * in its trailers, and a handler of any kind may throw it. `instanceof` works across duplicate
+ * installs of this package (the classes are recognised by a registered symbol).
  */
 export class PlatformError extends Error {
   static readonly kind: string = 'PlatformError';
 
-  readonly code: GrpcStatus;
+  readonly code: Code;
   readonly reason: string;
   readonly domain: string;
   readonly errorMetadata: Readonly<Record<string, string>>;
   readonly extraDetails: Omit<ErrorDetails, 'errorInfo'>;
   declare readonly [kindsKey]: readonly string[];
 
-  constructor(code: GrpcStatus, message: string, options: PlatformErrorOptions = {}) {
+  constructor(code: Code, message: string, options: PlatformErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.reason = options.reason ?? GrpcStatus[code] ?? 'UNKNOWN';
+    this.reason = options.reason ?? codeName(code) ?? 'UNKNOWN';
     this.domain = options.domain ?? '';
     this.errorMetadata = { ...options.metadata };
     this.extraDetails = { ...options.details };
@@ -67,16 +67,9 @@ export class PlatformError extends Error {
     };
   }
 
-  /** Read by grpc-js as the status message. */
-  get details(): string {
-    return this.message;
-  }
-
-  /** Read by grpc-js as the trailers: the serialized google.rpc.Status. */
-  get metadata(): Metadata {
-    const trailers = new Metadata();
-    trailers.set(statusDetailsKey, encodeStatus(this.code, this.message, this.statusDetails));
-    return trailers;
+  /** The serialized google.rpc.Status: code, message and every detail, as a client decodes it. */
+  encodedStatus(): Buffer {
+    return encodeStatus(this.code, this.message, this.statusDetails);
   }
 }
 

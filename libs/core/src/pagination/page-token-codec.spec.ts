@@ -1,5 +1,5 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { statusFromMetadata } from '@platform/proto';
+import { decodeStatus } from '@platform/proto';
+import { Code } from '../errors/code.js';
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors/platform-errors.js';
@@ -16,7 +16,7 @@ function codecAt(now: { ms: number }, options: { key?: Uint8Array; maxAgeMs?: nu
   return new PageTokenCodec({ key, ...options, clock: () => now.ms });
 }
 
-/** The decoded google.rpc.Status a client receives for what `decode` threw. */
+/** The google.rpc.Status a client decodes for what `decode` threw. */
 function refusalOf(decode: () => unknown) {
   let thrown: unknown;
   try {
@@ -25,11 +25,11 @@ function refusalOf(decode: () => unknown) {
     thrown = error;
   }
   if (!(thrown instanceof InvalidArgumentError)) throw new Error(`expected a refusal, got ${String(thrown)}`);
-  return statusFromMetadata(thrown.metadata);
+  return decodeStatus(thrown.encodedStatus());
 }
 
 const invalid = {
-  code: GrpcStatus.INVALID_ARGUMENT,
+  code: Code.INVALID_ARGUMENT,
   message: 'Invalid page_token: must be a next_page_token returned by the same list request',
   unknownDetails: [],
   details: {
@@ -189,7 +189,7 @@ describe('decode with an injected clock', () => {
   it('refuses a token older than maxAgeMs as PAGE_TOKEN_EXPIRED on page_token', () => {
     now.ms = issuedAt + hourMs + 1;
     expect(refusalOf(() => codec.decode(token, scope))).toEqual({
-      code: GrpcStatus.INVALID_ARGUMENT,
+      code: Code.INVALID_ARGUMENT,
       message: 'Invalid page_token: has expired; start again from the first page',
       unknownDetails: [],
       details: {

@@ -1,21 +1,18 @@
-import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { statusDetailsKey, statusFromMetadata } from '@platform/proto';
+import { decodeStatus } from '@platform/proto';
+import { Code } from './code.js';
 import { describe, expect, it, vi } from 'vitest';
 import { durationFromMs, msFromDuration, PlatformError } from './platform-error.js';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from './platform-errors.js';
 
 describe('a platform error', () => {
-  it('is shaped for grpc-js: numeric code, message as details, the Status in the trailers', () => {
+  it('carries a google.rpc.Code and serializes to the google.rpc.Status a client decodes', () => {
     const error = new NotFoundError('Order not found', { resourceType: 'Order', resourceName: 'o1' });
-    expect(error.code).toBe(GrpcStatus.NOT_FOUND);
-    expect(error.details).toBe('Order not found');
-    expect(error.metadata).toBeInstanceOf(Metadata);
-    expect(statusFromMetadata(error.metadata)).toMatchObject({
-      code: GrpcStatus.NOT_FOUND,
+    expect(error.code).toBe(Code.NOT_FOUND);
+    expect(decodeStatus(error.encodedStatus())).toMatchObject({
+      code: Code.NOT_FOUND,
       message: 'Order not found',
       details: { errorInfo: { reason: 'NOT_FOUND' }, resourceInfo: { resourceName: 'o1' } },
     });
-    expect(error.metadata.get(statusDetailsKey)).toHaveLength(1);
   });
 
   it('keeps its cause for the log', () => {

@@ -1,9 +1,9 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { Code } from './code.js';
 import { randomUUID } from 'node:crypto';
 import { PlatformError } from './platform-error.js';
 import { InternalError, UnavailableError } from './platform-errors.js';
 
-function grpcCodeOf(error: unknown): number | undefined {
+function rpcCodeOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'number' && Number.isInteger(code) ? code : undefined;
 }
@@ -18,18 +18,18 @@ function grpcCodeOf(error: unknown): number | undefined {
  */
 export function toPlatformError(error: unknown, newErrorId: () => string = randomUUID): PlatformError {
   if (error instanceof PlatformError) return error;
-  const code = grpcCodeOf(error);
-  if (code === GrpcStatus.UNAVAILABLE) {
+  const code = rpcCodeOf(error);
+  if (code === Code.UNAVAILABLE) {
     return new UnavailableError('A dependency is unavailable', {
       reason: 'DEPENDENCY_UNAVAILABLE',
       cause: error,
     });
   }
-  if (code === GrpcStatus.DEADLINE_EXCEEDED) {
-    return new PlatformError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded', { cause: error });
+  if (code === Code.DEADLINE_EXCEEDED) {
+    return new PlatformError(Code.DEADLINE_EXCEEDED, 'Deadline exceeded', { cause: error });
   }
-  if (code === GrpcStatus.CANCELLED) {
-    return new PlatformError(GrpcStatus.CANCELLED, 'Cancelled', { cause: error });
+  if (code === Code.CANCELLED) {
+    return new PlatformError(Code.CANCELLED, 'Cancelled', { cause: error });
   }
   return new InternalError(newErrorId(), { cause: error });
 }

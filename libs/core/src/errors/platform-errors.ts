@@ -1,4 +1,4 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
+import { Code } from './code.js';
 import { durationFromMs, PlatformError, type PlatformErrorOptions } from './platform-error.js';
 
 // The typed errors handlers throw. Each maps to one gRPC code and the google.rpc detail that
@@ -54,7 +54,7 @@ function aboutResource(
 export class NotFoundError extends PlatformError {
   static override readonly kind: string = 'NotFoundError';
   constructor(message: string, resource: ResourceRef, options: PlatformErrorOptions = {}) {
-    super(GrpcStatus.NOT_FOUND, message, aboutResource(message, resource, options));
+    super(Code.NOT_FOUND, message, aboutResource(message, resource, options));
   }
 }
 
@@ -62,7 +62,7 @@ export class NotFoundError extends PlatformError {
 export class AlreadyExistsError extends PlatformError {
   static override readonly kind: string = 'AlreadyExistsError';
   constructor(message: string, resource: ResourceRef, options: PlatformErrorOptions = {}) {
-    super(GrpcStatus.ALREADY_EXISTS, message, aboutResource(message, resource, options));
+    super(Code.ALREADY_EXISTS, message, aboutResource(message, resource, options));
   }
 }
 
@@ -75,7 +75,7 @@ export class InvalidArgumentError extends PlatformError {
     fieldViolations: readonly FieldViolation[],
     options: PlatformErrorOptions = {},
   ) {
-    super(GrpcStatus.INVALID_ARGUMENT, message, {
+    super(Code.INVALID_ARGUMENT, message, {
       ...options,
       details: {
         ...options.details,
@@ -102,7 +102,7 @@ export class FailedPreconditionError extends PlatformError {
     violations: readonly PreconditionViolation[],
     options: PlatformErrorOptions = {},
   ) {
-    super(GrpcStatus.FAILED_PRECONDITION, message, {
+    super(Code.FAILED_PRECONDITION, message, {
       ...options,
       details: { ...options.details, preconditionFailure: { violations: [...violations] } },
     });
@@ -114,7 +114,7 @@ export class FailedPreconditionError extends PlatformError {
 export class PermissionDeniedError extends PlatformError {
   static override readonly kind: string = 'PermissionDeniedError';
   constructor(message: string, options: PlatformErrorOptions = {}) {
-    super(GrpcStatus.PERMISSION_DENIED, message, options);
+    super(Code.PERMISSION_DENIED, message, options);
   }
 }
 
@@ -122,7 +122,7 @@ export class PermissionDeniedError extends PlatformError {
 export class UnauthenticatedError extends PlatformError {
   static override readonly kind: string = 'UnauthenticatedError';
   constructor(message: string, options: PlatformErrorOptions = {}) {
-    super(GrpcStatus.UNAUTHENTICATED, message, options);
+    super(Code.UNAUTHENTICATED, message, options);
   }
 }
 
@@ -135,7 +135,7 @@ export class ResourceExhaustedError extends PlatformError {
     limit: { retryDelayMs: number; violations?: readonly QuotaViolation[] },
     options: PlatformErrorOptions = {},
   ) {
-    super(GrpcStatus.RESOURCE_EXHAUSTED, message, {
+    super(Code.RESOURCE_EXHAUSTED, message, {
       ...options,
       details: {
         ...options.details,
@@ -165,7 +165,7 @@ export class ResourceExhaustedError extends PlatformError {
 export class UnavailableError extends PlatformError {
   static override readonly kind: string = 'UnavailableError';
   constructor(message: string, options: PlatformErrorOptions & { retryDelayMs?: number } = {}) {
-    super(GrpcStatus.UNAVAILABLE, message, {
+    super(Code.UNAVAILABLE, message, {
       ...options,
       details:
         options.retryDelayMs === undefined
@@ -179,7 +179,7 @@ export class UnavailableError extends PlatformError {
 export class AbortedError extends PlatformError {
   static override readonly kind: string = 'AbortedError';
   constructor(message: string, options: PlatformErrorOptions = {}) {
-    super(GrpcStatus.ABORTED, message, options);
+    super(Code.ABORTED, message, options);
   }
 }
 
@@ -188,7 +188,7 @@ export class InternalError extends PlatformError {
   static override readonly kind: string = 'InternalError';
   readonly errorId: string;
   constructor(errorId: string, options: Omit<PlatformErrorOptions, 'metadata'> = {}) {
-    super(GrpcStatus.INTERNAL, `Internal error (error id ${errorId})`, {
+    super(Code.INTERNAL, `Internal error (error id ${errorId})`, {
       reason: 'INTERNAL',
       ...options,
       metadata: { errorId },

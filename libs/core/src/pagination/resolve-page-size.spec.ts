@@ -1,23 +1,23 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
-import { statusFromMetadata } from '@platform/proto';
+import { decodeStatus } from '@platform/proto';
+import { Code } from '../errors/code.js';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors/platform-errors.js';
 import type { PageSizeOptions } from './pagination-options.js';
 import { resolvePageSize } from './resolve-page-size.js';
 
-/** The google.rpc.Status a client receives when `requested` is refused. */
+/** The google.rpc.Status a client decodes when `requested` is refused. */
 function refusalOf(requested: number, options?: PageSizeOptions) {
   try {
     return { resolved: resolvePageSize(requested, options) };
   } catch (error) {
-    if (error instanceof InvalidArgumentError) return statusFromMetadata(error.metadata);
+    if (error instanceof InvalidArgumentError) return decodeStatus(error.encodedStatus());
     throw error;
   }
 }
 
 function outOfRange(range: string, field = 'page_size') {
   return {
-    code: GrpcStatus.INVALID_ARGUMENT,
+    code: Code.INVALID_ARGUMENT,
     message: `Invalid ${field}: must be ${range}`,
     unknownDetails: [],
     details: {
