@@ -1,15 +1,15 @@
 // One lint configuration for the workspace. Module boundaries (DESIGN.md) are enforced here
 // through Nx project tags. The shared libs are layered; a layer imports only layers below it:
 //
-//   layer:core     the vocabulary and the process's base, no transport: core (call scope, errors,
-//                  page tokens), config, observability
-//   layer:db       the database layer                   -> core
-//   layer:grpc     the gRPC chains on grpc-js           -> core
-//   layer:events   the Kafka event layer (outbox, inbox)-> core, db
-//   layer:adapter  the NestJS adapter (libs/nest)       -> core, grpc
-//   layer:runtime  the service runtime (libs/service)   -> everything above
-//   type:domain    a service's domain logic             -> core, db, events  (never grpc, never Nest)
-//   type:app       apps: thin containers wiring libs    -> all of the above
+//   layer:core          the vocabulary, no transport: core (call scope, errors, page tokens), config
+//   layer:observability tracing, metrics and logging setup   -> core
+//   layer:db            the database layer                    -> core
+//   layer:grpc          the gRPC chains on grpc-js            -> core, observability
+//   layer:events        the Kafka event layer (outbox, inbox) -> core, observability, db
+//   layer:adapter       the NestJS adapter (libs/nest)        -> core, observability, grpc
+//   layer:runtime       the service runtime (libs/service)    -> everything above
+//   type:domain         a service's domain logic              -> core, db, events (never grpc or Nest)
+//   type:app            apps: thin containers wiring libs     -> all of the above
 //
 //   type:proto     generated contracts (libs/proto);  type:contracts  the .proto files
 //   type:testing   harnesses for tests (libs/testing); type:tool  scripts in tools/
@@ -21,25 +21,33 @@ import nx from '@nx/eslint-plugin';
 
 const below = {
   core: ['layer:core', 'type:proto'],
+  observability: ['layer:core', 'layer:observability', 'type:proto'],
   db: ['layer:core', 'layer:db', 'type:proto'],
-  grpc: ['layer:core', 'layer:grpc', 'type:proto'],
-  events: ['layer:core', 'layer:db', 'layer:events', 'type:proto'],
-  adapter: ['layer:core', 'layer:grpc', 'layer:adapter', 'type:proto'],
+  grpc: ['layer:core', 'layer:observability', 'layer:grpc', 'type:proto'],
+  events: ['layer:core', 'layer:observability', 'layer:db', 'layer:events', 'type:proto'],
+  adapter: ['layer:core', 'layer:observability', 'layer:grpc', 'layer:adapter', 'type:proto'],
 };
 const allLibs = [...new Set([...Object.values(below).flat(), 'layer:runtime'])];
 
 export const depConstraints = [
   { sourceTag: 'layer:core', onlyDependOnLibsWithTags: below.core },
+  { sourceTag: 'layer:observability', onlyDependOnLibsWithTags: below.observability },
   { sourceTag: 'layer:db', onlyDependOnLibsWithTags: below.db },
   { sourceTag: 'layer:grpc', onlyDependOnLibsWithTags: below.grpc },
   { sourceTag: 'layer:events', onlyDependOnLibsWithTags: below.events },
   { sourceTag: 'layer:adapter', onlyDependOnLibsWithTags: below.adapter },
   { sourceTag: 'layer:runtime', onlyDependOnLibsWithTags: allLibs },
-  { sourceTag: 'type:domain', onlyDependOnLibsWithTags: [...below.events, 'type:domain'] },
+  {
+    sourceTag: 'type:domain',
+    onlyDependOnLibsWithTags: ['layer:core', 'layer:db', 'layer:events', 'type:proto', 'type:domain'],
+  },
   { sourceTag: 'type:app', onlyDependOnLibsWithTags: [...allLibs, 'type:domain', 'type:testing'] },
   // End-to-end suites drive the built apps over gRPC and Kafka: no domain code, no app code.
-  { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: [...below.grpc, ...below.events, 'type:testing'] },
-  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [...below.grpc, ...below.db, 'type:testing'] },
+  {
+    sourceTag: 'type:e2e',
+    onlyDependOnLibsWithTags: [...below.grpc, 'layer:db', 'layer:events', 'type:testing'],
+  },
+  { sourceTag: 'type:testing', onlyDependOnLibsWithTags: [...below.grpc, 'layer:db', 'type:testing'] },
   { sourceTag: 'type:proto', onlyDependOnLibsWithTags: ['type:contracts'] },
   { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'type:tool', onlyDependOnLibsWithTags: [...allLibs, 'type:testing', 'type:tool'] },

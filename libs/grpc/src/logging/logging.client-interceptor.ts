@@ -3,26 +3,17 @@ import { context as otelContext, isSpanContextValid, trace } from '@opentelemetr
 import { performance } from 'node:perf_hooks';
 import { describeMethod } from '../call/method-info.js';
 import { allMethods } from '../selector/method-selector.js';
-import {
-  defaultMetadataAllowlist,
-  durationMs,
-  metadataFields,
-  methodFields,
-  statusFields,
-} from './call-log-fields.js';
-import { defaultCallLogLevel } from './default-call-log-level.js';
+import { callLogReporter } from './call-log-reporter.js';
 import type { LoggingClientOptions } from './logging-options.js';
-import { recordableMetadataKeys } from './sensitive-metadata.js';
 
 /**
- * Client logging interceptor: one structured line per outgoing call, when it ends, with the
- * method, the final code by name, the duration, the peer, the trace and span ids active when the
- * call was made (the client span, with the tracing interceptor before this one) and allowlisted
- * outgoing metadata. Placed before retries, it logs a retried call once.
+ * Client logging interceptor: one structured line per outgoing call, when it ends
+ * ({@link callLogReporter}), with the trace and span ids active when the call was made (the client
+ * span, with the tracing interceptor before this one) and allowlisted outgoing metadata. Placed
+ * before retries, it logs a retried call once.
  */
 export function loggingClientInterceptor(options: LoggingClientOptions): Interceptor {
-  const levelFor = options.levelFor ?? defaultCallLogLevel;
-  const metadataKeys = recordableMetadataKeys(options.metadataAllowlist ?? defaultMetadataAllowlist);
+  const report = callLogReporter(options, 'client');
   const selector = options.selector ?? allMethods;
 
   return (callOptions, nextCall) => {
@@ -30,31 +21,22 @@ export function loggingClientInterceptor(options: LoggingClientOptions): Interce
     const method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
     if (!selector(method)) return new InterceptingCall(nextCall(callOptions));
     const spanContext = trace.getSpan(otelContext.active())?.spanContext();
-    const traceFields =
-      spanContext && isSpanContextValid(spanContext)
-        ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
-        : {};
+    const callTrace = spanContext && isSpanContextValid(spanContext) ? spanContext : undefined;
 
     const requester = new RequesterBuilder()
       .withStart((metadata, _listener, next) => {
         const startedAt = performance.now();
-        const logged = metadataFields(metadata, metadataKeys);
         const listener = new ListenerBuilder()
           .withOnReceiveStatus((status, nextStatus) => {
-            const level = levelFor(status.code, method);
-            if (level !== 'silent') {
-              options.logger[level](
-                {
-                  ...methodFields('client', method),
-                  ...statusFields(status.code, status.details),
-                  duration_ms: durationMs(startedAt, performance.now()),
-                  peer: call.getPeer(),
-                  ...traceFields,
-                  ...logged,
-                },
-                'finished call',
-              );
-            }
+            report({
+              method,
+              code: status.code,
+              details: status.details,
+              startedAt,
+              peer: call.getPeer(),
+              metadata,
+              trace: callTrace,
+            });
             nextStatus(status);
           })
           .build();

@@ -2,7 +2,7 @@ import { InterceptingCall, ListenerBuilder, RequesterBuilder, type Interceptor }
 import { performance } from 'node:perf_hooks';
 import { describeMethod } from '../call/method-info.js';
 import { allMethods } from '../selector/method-selector.js';
-import { codeName, grpcMetrics, methodLabelsOf } from './grpc-metrics.js';
+import { MethodMeters } from './method-meters.js';
 import type { MetricsClientOptions } from './metrics-options.js';
 
 /**
@@ -12,34 +12,33 @@ import type { MetricsClientOptions } from './metrics-options.js';
  * attempts are the retry interceptor's metrics.
  */
 export function metricsClientInterceptor(options: MetricsClientOptions): Interceptor {
-  const metrics = grpcMetrics(options.registry, 'client', options.handlingSecondsBuckets);
+  const meters = new MethodMeters(options.registry, 'client', options.handlingSecondsBuckets);
   const selector = options.selector ?? allMethods;
 
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
     if (!selector(method)) return new InterceptingCall(nextCall(callOptions));
-    const labels = methodLabelsOf(method);
+    const meter = meters.of(method);
 
     const requester = new RequesterBuilder()
       .withStart((metadata, _listener, next) => {
         const startedAt = performance.now();
-        metrics.started.inc(labels);
+        meter.started();
         const listener = new ListenerBuilder()
           .withOnReceiveMessage((message, nextMessage) => {
-            metrics.messagesReceived.inc(labels);
+            meter.received();
             nextMessage(message);
           })
           .withOnReceiveStatus((status, nextStatus) => {
-            metrics.handled.inc({ ...labels, grpc_code: codeName(status.code) });
-            metrics.handlingSeconds.observe(labels, (performance.now() - startedAt) / 1000);
+            meter.handled(status.code, (performance.now() - startedAt) / 1000);
             nextStatus(status);
           })
           .build();
         next(metadata, listener);
       })
       .withSendMessage((message, next) => {
-        metrics.messagesSent.inc(labels);
+        meter.sent();
         next(message);
       })
       .build();

@@ -1,7 +1,8 @@
 import { ResponderBuilder, ServerListenerBuilder, type ServerInterceptor } from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { callsWithoutDeadline, codeName, grpcMetrics, methodLabelsOf } from './grpc-metrics.js';
+import { callsWithoutDeadline, methodLabelsOf } from './grpc-metrics.js';
+import { MethodMeters } from './method-meters.js';
 import type { MetricsServerOptions } from './metrics-options.js';
 
 /**
@@ -11,32 +12,29 @@ import type { MetricsServerOptions } from './metrics-options.js';
  * interceptors, so it counts the final code of every call, rejected ones included.
  */
 export function metricsServerInterceptor(options: MetricsServerOptions): ServerInterceptor {
-  const metrics = grpcMetrics(options.registry, 'server', options.handlingSecondsBuckets);
+  const meters = new MethodMeters(options.registry, 'server', options.handlingSecondsBuckets);
   const withoutDeadline = callsWithoutDeadline(options.registry);
 
   return createServerInterceptor(
     'metrics',
     (context) => {
-      const labels = methodLabelsOf(context.method);
-      metrics.started.inc(labels);
+      const meter = meters.of(context.method);
+      meter.started();
       // Read here, while it is still the caller's: the deadline interceptor, later in the chain,
       // fills in a default.
-      if (context.deadline === undefined) withoutDeadline.inc(labels);
-      context.onEnd((outcome) => {
-        metrics.handled.inc({ ...labels, grpc_code: codeName(outcome.code) });
-        metrics.handlingSeconds.observe(labels, (performance.now() - context.startedAt) / 1000);
-      });
+      if (context.deadline === undefined) withoutDeadline.inc(methodLabelsOf(context.method));
+      context.onEnd((outcome) => meter.handled(outcome.code, (performance.now() - context.startedAt) / 1000));
 
       const listener = new ServerListenerBuilder()
         .withOnReceiveMessage((message, next) => {
-          metrics.messagesReceived.inc(labels);
+          meter.received();
           next(message);
         })
         .build();
       return new ResponderBuilder()
         .withStart((next) => next(listener))
         .withSendMessage((message, next) => {
-          metrics.messagesSent.inc(labels);
+          meter.sent();
           next(message);
         })
         .build();

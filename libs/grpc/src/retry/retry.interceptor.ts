@@ -1,5 +1,5 @@
 import { trace } from '@opentelemetry/api';
-import { tracerName } from '../tracing/tracing.server-interceptor.js';
+import { tracerName } from '../tracing/rpc-span-reporter.js';
 import { InterceptingCall, RequesterBuilder, type Interceptor } from '@grpc/grpc-js';
 import { describeMethod } from '../call/method-info.js';
 import { epochMsOf } from '../channel/epoch-ms.js';

@@ -1,11 +1,5 @@
-import {
-  InterceptingCall,
-  ListenerBuilder,
-  RequesterBuilder,
-  status as GrpcStatus,
-  type Interceptor,
-} from '@grpc/grpc-js';
-import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { InterceptingCall, ListenerBuilder, RequesterBuilder, type Interceptor } from '@grpc/grpc-js';
+import { context as otelContext, propagation, trace } from '@opentelemetry/api';
 import { describeMethod } from '../call/method-info.js';
 import { recordableMetadataKeys } from '../logging/sensitive-metadata.js';
 import { allMethods } from '../selector/method-selector.js';
@@ -15,11 +9,8 @@ import {
   peerAttributes,
   rpcMetadataAttributes,
   rpcSemanticConventionsFromEnv,
-  rpcSpanName,
-  rpcStartAttributes,
-  rpcStatusAttributes,
 } from './rpc-span-attributes.js';
-import { tracerName } from './tracing.server-interceptor.js';
+import { RpcSpanReporter } from './rpc-span-reporter.js';
 import type { TracingClientOptions } from './tracing-options.js';
 
 /**
@@ -36,6 +27,7 @@ export function tracingClientInterceptor(options: TracingClientOptions = {}): In
   const conventions = options.semanticConventions ?? rpcSemanticConventionsFromEnv();
   const metadataKeys = recordableMetadataKeys(options.requestMetadataAttributes ?? []);
   const selector = options.selector ?? allMethods;
+  const spans = new RpcSpanReporter('client', conventions, options.tracerProvider);
 
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
@@ -43,13 +35,8 @@ export function tracingClientInterceptor(options: TracingClientOptions = {}): In
     if (!selector(method) || isGrpcInstrumentationClientSpanActive(definition.path))
       return new InterceptingCall(nextCall(callOptions));
 
-    const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(tracerName);
     const parent = otelContext.active();
-    const span = tracer.startSpan(
-      rpcSpanName(method),
-      { kind: SpanKind.CLIENT, attributes: rpcStartAttributes(method, conventions) },
-      parent,
-    );
+    const span = spans.open(method, parent);
     const active = trace.setSpan(parent, span);
 
     const requester = new RequesterBuilder()
@@ -60,13 +47,7 @@ export function tracingClientInterceptor(options: TracingClientOptions = {}): In
         span.setAttributes(rpcMetadataAttributes(outgoing, metadataKeys, conventions));
         const statusListener = new ListenerBuilder()
           .withOnReceiveStatus((status, nextStatus) => {
-            const failed = status.code !== GrpcStatus.OK;
-            span.setAttributes({
-              ...rpcStatusAttributes(status.code, failed, conventions),
-              ...peerAttributes(call.getPeer()),
-            });
-            if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });
-            span.end();
+            spans.end(span, status.code, status.details, peerAttributes(call.getPeer()));
             nextStatus(status);
           })
           .build();

@@ -9,8 +9,6 @@ import {
   context as otelContext,
   propagation,
   ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
   trace,
   type Context,
   type Span,
@@ -28,15 +26,9 @@ import {
   peerAttributes,
   rpcMetadataAttributes,
   rpcSemanticConventionsFromEnv,
-  rpcSpanName,
-  rpcStartAttributes,
-  rpcStatusAttributes,
-  serverErrorCodes,
 } from './rpc-span-attributes.js';
+import { RpcSpanReporter } from './rpc-span-reporter.js';
 import type { TracingServerOptions } from './tracing-options.js';
-
-/** Instrumentation scope of the platform's gRPC spans. */
-export const tracerName = '@platform/grpc';
 
 /**
  * Server tracing interceptor: one SERVER span per call, child of the caller's span when the
@@ -53,12 +45,12 @@ export const tracerName = '@platform/grpc';
 export function tracingServerInterceptor(options: TracingServerOptions = {}): ServerInterceptor {
   const conventions = options.semanticConventions ?? rpcSemanticConventionsFromEnv();
   const metadataKeys = recordableMetadataKeys(options.requestMetadataAttributes ?? []);
+  const spans = new RpcSpanReporter('server', conventions, options.tracerProvider);
 
   return createServerInterceptor(
     'tracing',
     (callContext, wire) => {
       if (grpcInstrumentationTracesServers()) return adoptGrpcInstrumentationSpan(callContext);
-      const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(tracerName);
       const { remoteAddress, remotePort } = wire.getConnectionInfo();
       let span: Span | undefined;
       let active: Context | undefined;
@@ -66,20 +58,12 @@ export function tracingServerInterceptor(options: TracingServerOptions = {}): Se
       const open = (metadata: Metadata | undefined): Context => {
         // A new call never continues whatever context grpc-js's socket callback happens to carry.
         const parent = metadata ? propagation.extract(ROOT_CONTEXT, metadata, metadataGetter) : ROOT_CONTEXT;
-        span = tracer.startSpan(
-          rpcSpanName(callContext.method),
-          {
-            kind: SpanKind.SERVER,
-            attributes: {
-              ...rpcStartAttributes(callContext.method, conventions),
-              ...(remoteAddress && remotePort !== undefined
-                ? { [ATTR_NETWORK_PEER_ADDRESS]: remoteAddress, [ATTR_NETWORK_PEER_PORT]: remotePort }
-                : peerAttributes(callContext.peer)),
-              ...(metadata ? rpcMetadataAttributes(metadata, metadataKeys, conventions) : {}),
-            },
-          },
-          parent,
-        );
+        span = spans.open(callContext.method, parent, {
+          ...(remoteAddress && remotePort !== undefined
+            ? { [ATTR_NETWORK_PEER_ADDRESS]: remoteAddress, [ATTR_NETWORK_PEER_PORT]: remotePort }
+            : peerAttributes(callContext.peer)),
+          ...(metadata ? rpcMetadataAttributes(metadata, metadataKeys, conventions) : {}),
+        });
         const { traceId, spanId } = span.spanContext();
         callContext.trace = { traceId, spanId };
         return (active = trace.setSpan(parent, span));
@@ -87,10 +71,7 @@ export function tracingServerInterceptor(options: TracingServerOptions = {}): Se
 
       callContext.onEnd((outcome) => {
         if (!span) open(undefined); // ended (cancelled) before its metadata got here
-        const failed = serverErrorCodes.has(outcome.code);
-        span?.setAttributes(rpcStatusAttributes(outcome.code, failed, conventions));
-        if (failed) span?.setStatus({ code: SpanStatusCode.ERROR, message: outcome.details });
-        span?.end();
+        if (span) spans.end(span, outcome.code, outcome.details);
       });
 
       const listener = new ServerListenerBuilder()
