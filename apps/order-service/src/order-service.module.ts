@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformGrpcModule } from '@platform/grpc/nest';
+import { PlatformGrpcModule } from '@platform/nest';
 import { OrderController } from './order.controller.js';
 import { OrderDomain } from './order-domain.js';
 

@@ -1,7 +1,7 @@
 import type { Metadata, ServerDuplexStream, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
 import { requirePrincipal } from '@platform/grpc';
-import { GrpcService, holdRequestStream, type NestController } from '@platform/grpc/nest';
+import { GrpcService, holdRequestStream, type NestController } from '@platform/nest';
 import {
   CancelOrderResponse,
   ConfirmOrderResponse,

@@ -1,16 +1,9 @@
 import { readOrCreateFile } from '@platform/config';
 import { listen } from '@platform/db';
-import {
-  anyOf,
-  Closers,
-  HealthService,
-  infrastructureMethods,
-  JwtVerifier,
-  not,
-  PageTokenCodec,
-} from '@platform/grpc';
+import { PageTokenCodec } from '@platform/core';
+import { anyOf, Closers, HealthService, infrastructureMethods, JwtVerifier, not } from '@platform/grpc';
 import { migrateEventTables, startEvents, type EventsRuntime } from '@platform/events';
-import { startGrpcApp, type GrpcApp } from '@platform/grpc/nest';
+import { startGrpcApp, type GrpcApp } from '@platform/nest';
 import { createMetricsRegistry, type Logger } from '@platform/observability';
 import {
   cancelOrdersOfDeactivatedUsers,

@@ -1,4 +1,5 @@
 import { readOrCreateFile } from '@platform/config';
+import { PageTokenCodec } from '@platform/core';
 import {
   anyOf,
   Closers,
@@ -7,9 +8,8 @@ import {
   JwtVerifier,
   methodsIn,
   not,
-  PageTokenCodec,
 } from '@platform/grpc';
-import { startGrpcApp, type GrpcApp } from '@platform/grpc/nest';
+import { startGrpcApp, type GrpcApp } from '@platform/nest';
 import { migrateEventTables, startEvents, type EventsRuntime } from '@platform/events';
 import { createMetricsRegistry, type Logger } from '@platform/observability';
 import { protoFiles, serviceNames } from '@platform/proto';

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { PlatformGrpcModule } from '@platform/grpc/nest';
+import { PlatformGrpcModule } from '@platform/nest';
 import { Authenticator, UserAccounts } from '@platform/user-domain';
 import { UserController } from './user.controller.js';
 

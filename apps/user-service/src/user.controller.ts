@@ -1,5 +1,5 @@
 import { currentCall, requirePrincipal } from '@platform/grpc';
-import { GrpcService, type NestController } from '@platform/grpc/nest';
+import { GrpcService, type NestController } from '@platform/nest';
 import {
   CreateUserResponse,
   DeactivateUserResponse,

@@ -10,6 +10,7 @@ import { createTestKey, signToken } from '../auth/__fixtures__/tokens.js';
 import {
   createTokenIssuer,
   fullChainOptions,
+  grpcJsRuntime,
   startConformanceServer,
   type ConformanceServer,
   type TokenIssuer,
@@ -101,7 +102,7 @@ describe('on a real server', () => {
   let server: ConformanceServer;
   let client: OrderServiceClient;
   beforeAll(async () => {
-    server = await startConformanceServer('grpc-js', { issuer, startGrpcServer });
+    server = await startConformanceServer(grpcJsRuntime(startGrpcServer), { issuer });
     client = new OrderServiceClient(server.address, credentials.createInsecure(), {
       interceptors: [tracingClientInterceptor()],
     });
@@ -231,9 +232,8 @@ describe('rate limiting after auth', () => {
   let server: ConformanceServer;
   let client: OrderServiceClient;
   beforeAll(async () => {
-    server = await startConformanceServer('grpc-js', {
+    server = await startConformanceServer(grpcJsRuntime(startGrpcServer), {
       issuer,
-      startGrpcServer,
       adjust: (options) => ({ ...options, rateLimit: { ratePerSecond: 1, burst: 1, clock: () => 0 } }),
     });
     client = new OrderServiceClient(server.address, credentials.createInsecure());
@@ -257,7 +257,7 @@ describe('a call refused while shutting down', () => {
   let server: ConformanceServer;
   let client: OrderServiceClient;
   beforeAll(async () => {
-    server = await startConformanceServer('grpc-js', { issuer, startGrpcServer });
+    server = await startConformanceServer(grpcJsRuntime(startGrpcServer), { issuer });
     server.inFlight.close();
     client = new OrderServiceClient(server.address, credentials.createInsecure());
   });

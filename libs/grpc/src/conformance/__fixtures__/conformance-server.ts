@@ -1,6 +1,6 @@
 // The full server chain (createServerChain with every concern on) in front of the scripted
-// OrderService, on either runtime: plain grpc-js, or a NestJS microservice built with
-// platformGrpcServerOptions and the platform's exception filter.
+// OrderService, on a runtime: plain grpc-js (grpcJsRuntime), or one another package brings (the
+// NestJS microservice of @platform/nest).
 import type { ServerInterceptor, UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
   OrderServiceService,
@@ -11,21 +11,26 @@ import {
 } from '@platform/proto';
 import { createMetricsRegistry } from '@platform/observability';
 import type { Registry } from 'prom-client';
+import type { RequestValidator } from '@platform/core';
 import type { MethodType } from '../../call/method-info.js';
 import type { TokenVerifier } from '../../auth/auth-options.js';
 import { JwtVerifier } from '../../auth/jwt-verifier.js';
 import { createTestKey, signToken, testAudience, testIssuer } from '../../auth/__fixtures__/tokens.js';
 import { createServerChain, type ServerChainOptions } from '../../chain/server-chain.js';
-import { startNestGrpcApp } from '../../nest/__fixtures__/nest-grpc-app.js';
-import { GrpcExceptionFilter } from '../../nest/grpc-exception.filter.js';
 import { InFlightCalls } from '../../shutdown/in-flight-calls.js';
-import type { RequestValidator } from '../../validation/validation-options.js';
 import { captureLogger, type CapturedLogger } from './observed.js';
-import { ScriptedOrderController } from './scripted-order.controller.js';
 import { orderServiceImplementation, ScriptedOrders } from './scripted-orders.js';
 
-export type Runtime = 'grpc-js' | 'NestJS';
-export const runtimes: readonly Runtime[] = ['grpc-js', 'NestJS'];
+/** What serves the scripted OrderService behind a chain: a server framework on grpc-js. */
+export interface ConformanceRuntime {
+  /** Named in the suites' titles: `grpc-js`, `NestJS`. */
+  readonly name: string;
+  /** Serves `scripted` on loopback behind `interceptors`. */
+  start(service: {
+    scripted: ScriptedOrders;
+    interceptors: ServerInterceptor[];
+  }): Promise<{ address: string; stop(): Promise<void> }>;
+}
 
 /** ErrorInfo domain of the conformance server. */
 export const serverDomain = 'conformance.platform';
@@ -121,7 +126,7 @@ export function fullChainOptions(parts: {
 }
 
 export interface ConformanceServer {
-  readonly runtime: Runtime;
+  readonly runtime: ConformanceRuntime;
   readonly address: string;
   readonly scripted: ScriptedOrders;
   readonly inFlight: InFlightCalls;
@@ -136,49 +141,54 @@ export type GrpcServerHarness = (options: {
   interceptors: ServerInterceptor[];
 }) => Promise<{ address: string; stop(): Promise<void> }>;
 
+/** The scripted OrderService as a plain grpc-js service. */
+export function grpcJsRuntime(startGrpcServer: GrpcServerHarness): ConformanceRuntime {
+  return {
+    name: 'grpc-js',
+    start: ({ scripted, interceptors }) =>
+      startGrpcServer({
+        services: [
+          {
+            definition: OrderServiceService,
+            implementation: orderServiceImplementation(scripted) as unknown as UntypedServiceImplementation,
+          },
+        ],
+        interceptors,
+      }),
+  };
+}
+
 /**
  * Starts the scripted OrderService on the runtime behind the full chain; `adjust` may change
  * the chain options (a tighter rate limit, a concern left out).
  */
 export async function startConformanceServer(
-  runtime: Runtime,
+  runtime: ConformanceRuntime,
   setup: {
     issuer: TokenIssuer;
-    startGrpcServer: GrpcServerHarness;
     adjust?: (options: ServerChainOptions) => ServerChainOptions;
   },
 ): Promise<ConformanceServer> {
-  const { issuer, startGrpcServer, adjust = (options) => options } = setup;
+  const { issuer, adjust = (options) => options } = setup;
   const scripted = new ScriptedOrders();
   const inFlight = new InFlightCalls();
   const registry = createMetricsRegistry({ collectDefaultMetrics: false });
-  const log = captureLogger(`conformance-${runtime}`);
+  const log = captureLogger(`conformance-${runtime.name}`);
   const interceptors = createServerChain(
     adjust(fullChainOptions({ registry, log, inFlight, verifier: issuer.verifier })),
   );
-  const parts = { runtime, scripted, inFlight, registry, log };
-  if (runtime === 'grpc-js') {
-    const server = await startGrpcServer({
-      services: [
-        {
-          definition: OrderServiceService,
-          implementation: orderServiceImplementation(scripted) as unknown as UntypedServiceImplementation,
-        },
-      ],
-      interceptors,
-    });
-    return { ...parts, address: server.address, stop: () => stopAfterRelease(scripted, server.stop) };
-  }
-  const nest = await startNestGrpcApp({
-    controllers: [ScriptedOrderController],
-    providers: [{ provide: ScriptedOrders, useValue: scripted }],
-    interceptors,
-    filters: [new GrpcExceptionFilter()],
-  });
-  return { ...parts, address: nest.address, stop: () => stopAfterRelease(scripted, nest.close) };
-}
-
-function stopAfterRelease(scripted: ScriptedOrders, stop: () => Promise<void>): Promise<void> {
-  scripted.releaseAll();
-  return stop();
+  const server = await runtime.start({ scripted, interceptors });
+  return {
+    runtime,
+    scripted,
+    inFlight,
+    registry,
+    log,
+    address: server.address,
+    // Held calls are released first, so a server's drain does not wait for them.
+    stop: () => {
+      scripted.releaseAll();
+      return server.stop();
+    },
+  };
 }

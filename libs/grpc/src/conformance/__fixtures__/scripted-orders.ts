@@ -24,9 +24,9 @@ import {
   type TrackOrdersRequest,
   type WatchOrderRequest,
 } from '@platform/proto';
+import { NotFoundError, remainingMs, UnavailableError } from '@platform/core';
 import type { MethodType } from '../../call/method-info.js';
-import { currentCall, remainingMs } from '../../context/call-context.js';
-import { NotFoundError, UnavailableError } from '../../errors/platform-errors.js';
+import { currentCall } from '../../context/call-context.js';
 
 /** Request metadata naming a call, so its handler visits and log lines can be found. */
 export const requestIdKey = 'x-request-id';

@@ -5,8 +5,7 @@ import { protoFiles } from '@platform/proto';
 import { freePort } from '@platform/testing';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { HealthService } from '../health/health-service.js';
-import { Closers } from '../shutdown/closers.js';
+import { Closers, HealthService } from '@platform/grpc';
 import { startGrpcApp, type StartGrpcAppOptions } from './start-grpc-app.js';
 
 @Module({})

@@ -8,8 +8,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { createClient, type ClientConstructor } from '../channel/create-client.js';
-import type { CreateClientOptions } from '../channel/channel-options.js';
+import { type ClientConstructor, createClient, type CreateClientOptions } from '@platform/grpc';
 import { GrpcExceptionFilter } from './grpc-exception.filter.js';
 import type { GrpcExceptionFilterOptions } from './nest-options.js';
 

@@ -2,9 +2,7 @@ import type { Server } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
 import type { GrpcOptions, Transport } from '@nestjs/microservices';
 import { grpcTransportOptions } from './grpc-transport-options.js';
-import { keepRepeatedMetadata } from '../metadata/keep-repeated-metadata.js';
-import { addReflection } from '../reflection/add-reflection.js';
-import { utf8Checked, utf8CheckedPackage } from '../utf8/utf8-checked.js';
+import { addReflection, keepRepeatedMetadata, utf8Checked, utf8CheckedPackage } from '@platform/grpc';
 import type { PlatformGrpcServerOptions } from './nest-options.js';
 
 /**

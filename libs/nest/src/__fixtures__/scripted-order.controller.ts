@@ -1,5 +1,6 @@
-// The NestJS side of the conformance matrix: a controller of the ts-proto OrderService
-// definition answering exactly as orderServiceImplementation does, from the same script.
+// The NestJS runtime of @platform/grpc's conformance matrix: a controller of the ts-proto
+// OrderService definition answering exactly as orderServiceImplementation does, from the same
+// script.
 import 'reflect-metadata';
 import type { Metadata } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
@@ -27,9 +28,9 @@ import {
   throwError,
   type Observable,
 } from 'rxjs';
-import { GrpcService } from '../../nest/grpc-service.decorator.js';
-import type { NestController } from '../../nest/nest-controller.js';
-import { okMessages, orderOf, ScriptedOrders } from './scripted-orders.js';
+import { GrpcService } from '../grpc-service.decorator.js';
+import type { NestController } from '../nest-controller.js';
+import { okMessages, orderOf, ScriptedOrders } from '@platform/grpc/conformance';
 
 type Handled = Pick<
   NestController<typeof OrderServiceService>,

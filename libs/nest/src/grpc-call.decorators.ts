@@ -1,5 +1,6 @@
 import { createParamDecorator } from '@nestjs/common';
-import { currentCall, remainingMs, type CallContext } from '../context/call-context.js';
+import { remainingMs } from '@platform/core';
+import { currentCall, type CallContext } from '@platform/grpc';
 
 function callContext(decorator: string): CallContext {
   const context = currentCall();

@@ -4,10 +4,8 @@ import { FORBIDDEN_MESSAGE } from '@nestjs/core/internal';
 import { RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { throwError, type Observable } from 'rxjs';
-import { currentCall } from '../context/call-context.js';
-import { PlatformError } from '../errors/platform-error.js';
-import { InternalError, PermissionDeniedError } from '../errors/platform-errors.js';
-import { toPlatformError } from '../errors/to-platform-error.js';
+import { InternalError, PermissionDeniedError, PlatformError, toPlatformError } from '@platform/core';
+import { currentCall } from '@platform/grpc';
 import { grpcCodeForHttpStatus } from './grpc-code-for-http-status.js';
 import type { GrpcExceptionFilterOptions } from './nest-options.js';
 

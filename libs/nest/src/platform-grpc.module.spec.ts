@@ -12,10 +12,7 @@ import {
 } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { unaryCall } from '../channel/unary-call.js';
-import type { ClientError } from '../client-errors/client-error.js';
-import { contextInterceptor } from '../context/context.interceptor.js';
-import { errorInterceptor } from '../errors/error.interceptor.js';
+import { type ClientError, contextInterceptor, errorInterceptor, unaryCall } from '@platform/grpc';
 import { freePort } from './__fixtures__/nest-grpc-app.js';
 import { GrpcService } from './grpc-service.decorator.js';
 import { PlatformGrpcModule } from './platform-grpc.module.js';

@@ -17,16 +17,18 @@ import { dirname, join } from 'node:path';
 import { Registry } from 'prom-client';
 import { Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { contextInterceptor } from '../context/context.interceptor.js';
-import { errorInterceptor } from '../errors/error.interceptor.js';
-import { HealthService } from '../health/health-service.js';
-import { gracefulShutdown } from '../shutdown/graceful-shutdown.js';
-import { InFlightCalls } from '../shutdown/in-flight-calls.js';
-import { shutdownInterceptor } from '../shutdown/shutdown.interceptor.js';
-import { auditUnimplemented } from '../unimplemented/audit-unimplemented.js';
-import { createServerChain } from '../chain/server-chain.js';
-import { callWithRawHeaders } from '../testing/call-with-raw-headers.js';
-import { isUtf8Checked } from '../utf8/utf8-checked.js';
+import {
+  auditUnimplemented,
+  contextInterceptor,
+  createServerChain,
+  errorInterceptor,
+  gracefulShutdown,
+  HealthService,
+  InFlightCalls,
+  isUtf8Checked,
+  shutdownInterceptor,
+} from '@platform/grpc';
+import { callWithRawHeaders } from '@platform/grpc/testing';
 import { startNestGrpcApp, type NestGrpcApp } from './__fixtures__/nest-grpc-app.js';
 import { GrpcService } from './grpc-service.decorator.js';
 import { platformGrpcServerOptions } from './platform-grpc-server-options.js';

@@ -4,16 +4,14 @@ import 'reflect-metadata';
 import type { Server } from '@grpc/grpc-js';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NotFoundError, PermissionDeniedError, type Principal } from '@platform/core';
 import {
   contextInterceptor,
   errorInterceptor,
   gracefulShutdown,
   HealthService,
   InFlightCalls,
-  NotFoundError,
-  PermissionDeniedError,
   shutdownInterceptor,
-  type Principal,
 } from '@platform/grpc';
 import {
   GrpcDeadline,
@@ -22,7 +20,7 @@ import {
   GrpcService,
   platformGrpcServerOptions,
   type NestController,
-} from '@platform/grpc/nest';
+} from '@platform/nest';
 import {
   OrderServiceService,
   protoFiles,

@@ -18,10 +18,8 @@ import {
 } from '@platform/proto';
 import { count, from, map, type Observable } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import { currentCall, type Principal } from '../context/call-context.js';
-import { contextInterceptor } from '../context/context.interceptor.js';
-import { errorInterceptor } from '../errors/error.interceptor.js';
+import { type Principal } from '@platform/core';
+import { contextInterceptor, createServerInterceptor, currentCall, errorInterceptor } from '@platform/grpc';
 import { startNestGrpcApp, type NestGrpcApp } from './__fixtures__/nest-grpc-app.js';
 import { GrpcDeadline, GrpcMetadata, GrpcPrincipal } from './grpc-call.decorators.js';
 import { GrpcExceptionFilter } from './grpc-exception.filter.js';

@@ -3,12 +3,15 @@ import type { DynamicModule, INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { startMetricsServer } from '@platform/observability';
 import type { Registry } from 'prom-client';
-import { createServerChain, type ServerChainOptions } from '../chain/server-chain.js';
-import type { HealthService } from '../health/health-service.js';
-import { Closers } from '../shutdown/closers.js';
-import { gracefulShutdown } from '../shutdown/graceful-shutdown.js';
-import { InFlightCalls } from '../shutdown/in-flight-calls.js';
-import type { ShutdownResult } from '../shutdown/shutdown-options.js';
+import {
+  Closers,
+  createServerChain,
+  gracefulShutdown,
+  type HealthService,
+  InFlightCalls,
+  type ServerChainOptions,
+  type ShutdownResult,
+} from '@platform/grpc';
 import type { PlatformGrpcServerOptions } from './nest-options.js';
 import { platformGrpcServerOptions } from './platform-grpc-server-options.js';
 

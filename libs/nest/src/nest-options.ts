@@ -6,8 +6,7 @@ import type {
   ServerCredentials,
   ServerInterceptor,
 } from '@grpc/grpc-js';
-import type { HealthService } from '../health/health-service.js';
-import type { ReflectionOptions } from '../reflection/reflection-options.js';
+import type { HealthService, ReflectionOptions } from '@platform/grpc';
 
 /** Options of {@link platformGrpcServerOptions}. */
 export interface PlatformGrpcServerOptions {

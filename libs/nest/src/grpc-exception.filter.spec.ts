@@ -32,11 +32,13 @@ import {
 } from '@platform/proto';
 import { concat, map, of, throwError, type Observable } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServerInterceptor } from '../chain/create-server-interceptor.js';
-import type { CallContext } from '../context/call-context.js';
-import { contextInterceptor } from '../context/context.interceptor.js';
-import { errorInterceptor } from '../errors/error.interceptor.js';
-import { NotFoundError } from '../errors/platform-errors.js';
+import { NotFoundError } from '@platform/core';
+import {
+  type CallContext,
+  contextInterceptor,
+  createServerInterceptor,
+  errorInterceptor,
+} from '@platform/grpc';
 import { startNestGrpcApp, type NestGrpcApp } from './__fixtures__/nest-grpc-app.js';
 import { GrpcExceptionFilter } from './grpc-exception.filter.js';
 import { GrpcService } from './grpc-service.decorator.js';
