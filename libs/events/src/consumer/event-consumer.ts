@@ -43,7 +43,10 @@ export interface EventConsumerOptions {
   backoffMs?: number;
   /** Delay of each retry-topic pass; after the last, the dead-letter topic. Defaults to [1 s, 10 s]. */
   retryDelaysMs?: readonly number[];
-  /** Bound of one handler attempt (its transaction included). Defaults to 30 s. */
+  /**
+   * Time budget of one handler attempt, its transaction and outgoing calls included: the deadline
+   * of the attempt's call scope (`remainingMs()` in the handler). Defaults to 30 s.
+   */
   handlerTimeoutMs?: number;
   /**
    * The group's session timeout: the consumer heartbeats between records, so one record's

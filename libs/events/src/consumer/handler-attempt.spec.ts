@@ -1,6 +1,8 @@
 import type { Database } from '@platform/db';
 import { preparePglite } from '@platform/db/testing';
 import { sql } from 'drizzle-orm';
+import { currentScope, remainingMs } from '@platform/core';
+import { withTransaction } from '@platform/db';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { committed, eventDatabase } from './__fixtures__/event-database.js';
 import { itemAdded, type ItemAdded } from './__fixtures__/test-event.js';
@@ -35,18 +37,23 @@ function options(overrides: Partial<HandlerAttemptOptions> = {}): HandlerAttempt
 const never = () => new Promise<never>(() => undefined);
 
 describe('a handler attempt without a database', () => {
-  it('runs the handler with the record context, the signals and no transaction', async () => {
+  it("runs the handler with the record context, its scope's signal and no transaction", async () => {
     const seen: [ItemAdded, EventContext][] = [];
     const attempt = options();
+    let scopeSignal: AbortSignal | undefined;
     const applied = await attemptHandler(
-      on(itemAdded, async (added, handlerContext) => void seen.push([added, handlerContext])),
+      on(itemAdded, async (added, handlerContext) => {
+        scopeSignal = currentScope()?.signal;
+        seen.push([added, handlerContext]);
+      }),
       event,
       context,
       attempt,
     );
     expect(applied).toBe(true);
+    expect(scopeSignal).toBeInstanceOf(AbortSignal);
     expect(seen).toEqual([
-      [event, { ...context, tx: undefined, signal: attempt.signal, stopping: attempt.stopping }],
+      [event, { ...context, tx: undefined, signal: scopeSignal, stopping: attempt.stopping }],
     ]);
   });
 
@@ -66,6 +73,119 @@ describe('a handler attempt without a database', () => {
         options(),
       ),
     ).rejects.toBe(failure);
+  });
+});
+
+describe("a handler attempt's call scope", () => {
+  it("is current in the handler: named after the group and event type, with the attempt's time budget", async () => {
+    let seen: { name?: string; remaining: number } | undefined;
+    await attemptHandler(
+      on(itemAdded, async () => {
+        await Promise.resolve();
+        seen = { name: currentScope()?.name, remaining: remainingMs() };
+      }),
+      event,
+      context,
+      options({ timeoutMs: 60_000 }),
+    );
+    expect(seen?.name).toBe('stats/test.items.v1.ItemAdded');
+    expect(seen?.remaining).toBeGreaterThan(0);
+    expect(seen?.remaining).toBeLessThanOrEqual(60_000);
+    expect(currentScope()).toBeUndefined();
+  });
+
+  it("aborts when the consumer's stop runs out of time, failing the attempt with the stop's reason", async () => {
+    const shutdown = new AbortController();
+    const reason = new Error('shutdown timeout');
+    let aborted: unknown;
+    const attempt = attemptHandler(
+      on(itemAdded, (_added, { signal }) => {
+        signal.addEventListener('abort', () => (aborted = currentScope()?.signal.reason), { once: true });
+        shutdown.abort(reason);
+        return never();
+      }),
+      event,
+      context,
+      options({ signal: shutdown.signal }),
+    );
+    await expect(attempt).rejects.toBe(reason);
+    expect(aborted).toBe(reason);
+  });
+
+  it('aborts when the time budget runs out, and is left behind once the attempt ended', async () => {
+    let signal: AbortSignal | undefined;
+    await expect(
+      attemptHandler(
+        on(itemAdded, (_added, handlerContext) => {
+          signal = handlerContext.signal;
+          return never();
+        }),
+        event,
+        context,
+        options({ timeoutMs: 20 }),
+      ),
+    ).rejects.toThrow('the handler did not finish within 20 ms');
+    expect(signal?.aborted).toBe(true);
+
+    const shutdown = new AbortController();
+    await attemptHandler(
+      on(itemAdded, async (_added, handlerContext) => void (signal = handlerContext.signal)),
+      event,
+      context,
+      options({ signal: shutdown.signal }),
+    );
+    shutdown.abort(new Error('later'));
+    expect(signal?.aborted).toBe(false);
+  });
+});
+
+describe('a transaction a handler opens itself (a consumer without an inbox)', () => {
+  let dispose: () => Promise<void>;
+  beforeAll(() => preparePglite());
+  afterEach(() => dispose());
+
+  /** A handler writing to its own database in `withTransaction` with no options, then waiting. */
+  async function ownTransaction(beforeWaiting: () => void = () => undefined) {
+    const opened = await eventDatabase();
+    dispose = () => opened.dispose();
+    const handler = on(itemAdded, (_added, { envelope }) =>
+      withTransaction(opened.db, async (tx) => {
+        await tx.execute(sql`insert into effects (event_id) values (${envelope.id})`);
+        beforeWaiting();
+        await never();
+      }),
+    );
+    return { db: opened.db, handler };
+  }
+
+  it('is cancelled when the attempt runs out of its time budget: nothing commits', async () => {
+    const { db, handler } = await ownTransaction();
+    const failure = await attemptHandler(handler, event, context, options({ timeoutMs: 100 })).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    // The attempt fails at its budget; the transaction, cancelled by the same scope, rolls back.
+    await expect.poll(async () => (await committed(db)).effects).toEqual([]);
+    await expect
+      .poll(
+        async () =>
+          (
+            await db.execute(
+              sql`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%'`,
+            )
+          ).rows,
+      )
+      .toEqual([{ n: 0 }]);
+  });
+
+  it("is cancelled when the consumer's stop runs out of time", async () => {
+    const shutdown = new AbortController();
+    const { db, handler } = await ownTransaction(() => shutdown.abort(new Error('shutdown timeout')));
+    const failure = await attemptHandler(handler, event, context, options({ signal: shutdown.signal })).catch(
+      (error: unknown) => error,
+    );
+    expect(failure).toMatchObject({ message: 'shutdown timeout' });
+    await expect.poll(async () => (await committed(db)).effects).toEqual([]);
   });
 });
 

@@ -1,3 +1,4 @@
+import { openCall, remainingMs, runInCall, type CallScope } from '@platform/core';
 import type { Database, DatabaseSchema } from '@platform/db';
 import type { EventContext, HandlerBinding } from './handler-binding.js';
 import { inbox } from './inbox.js';
@@ -8,9 +9,9 @@ export interface HandlerAttemptOptions {
   readonly group: string;
   /** With a database, the handler runs in the transaction that records the event in the inbox. */
   readonly db?: Database<DatabaseSchema> | undefined;
-  /** Bound of one attempt, its transaction included, in ms. */
+  /** Time budget of one attempt, its transaction and outgoing calls included, in ms. */
   readonly timeoutMs: number;
-  /** Aborts when the consumer's stop runs out of time (`EventContext.signal`). */
+  /** Aborts when the consumer's stop runs out of time: every attempt's scope follows it. */
   readonly signal: AbortSignal;
   /** Aborts when the consumer begins to stop (`EventContext.stopping`). */
   readonly stopping: AbortSignal;
@@ -20,10 +21,16 @@ export interface HandlerAttemptOptions {
 export type AttemptContext = Omit<EventContext, 'tx' | 'signal' | 'stopping'>;
 
 /**
- * Runs one attempt of `binding` on `event`. With a database: in one transaction with the inbox
- * claim, bounded by the signal and the time budget; false (the handler not run) when the group
- * already applied the event. Without: raced against the time budget (the handler is left to
- * finish, its attempt failed). Rejects with the handler's error.
+ * Runs one attempt of `binding` on `event` inside a call scope of its own (`@platform/core`'s
+ * `openCall` + `runInCall`), as the gRPC server chain runs a call: the handler and everything it
+ * starts see `remainingMs()` and the scope's signal, which aborts when the time budget runs out
+ * or the consumer's stop does. Transactions (`withTransaction`) and outgoing gRPC calls inherit
+ * both, as they do in a gRPC handler.
+ *
+ * With a database, the handler runs in one transaction with the inbox claim; false (the handler
+ * not run) when the group already applied the event. Without, the attempt fails when its scope
+ * ends first (the handler is left to finish, its outgoing calls cancelled). Rejects with the
+ * handler's error.
  */
 export async function attemptHandler<T>(
   binding: HandlerBinding<T>,
@@ -31,34 +38,46 @@ export async function attemptHandler<T>(
   context: AttemptContext,
   options: HandlerAttemptOptions,
 ): Promise<boolean> {
-  const { db, group, signal, stopping, timeoutMs } = options;
-  if (!db) {
-    await withTimeout(binding.handle(event, { ...context, signal, stopping, tx: undefined }), timeoutMs);
-    return true;
+  const { db, group, stopping, timeoutMs } = options;
+  const call = openCall({ name: `${group}/${context.envelope.type}`, timeoutMs, signal: options.signal });
+  const { scope } = call;
+  const { signal } = scope;
+  try {
+    return await runInCall(scope, async () => {
+      if (!db) {
+        const handled = binding.handle(event, { ...context, signal, stopping, tx: undefined });
+        await untilScopeEnds(handled, scope, () =>
+          options.signal.aborted
+            ? options.signal.reason
+            : new Error(`the handler did not finish within ${timeoutMs} ms`),
+        );
+        return true;
+      }
+      // The scope's budget and the consumer's stop, given explicitly so that running out of
+      // time cancels the transaction as a timeout (TransactionCancelledError kind "timeout").
+      return inbox.applyOnce(
+        db,
+        group,
+        context.envelope,
+        (tx) => binding.handle(event, { ...context, signal, stopping, tx }),
+        { signal: options.signal, timeoutMs: remainingMs(scope) },
+      );
+    });
+  } finally {
+    call.close();
   }
-  return inbox.applyOnce(
-    db,
-    group,
-    context.envelope,
-    (tx) => binding.handle(event, { ...context, signal, stopping, tx }),
-    { signal, timeoutMs },
-  );
 }
 
-/** Rejects when `work` has not settled within `timeoutMs` (the attempt fails; `work` is left to finish). */
-async function withTimeout<T>(work: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`the handler did not finish within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** Settles as `work` does, or rejects with `why()` once `scope` ends first (`work` is left to finish). */
+function untilScopeEnds<T>(work: Promise<T>, scope: CallScope, why: () => unknown): Promise<T> {
+  const { signal } = scope;
+  let ended: (() => void) | undefined;
+  const end = new Promise<never>((_resolve, reject) => {
+    ended = () => reject(why());
+    if (signal.aborted) ended();
+    else signal.addEventListener('abort', ended, { once: true });
+  });
+  return Promise.race([work, end]).finally(() => {
+    if (ended) signal.removeEventListener('abort', ended);
+  });
 }

@@ -17,7 +17,11 @@ export interface EventContext {
   readonly tx: Transaction<DatabaseSchema> | undefined;
   /** 1 for the first attempt; counts in-process attempts and retry-topic passes. */
   readonly attempt: number;
-  /** Aborts when shutdown runs out of time: stop outgoing calls. */
+  /**
+   * The attempt's call scope's signal (`currentScope().signal` of `@platform/core`): aborts when
+   * the attempt's time budget runs out or the consumer's stop runs out of time. Transactions and
+   * outgoing gRPC calls made in the handler already follow it.
+   */
   readonly signal: AbortSignal;
   /**
    * Aborts as soon as the consumer begins to stop. A handler that is only waiting (nothing done

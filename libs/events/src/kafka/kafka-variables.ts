@@ -1,5 +1,6 @@
 import { bool, duration, list, positiveInt } from '@platform/config';
 import * as z from 'zod';
+import { consumerTimeouts } from '../consumer/event-consumer.js';
 
 const brokerAddress = z
   .string()
@@ -31,6 +32,13 @@ export const kafkaVariables = {
   EVENTS_RETENTION: duration({ minMs: 60_000 }).default(7 * 24 * 60 * 60 * 1000),
   /** Attempts of a handler in process before the event goes to the retry topic. */
   EVENTS_HANDLER_ATTEMPTS: positiveInt({ max: 20 }).default(3),
+  /**
+   * Time budget of one handler attempt, its transaction and outgoing gRPC calls included (the
+   * handler's `remainingMs()`). At most the group's session timeout: a record holds its partition.
+   */
+  EVENTS_HANDLER_TIMEOUT: duration({ minMs: 10, maxMs: consumerTimeouts.sessionMs }).default(
+    consumerTimeouts.handlerMs,
+  ),
   /** Delays of the retry topic passes, in order; after the last, the dead-letter topic. */
   EVENTS_RETRY_DELAYS: list(duration({ minMs: 0 })).default([1_000, 10_000]),
 };

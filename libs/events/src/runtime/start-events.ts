@@ -107,6 +107,7 @@ export async function startEvents(options: StartEventsOptions): Promise<EventsRu
         logger: logger.child({ component: 'event-consumer', group: spec.group }),
         ...(options.registry && { registry: options.registry }),
         handlerAttempts: config.EVENTS_HANDLER_ATTEMPTS,
+        handlerTimeoutMs: config.EVENTS_HANDLER_TIMEOUT,
         retryDelaysMs: config.EVENTS_RETRY_DELAYS,
         retentionMs: config.EVENTS_RETENTION,
         createTopics: config.KAFKA_CREATE_TOPICS,
