@@ -21,6 +21,12 @@ export const devApps = [
 ];
 
 /**
+ * The most memory the dev stack's PostgreSQL server may take after the same load: the
+ * proportional set size (PSS) of all its processes, its shared buffers counted once.
+ */
+export const postgresBudgetMb = 150;
+
+/**
  * The environment dev gives `name` (added to its own): its heap limit, the broker, the data directory (keys, and
  * PGlite's database when there is no PostgreSQL), the service's DATABASE_URL when the stack runs
  * on PostgreSQL (`databaseUrls` by database name), the local credentials, and the addresses of

@@ -1,0 +1,132 @@
+// The dev stack's memory budgets (README, "The dev stack's footprint"): the apps started from
+// their builds as `npm run dev` configures them (stack.mjs, on the stack's own PostgreSQL made by
+// postgres.mjs), a short load through them (load.mjs), then each app's resident memory against
+// its budget and the PostgreSQL server's against its own. A resource budget, not a timing: the
+// load is a number of rounds, however long a busy machine takes for them. Kafka is the suite's
+// broker (TEST_KAFKA_BROKERS, which `npm test` starts), the stack's topics under a namespace of
+// their own; without it, a broker started here as dev starts its own.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../scripts/free-port.mjs';
+import { kafkaPaths, startKafka, stopKafka } from './kafka.mjs';
+import { runLoad } from './load.mjs';
+import { postgresPaths, startPostgres, stopPostgres } from './postgres.mjs';
+import { startApp, stopApp } from './processes.mjs';
+import { localSecrets } from './secrets.mjs';
+import { appEnvironment, devApps, postgresBudgetMb } from './stack.mjs';
+
+const root = join(import.meta.dirname, '..', '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'dev-footprint-'));
+const postgres = postgresPaths(dataDir);
+const kafka = kafkaPaths(dataDir);
+const rounds = 1_500;
+
+/** A /proc/<pid>/status or smaps_rollup field, in MiB. */
+function procMb(pid, file, field) {
+  const line = readFileSync(`/proc/${pid}/${file}`, 'utf8')
+    .split('\n')
+    .find((candidate) => candidate.startsWith(`${field}:`));
+  return Number(/(\d+) kB/.exec(line ?? '')?.[1] ?? Number.NaN) / 1024;
+}
+
+/**
+ * The PostgreSQL server's memory: the proportional set size (PSS) of the postmaster and its
+ * children, each shared page counted once; their RSS would count the shared buffers in each.
+ */
+function serverPssMb(postmaster) {
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // The parent pid is the second field after the command, which may contain spaces.
+        return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(postmaster);
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+  return [String(postmaster), ...children].reduce((sum, pid) => {
+    try {
+      return sum + procMb(pid, 'smaps_rollup', 'Pss');
+    } catch {
+      return sum;
+    }
+  }, 0);
+}
+
+describe('the dev stack after a short load', () => {
+  const apps = [];
+  let database;
+  let ownBroker = false;
+
+  beforeAll(async () => {
+    database = await startPostgres(
+      postgres,
+      devApps.filter((app) => app.database).map((app) => app.database),
+    );
+    let broker = process.env['TEST_KAFKA_BROKERS'];
+    if (!broker) {
+      ownBroker = true;
+      broker = (await startKafka(kafka)).bootstrap;
+    }
+    const secrets = localSecrets(dataDir);
+    // Ports of its own (dev's are fixed and may be in use) and topics under a namespace of its own.
+    const isolation = {
+      'user-service': { USER_GRPC_PORT: String(await freePort()), USER_METRICS_PORT: '0' },
+      'order-service': { ORDER_GRPC_PORT: String(await freePort()), ORDER_METRICS_PORT: '0' },
+      'fulfillment-worker': { WORKER_METRICS_PORT: '0', WORKER_METRICS_HOST: '127.0.0.1' },
+    };
+    const namespace = `footprint${randomBytes(4).toString('hex')}.`;
+    const ready = {};
+    for (const { name } of devApps) {
+      const env = appEnvironment(name, { broker, dataDir, databaseUrls: database.urls, secrets, ready });
+      const app = startApp(
+        root,
+        name,
+        { ...env, ...isolation[name], KAFKA_NAMESPACE: namespace },
+        join(dataDir, 'logs'),
+      );
+      apps.push(app);
+      ready[name] = await app.ready;
+    }
+    const calls = await runLoad({
+      userService: ready['user-service'].address,
+      orderService: ready['order-service'].address,
+      rounds,
+      concurrency: 8,
+    });
+    expect(calls.createOrder).toBe(rounds);
+  });
+
+  afterAll(async () => {
+    for (const app of apps.reverse()) await stopApp(app);
+    if (ownBroker) await stopKafka(kafka, { keep: false });
+    await stopPostgres(postgres, { keep: false });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  for (const { name, budgetMb } of devApps) {
+    it(`${name} resides in at most ${budgetMb} MiB`, () => {
+      const app = apps.find((candidate) => candidate.name === name);
+      const rss = procMb(app.child.pid, 'status', 'VmRSS');
+      const peak = procMb(app.child.pid, 'status', 'VmHWM');
+      console.log(
+        `footprint: ${name} ${rss.toFixed(0)} MiB resident (peak ${peak.toFixed(0)} MiB) after ${rounds} rounds`,
+      );
+      expect(
+        rss,
+        `${name}: ${rss.toFixed(0)} MiB resident (peak ${peak.toFixed(0)} MiB)`,
+      ).toBeLessThanOrEqual(budgetMb);
+    });
+  }
+
+  it(`the PostgreSQL server takes at most ${postgresBudgetMb} MiB`, () => {
+    const pss = serverPssMb(database.pid);
+    console.log(`footprint: PostgreSQL ${pss.toFixed(0)} MiB (PSS of the server's processes)`);
+    expect(pss, `PostgreSQL: ${pss.toFixed(0)} MiB (PSS of the server's processes)`).toBeLessThanOrEqual(
+      postgresBudgetMb,
+    );
+  });
+});
