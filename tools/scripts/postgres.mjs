@@ -144,6 +144,12 @@ function prepareCluster(binDir, dir) {
   if (runAsRoot) {
     const { uid, gid } = osUser();
     for (const path of [dir, socketDir]) chownSync(path, uid, gid);
+    if (spawnSync('runuser', ['-u', 'postgres', '--', 'test', '-x', dir]).status !== 0) {
+      throw new Error(
+        `the postgres OS user cannot reach ${dir}: a directory above it is closed to other users ` +
+          '(let them traverse it: chmod o+x)',
+      );
+    }
   }
   const fresh = !existsSync(join(dataDir, 'PG_VERSION'));
   if (fresh) {
