@@ -1,7 +1,7 @@
 import type { Metadata, ServerDuplexStream, ServerReadableStream, ServerWritableStream } from '@grpc/grpc-js';
 import { Inject } from '@nestjs/common';
 import { requirePrincipal } from '@platform/grpc';
-import { GrpcService, holdRequestStream, type NestController } from '@platform/nest';
+import { GrpcService, type NestController } from '@platform/nest';
 import {
   CancelOrderResponse,
   ConfirmOrderResponse,
@@ -75,13 +75,7 @@ export class OrderController implements NestController<typeof OrderServiceServic
     _metadata: Metadata,
     call: ServerReadableStream<ImportOrdersRequest, ImportOrdersResponse>,
   ): Observable<ImportOrdersResponse> {
-    return importOrders(
-      this.orders,
-      requirePrincipal(),
-      holdRequestStream(requests, call),
-      call,
-      this.orders.importOptions,
-    );
+    return importOrders(this.orders, requirePrincipal(), requests, call, this.orders.importOptions);
   }
 
   trackOrders(
@@ -89,12 +83,6 @@ export class OrderController implements NestController<typeof OrderServiceServic
     _metadata: Metadata,
     call: ServerDuplexStream<TrackOrdersRequest, TrackOrdersResponse>,
   ): Observable<TrackOrdersResponse> {
-    return trackOrders(
-      this.orders,
-      requirePrincipal(),
-      holdRequestStream(requests, call),
-      call,
-      this.orders.trackOptions,
-    );
+    return trackOrders(this.orders, requirePrincipal(), requests, call, this.orders.trackOptions);
   }
 }

@@ -17,7 +17,8 @@ import {
   WatchOrderResponse,
 } from '@platform/proto';
 import { count, from, map, type Observable } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Principal } from '@platform/core';
 import { contextInterceptor, createServerInterceptor, currentCall, errorInterceptor } from '@platform/grpc';
 import { startNestGrpcApp, type NestGrpcApp } from './__fixtures__/nest-grpc-app.js';
@@ -109,6 +110,53 @@ class OrderController implements Handled {
   }
 }
 
+/** Whether the late handlers saw their call paused before they subscribed. */
+let pausedBeforeSubscribing: boolean[] = [];
+
+/**
+ * Request-stream handlers that subscribe late: once the client's stream ended (every message
+ * arrived before the subscription), or, with `x-wait: pause`, once the held messages reached the
+ * high-water mark and the call was paused. No handler here holds its stream itself.
+ */
+@GrpcService(OrderServiceService)
+class LateSubscriber implements Pick<
+  NestController<typeof OrderServiceService>,
+  'importOrders' | 'trackOrders'
+> {
+  async importOrders(
+    requests: Observable<ImportOrdersRequest>,
+    @GrpcMetadata() metadata: grpc.Metadata,
+    call: grpc.ServerReadableStream<ImportOrdersRequest, ImportOrdersResponse>,
+  ): Promise<Observable<ImportOrdersResponse>> {
+    await subscribeLate(metadata, call);
+    return requests.pipe(
+      count(),
+      map((createdCount) => ImportOrdersResponse.create({ createdCount })),
+    );
+  }
+
+  async trackOrders(
+    requests: Observable<TrackOrdersRequest>,
+    metadata: grpc.Metadata,
+    call: grpc.ServerDuplexStream<TrackOrdersRequest, TrackOrdersResponse>,
+  ): Promise<Observable<TrackOrdersResponse>> {
+    await subscribeLate(metadata, call);
+    return requests.pipe(
+      map((request) => TrackOrdersResponse.create({ orderId: request.subscribeOrderId ?? '', order: null })),
+    );
+  }
+}
+
+/** Waits for what `x-wait` names: the end of the client's stream, or the call paused. */
+async function subscribeLate(metadata: grpc.Metadata, call: NodeJS.ReadableStream): Promise<void> {
+  if (metadata.get('x-wait')[0] === 'pause') {
+    await vi.waitFor(() => expect(call.isPaused()).toBe(true), { timeout: 10_000 });
+  } else {
+    await once(call, 'end');
+  }
+  pausedBeforeSubscribing.push(call.isPaused());
+}
+
 /** Stands in for the auth interceptor: the principal named by `x-test-subject`. */
 const testPrincipal = createServerInterceptor('test-principal', (context) => {
   const listener = new ServerListenerBuilder()
@@ -129,11 +177,14 @@ afterEach(async () => {
   await nest?.close();
   nest = client = undefined;
   seen = { methodTypes: [] };
+  pausedBeforeSubscribing = [];
 });
 
-async function serve(): Promise<OrderServiceClient> {
+async function serve(
+  controller: new (...args: never[]) => object = OrderController,
+): Promise<OrderServiceClient> {
   nest = await startNestGrpcApp({
-    controllers: [OrderController],
+    controllers: [controller],
     interceptors: [contextInterceptor, errorInterceptor({ domain: 'test.platform' }), testPrincipal],
   });
   client = new OrderServiceClient(nest.address, grpc.credentials.createInsecure());
@@ -213,6 +264,45 @@ describe('a controller decorated with @GrpcService', () => {
       ),
     );
     expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
+  });
+});
+
+describe('a request stream of a @GrpcService controller', () => {
+  function importOrders(orders: OrderServiceClient, messages: number, wait: 'end' | 'pause') {
+    const metadata = new grpc.Metadata();
+    metadata.set('x-wait', wait);
+    return new Promise<ImportOrdersResponse>((resolve, reject) => {
+      const upload = orders.importOrders(metadata, (error, value) =>
+        error ? reject(error) : resolve(value),
+      );
+      for (let index = 0; index < messages; index += 1)
+        upload.write(ImportOrdersRequest.create({ order: null }));
+      upload.end();
+    });
+  }
+
+  it('keeps the messages and the end that came before the handler subscribed, for a client stream', async () => {
+    const orders = await serve(LateSubscriber);
+    expect((await importOrders(orders, 3, 'end')).createdCount).toBe(3);
+  });
+
+  it('pauses a bidi stream while nobody reads, and answers every message once the handler subscribes', async () => {
+    const orders = await serve(LateSubscriber);
+    const metadata = new grpc.Metadata();
+    metadata.set('x-wait', 'pause');
+    const stream = orders.trackOrders(metadata);
+    const received = collect(stream);
+    const ids = Array.from({ length: 40 }, (_, index) => `o-${index}`);
+    for (const id of ids) stream.write(TrackOrdersRequest.create({ subscribeOrderId: id }));
+    stream.end();
+    expect((await received).map((message) => message.orderId)).toEqual(ids);
+    expect(pausedBeforeSubscribing).toEqual([true]);
+  });
+
+  it('pauses a client stream while nobody reads, and delivers every message once the handler subscribes', async () => {
+    const orders = await serve(LateSubscriber);
+    expect((await importOrders(orders, 40, 'pause')).createdCount).toBe(40);
+    expect(pausedBeforeSubscribing).toEqual([true]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { GrpcMethod, GrpcStreamMethod, Payload } from '@nestjs/microservices';
+import { holdRequestStreamArgument } from './hold-request-stream-argument.js';
 import type { NestController, ServiceMethodDefinition } from './nest-controller.js';
 
 function methodDescriptor(prototype: object, key: string): PropertyDescriptor | undefined {
@@ -33,8 +34,10 @@ function bindRequestToFirstParameter(target: object, prototype: object, key: str
  * and Nest's `@GrpcMethod` (unary, server streaming) or `@GrpcStreamMethod` (client streaming,
  * bidi, as Observables) to every method the class has, named as in the proto (`GetOrder` for
  * `getOrder`). The first parameter receives the request (or the Observable of requests), also
- * next to parameter decorators such as `@GrpcPrincipal()`. Methods the class lacks are answered
- * UNIMPLEMENTED. The compiler checks the methods present against {@link NestController}.
+ * next to parameter decorators such as `@GrpcPrincipal()`. A request stream holds the messages
+ * that arrive before the handler subscribes to it (Nest would drop them), so a handler may
+ * subscribe late, once. Methods the class lacks are answered UNIMPLEMENTED. The compiler checks
+ * the methods present against {@link NestController}.
  *
  * `@GrpcService(OrderServiceService) class OrderController implements NestController<typeof OrderServiceService>`
  */
@@ -49,6 +52,7 @@ export function GrpcService<Service extends Readonly<Record<string, ServiceMetho
       if (!descriptor) continue;
       const [, service, rpc] = /^\/([^/]+)\/([^/]+)$/.exec(method.path) ?? [];
       if (!service || !rpc) throw new Error(`GrpcService: ${key} has no gRPC path (${method.path})`);
+      if (method.requestStream) holdRequestStreamArgument(target, prototype, key, descriptor);
       bindRequestToFirstParameter(target, prototype, key);
       const decorate = method.requestStream ? GrpcStreamMethod(service, rpc) : GrpcMethod(service, rpc);
       // GrpcStreamMethod replaces descriptor.value (it drains buffered messages), so the

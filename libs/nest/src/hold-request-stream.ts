@@ -12,10 +12,11 @@ type Held<T> = { kind: 'next'; value: T } | { kind: 'error'; error: unknown } | 
  * Keeps the messages of a NestJS request stream (client streaming, bidi) for a subscriber that
  * comes later. Nest hands a handler an Observable that emits the messages received so far only
  * to subscribers present when the handler returns, and Nest itself subscribes to the handler's
- * result after that, so a result built lazily from the requests loses them. Call this in the
- * handler, before returning: it subscribes at once, holds what arrives (pausing the call after
- * `highWaterMark` held messages, so HTTP/2 flow control stops the client), and replays it to the
- * one subscriber of the returned Observable, then passes messages through live.
+ * result after that, so a result built lazily from the requests loses them. `@GrpcService`
+ * applies this to every request stream before the handler runs: it subscribes at once, holds
+ * what arrives (pausing the call after `highWaterMark` held messages, so HTTP/2 flow control
+ * stops the client), and replays it to the one subscriber of the returned Observable, then
+ * passes messages through live.
  */
 export function holdRequestStream<T>(
   requests: Observable<T>,

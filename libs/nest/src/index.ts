@@ -3,7 +3,6 @@ export { GrpcDeadline, GrpcMetadata, GrpcPrincipal } from './grpc-call.decorator
 export { grpcCodeForHttpStatus } from './grpc-code-for-http-status.js';
 export { GrpcExceptionFilter } from './grpc-exception.filter.js';
 export { GrpcService } from './grpc-service.decorator.js';
-export { holdRequestStream, type PausableCall } from './hold-request-stream.js';
 export type { NestController, NestHandler, NestReply, ServiceMethodDefinition } from './nest-controller.js';
 export type {
   GrpcExceptionFilterOptions,

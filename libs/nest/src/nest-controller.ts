@@ -19,7 +19,8 @@ export type NestReply<Response> = Response | Promise<Response> | Observable<Resp
 
 /**
  * The Nest handler of one method, from its streaming flags: a request stream arrives as an
- * Observable; a response stream is returned as one. Further parameters (param decorators,
+ * Observable (which a handler may subscribe to after an await: `@GrpcService` holds it); a
+ * response stream is returned as one. Further parameters (param decorators,
  * Nest's metadata and call arguments) are free.
  */
 export type NestHandler<Method> = Method extends { requestStream: true }
@@ -28,7 +29,10 @@ export type NestHandler<Method> = Method extends { requestStream: true }
         requests: Observable<RequestOf<Method>>,
         ...context: never[]
       ) => NestReply<Observable<ResponseOf<Method>>>
-    : (requests: Observable<RequestOf<Method>>, ...context: never[]) => NestReply<ResponseOf<Method>>
+    : (
+        requests: Observable<RequestOf<Method>>,
+        ...context: never[]
+      ) => NestReply<ResponseOf<Method>> | Promise<Observable<ResponseOf<Method>>>
   : Method extends { responseStream: true }
     ? (
         request: RequestOf<Method>,
