@@ -6,10 +6,10 @@ import { createMetricsRegistry } from '@platform/observability';
 import { GetOrderRequest, OrderServiceClient, OrderServiceService } from '@platform/proto';
 import { startFaultServer, type FaultServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenProvider } from '../auth/auth-options.js';
-import { createClient } from '../channel/create-client.js';
-import { unaryCall } from '../channel/unary-call.js';
-import { ClientError } from '../client-errors/client-error.js';
+import type { TokenProvider } from '../client/auth/auth-client-options.js';
+import { createClient } from '../client/channel/create-client.js';
+import { unaryCall } from '../client/channel/unary-call.js';
+import { ClientError } from '../client/errors/client-error.js';
 import {
   captureLogger,
   counterGrowth,

@@ -1,18 +1,18 @@
 import type { Interceptor } from '@grpc/grpc-js';
-import { authClientInterceptor } from '../auth/auth-client.interceptor.js';
-import type { AuthClientOptions } from '../auth/auth-options.js';
-import { circuitBreakerClientInterceptor } from '../circuit-breaker/circuit-breaker.interceptor.js';
-import type { CircuitBreakerOptions } from '../circuit-breaker/circuit-breaker-options.js';
-import { deadlineClientInterceptor } from '../client-deadline/client-deadline.interceptor.js';
-import type { DeadlineClientOptions } from '../client-deadline/client-deadline-options.js';
-import { loggingClientInterceptor } from '../logging/logging.client-interceptor.js';
-import type { LoggingClientOptions } from '../logging/logging-options.js';
-import { metricsClientInterceptor } from '../metrics/metrics.client-interceptor.js';
-import type { MetricsClientOptions } from '../metrics/metrics-options.js';
-import { retryClientInterceptor } from '../retry/retry.interceptor.js';
-import type { RetryOptions } from '../retry/retry-options.js';
-import { tracingClientInterceptor } from '../tracing/tracing.client-interceptor.js';
-import type { TracingClientOptions } from '../tracing/tracing-options.js';
+import { authClientInterceptor } from '../client/auth/auth-client.interceptor.js';
+import type { AuthClientOptions } from '../client/auth/auth-client-options.js';
+import { circuitBreakerClientInterceptor } from '../client/circuit-breaker/circuit-breaker.interceptor.js';
+import type { CircuitBreakerOptions } from '../client/circuit-breaker/circuit-breaker-options.js';
+import { deadlineClientInterceptor } from '../client/deadline/client-deadline.interceptor.js';
+import type { DeadlineClientOptions } from '../client/deadline/client-deadline-options.js';
+import { loggingClientInterceptor } from '../telemetry/logging/logging.client-interceptor.js';
+import type { LoggingClientOptions } from '../telemetry/logging/logging-options.js';
+import { metricsClientInterceptor } from '../telemetry/metrics/metrics.client-interceptor.js';
+import type { MetricsClientOptions } from '../telemetry/metrics/metrics-options.js';
+import { retryClientInterceptor } from '../client/retry/retry.interceptor.js';
+import type { RetryOptions } from '../client/retry/retry-options.js';
+import { tracingClientInterceptor } from '../telemetry/tracing/tracing.client-interceptor.js';
+import type { TracingClientOptions } from '../telemetry/tracing/tracing-options.js';
 
 /**
  * The client chain, application side first:

@@ -7,9 +7,9 @@ import {
   type ServerInterceptor,
   type ServerMethodDefinition,
 } from '@grpc/grpc-js';
-import type { CallContext } from '../context/call-context.js';
-import { bindCallContext, callContextOf } from '../context/call-registry.js';
-import { allMethods, type MethodSelector } from '../selector/method-selector.js';
+import type { CallContext } from '../server/context/call-context.js';
+import { bindCallContext, callContextOf } from '../server/context/call-registry.js';
+import { allMethods, type MethodSelector } from '../call/method-selector.js';
 
 /**
  * Builds a server interceptor of the platform's shape: it receives the call's

@@ -6,7 +6,7 @@ import { createMetricsRegistry } from '@platform/observability';
 import { OrderServiceClient } from '@platform/proto';
 import { startGrpcServer } from '@platform/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestKey, signToken } from '../auth/__fixtures__/tokens.js';
+import { createTestKey, signToken } from '../server/auth/__fixtures__/tokens.js';
 import {
   createTokenIssuer,
   fullChainOptions,
@@ -24,8 +24,8 @@ import {
   spansOfKind,
   traceToMemory,
 } from '../conformance/__fixtures__/observed.js';
-import { InFlightCalls } from '../shutdown/in-flight-calls.js';
-import { tracingClientInterceptor } from '../tracing/tracing.client-interceptor.js';
+import { InFlightCalls } from '../server/shutdown/in-flight-calls.js';
+import { tracingClientInterceptor } from '../telemetry/tracing/tracing.client-interceptor.js';
 import {
   createServerChain,
   describeServerChain,

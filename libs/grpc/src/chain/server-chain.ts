@@ -1,24 +1,24 @@
 import type { ServerInterceptor } from '@grpc/grpc-js';
-import { authServerInterceptor } from '../auth/auth.interceptor.js';
-import type { AuthServerOptions } from '../auth/auth-options.js';
-import { contextInterceptor } from '../context/context.interceptor.js';
-import { deadlineServerInterceptor } from '../deadline/deadline.interceptor.js';
-import type { DeadlineServerOptions } from '../deadline/deadline-options.js';
-import { errorInterceptor } from '../errors/error.interceptor.js';
-import type { ErrorInterceptorOptions } from '../errors/error-options.js';
-import { loggingServerInterceptor } from '../logging/logging.server-interceptor.js';
-import type { LoggingServerOptions } from '../logging/logging-options.js';
-import { metricsServerInterceptor } from '../metrics/metrics.server-interceptor.js';
-import type { MetricsServerOptions } from '../metrics/metrics-options.js';
-import { rateLimitServerInterceptor } from '../rate-limit/rate-limit.interceptor.js';
-import type { RateLimitOptions } from '../rate-limit/rate-limit-options.js';
-import type { InFlightCalls } from '../shutdown/in-flight-calls.js';
-import { shutdownInterceptor } from '../shutdown/shutdown.interceptor.js';
-import { tracingServerInterceptor } from '../tracing/tracing.server-interceptor.js';
-import type { TracingServerOptions } from '../tracing/tracing-options.js';
-import { utf8Interceptor } from '../utf8/utf8.interceptor.js';
-import { validationServerInterceptor } from '../validation/validation.interceptor.js';
-import type { ValidationServerOptions } from '../validation/validation-options.js';
+import { authServerInterceptor } from '../server/auth/auth.interceptor.js';
+import type { AuthServerOptions } from '../server/auth/auth-options.js';
+import { contextInterceptor } from '../server/context/context.interceptor.js';
+import { deadlineServerInterceptor } from '../server/deadline/deadline.interceptor.js';
+import type { DeadlineServerOptions } from '../server/deadline/deadline-options.js';
+import { errorInterceptor } from '../server/errors/error.interceptor.js';
+import type { ErrorInterceptorOptions } from '../server/errors/error-options.js';
+import { loggingServerInterceptor } from '../telemetry/logging/logging.server-interceptor.js';
+import type { LoggingServerOptions } from '../telemetry/logging/logging-options.js';
+import { metricsServerInterceptor } from '../telemetry/metrics/metrics.server-interceptor.js';
+import type { MetricsServerOptions } from '../telemetry/metrics/metrics-options.js';
+import { rateLimitServerInterceptor } from '../server/rate-limit/rate-limit.interceptor.js';
+import type { RateLimitOptions } from '../server/rate-limit/rate-limit-options.js';
+import type { InFlightCalls } from '../server/shutdown/in-flight-calls.js';
+import { shutdownInterceptor } from '../server/shutdown/shutdown.interceptor.js';
+import { tracingServerInterceptor } from '../telemetry/tracing/tracing.server-interceptor.js';
+import type { TracingServerOptions } from '../telemetry/tracing/tracing-options.js';
+import { utf8Interceptor } from '../server/utf8/utf8.interceptor.js';
+import { validationServerInterceptor } from '../server/validation/validation.interceptor.js';
+import type { ValidationServerOptions } from '../server/validation/validation-options.js';
 
 /**
  * The server chain, wire side first. Fixed; the positions that matter, each pinned by a test

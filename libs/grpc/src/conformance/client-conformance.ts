@@ -7,9 +7,9 @@ import { SpanKind } from '@opentelemetry/api';
 import { createMetricsRegistry } from '@platform/observability';
 import { OrderServiceClient } from '@platform/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { TokenProvider } from '../auth/auth-options.js';
+import type { TokenProvider } from '../client/auth/auth-client-options.js';
 import { createClientChain, type ClientChainOptions } from '../chain/client-chain.js';
-import { createClient } from '../channel/create-client.js';
+import { createClient } from '../client/channel/create-client.js';
 import {
   createTokenIssuer,
   type ConformanceRuntime,

@@ -6,7 +6,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { OrderServiceClient } from '@platform/proto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { msFromDuration } from '@platform/core';
-import { tracingClientInterceptor } from '../tracing/tracing.client-interceptor.js';
+import { tracingClientInterceptor } from '../telemetry/tracing/tracing.client-interceptor.js';
 import {
   createTokenIssuer,
   rateLimitBurst,

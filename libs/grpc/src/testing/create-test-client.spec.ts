@@ -2,7 +2,7 @@ import type { Deadline, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { GetUserRequest, GetUserResponse, UserServiceClient, UserServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { promiseClient } from '../channel/promise-client.js';
+import { promiseClient } from '../client/channel/promise-client.js';
 import { createTestClient } from './create-test-client.js';
 
 let server: RunningGrpcServer | undefined;

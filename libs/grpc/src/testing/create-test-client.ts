@@ -1,7 +1,7 @@
 import type { Client } from '@grpc/grpc-js';
-import type { CreateClientOptions } from '../channel/channel-options.js';
-import { createClient, type ClientConstructor } from '../channel/create-client.js';
-import { deadlineClientInterceptor } from '../client-deadline/client-deadline.interceptor.js';
+import type { CreateClientOptions } from '../client/channel/channel-options.js';
+import { createClient, type ClientConstructor } from '../client/channel/create-client.js';
+import { deadlineClientInterceptor } from '../client/deadline/client-deadline.interceptor.js';
 
 /**
  * A client of a service under test (`createTestClient(UserServiceClient, harness.address)`):

@@ -2,10 +2,10 @@ import { status as GrpcStatus, type ServerUnaryCall, type sendUnaryData } from '
 import { GetUserRequest, GetUserResponse, UserServiceClient, UserServiceService } from '@platform/proto';
 import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { promiseClient, type PromiseClient } from '../channel/promise-client.js';
+import { promiseClient, type PromiseClient } from '../client/channel/promise-client.js';
 import { InvalidArgumentError, PermissionDeniedError } from '@platform/core';
 // The handlers below throw core errors to grpc-js as they are (the package's index loads this).
-import '../errors/grpc-error-shape.js';
+import '../call/grpc-error-shape.js';
 import { createTestClient } from './create-test-client.js';
 import { expectGrpcError, fieldsOf } from './expect-grpc-error.js';
 

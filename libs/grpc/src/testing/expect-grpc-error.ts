@@ -1,6 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { expect } from 'vitest';
-import { ClientError } from '../client-errors/client-error.js';
+import { ClientError } from '../client/errors/client-error.js';
 
 /**
  * Awaits `call`, expects it to fail with a `ClientError` of `code` (the assertion names both

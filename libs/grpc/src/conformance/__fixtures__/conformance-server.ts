@@ -13,11 +13,11 @@ import { createMetricsRegistry } from '@platform/observability';
 import type { Registry } from 'prom-client';
 import type { RequestValidator } from '@platform/core';
 import type { MethodType } from '../../call/method-info.js';
-import type { TokenVerifier } from '../../auth/auth-options.js';
-import { JwtVerifier } from '../../auth/jwt-verifier.js';
-import { createTestKey, signToken, testAudience, testIssuer } from '../../auth/__fixtures__/tokens.js';
+import type { TokenVerifier } from '../../server/auth/auth-options.js';
+import { JwtVerifier } from '../../server/auth/jwt-verifier.js';
+import { createTestKey, signToken, testAudience, testIssuer } from '../../server/auth/__fixtures__/tokens.js';
 import { createServerChain, type ServerChainOptions } from '../../chain/server-chain.js';
-import { InFlightCalls } from '../../shutdown/in-flight-calls.js';
+import { InFlightCalls } from '../../server/shutdown/in-flight-calls.js';
 import { captureLogger, type CapturedLogger } from './observed.js';
 import { orderServiceImplementation, ScriptedOrders } from './scripted-orders.js';
 

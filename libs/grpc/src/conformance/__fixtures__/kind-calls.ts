@@ -9,7 +9,7 @@ import {
   type OrderServiceClient,
 } from '@platform/proto';
 import type { MethodType } from '../../call/method-info.js';
-import { ClientError } from '../../client-errors/client-error.js';
+import { ClientError } from '../../client/errors/client-error.js';
 import { requestIdKey, scenarioKey, type Scenario } from './scripted-orders.js';
 
 export interface KindCall {

@@ -26,7 +26,7 @@ import {
 } from '@platform/proto';
 import { NotFoundError, remainingMs, UnavailableError } from '@platform/core';
 import type { MethodType } from '../../call/method-info.js';
-import { currentCall } from '../../context/call-context.js';
+import { currentCall } from '../../server/context/call-context.js';
 
 /** Request metadata naming a call, so its handler visits and log lines can be found. */
 export const requestIdKey = 'x-request-id';

@@ -1,0 +1,39 @@
+import type { Metadata, StatusObject } from '@grpc/grpc-js';
+import { currentScope, type CallScope } from '@platform/core';
+import type { MethodInfo } from '../../call/method-info.js';
+
+/** The status a call ended with, as sent to the client (or inferred on cancellation). */
+export type CallOutcome = Pick<StatusObject, 'code' | 'details'> & { metadata?: Metadata | null };
+
+/**
+ * Everything the server chain knows about one incoming call: the transport-free {@link CallScope}
+ * every layer reads (deadline, cancellation, principal), plus what only gRPC has. The chain runs
+ * the handler inside it with `runInCall`, so repositories and outgoing clients see it.
+ */
+export interface CallContext extends CallScope {
+  readonly method: MethodInfo;
+  /** Incoming request metadata (empty until the client's metadata arrived). */
+  metadata: Metadata;
+  readonly peer: string;
+  /** `performance.now()` when the call arrived. */
+  readonly startedAt: number;
+  /** The original error a handler failed with, recorded for logs (never sent to the client). */
+  error?: unknown;
+  /** Id under which an INTERNAL error was logged; also sent in ErrorInfo metadata. */
+  errorId?: string;
+  /** Registers a callback for when the call ends, with its final status. Runs once. */
+  onEnd(callback: (outcome: CallOutcome) => void): void;
+}
+
+const grpcCalls = new WeakSet<CallScope>();
+
+/** Marks a scope as a gRPC call's context (the context interceptor does, once per call). */
+export function registerGrpcCall(context: CallContext): void {
+  grpcCalls.add(context);
+}
+
+/** The incoming gRPC call being served, or `undefined` outside one (or inside a Kafka handler). */
+export function currentCall(): CallContext | undefined {
+  const scope = currentScope();
+  return scope !== undefined && grpcCalls.has(scope) ? (scope as CallContext) : undefined;
+}
