@@ -4,7 +4,8 @@
 #   - PostgreSQL server binaries for the PostgreSQL cases of libs/db (Debian packages, through
 #     apt-get; as root or with sudo). `npm test` starts a throwaway server from them itself.
 #   - Java 17+ and Maven for the local Kafka broker (tools/kafka), when missing;
-#   - curl (with HTTP/2), for the tests that send repeated metadata.
+#   - curl (with HTTP/2), for the tests that send repeated metadata;
+#   - etcd (Debian's etcd-server) and openssl for the chart's API server (tools/kube).
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,10 @@ command -v java >/dev/null || packages+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || packages+=(maven)
 # Tests send repeated metadata (two authorization values) with curl: Node's HTTP/2 client cannot.
 command -v curl >/dev/null || packages+=(curl)
+# The chart's suite validates against a real API server (tools/kube): Debian's etcd beneath it,
+# openssl for the certificates it makes at start. kube-apiserver and helm are built with Go.
+command -v etcd >/dev/null || packages+=(etcd-server)
+command -v openssl >/dev/null || packages+=(openssl)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
