@@ -191,31 +191,51 @@ describe("each app's variables", () => {
   // Files that exist in the pod (mounted or written at start), not on this machine.
   const podFiles = /^\/(etc\/platform|data)\//;
 
+  /** What the app's schema says of a container's variables: plain values and names from Secrets. */
+  function problemsOf({ schema, file }, plain, fromSecrets) {
+    const problems = [];
+    for (const [variable, value] of Object.entries(plain)) {
+      if (runtimeVariables.has(variable)) continue;
+      const type = schema.shape[variable];
+      if (!type) problems.push(`${variable} is not a variable of ${file}`);
+      else if (!podFiles.test(value) && !type.safeParse(value).success)
+        problems.push(`${variable}=${value} is refused`);
+    }
+    for (const variable of fromSecrets) {
+      if (!schema.shape[variable]) problems.push(`${variable} (from a Secret) is not a variable of ${file}`);
+    }
+    for (const [variable, type] of Object.entries(schema.shape)) {
+      const set = variable in plain || fromSecrets.includes(variable);
+      if (!set && !type.safeParse(undefined).success) problems.push(`${variable} is required but not set`);
+    }
+    return problems;
+  }
+
   it.each(['user-service', 'order-service', 'fulfillment-worker'])(
     "%s: are its configuration schema's, valid, the required ones set",
     async (app) => {
-      const { schema, file } = await appConfigLoader(root, 'src')(app);
-      const config = find(defaults, 'ConfigMap', `${app}-config`).data;
-      const secretNames = find(defaults, 'Deployment', app).spec.template.spec.containers[0].env.map(
-        (v) => v.name,
-      );
-      const problems = [];
-      for (const [variable, value] of Object.entries(config)) {
-        if (runtimeVariables.has(variable)) continue;
-        const type = schema.shape[variable];
-        if (!type) problems.push(`${variable} is not a variable of ${file}`);
-        else if (!podFiles.test(value) && !type.safeParse(value).success)
-          problems.push(`${variable}=${value} is refused`);
-      }
-      for (const variable of secretNames) {
-        if (!schema.shape[variable])
-          problems.push(`${variable} (from a Secret) is not a variable of ${file}`);
-      }
-      for (const [variable, type] of Object.entries(schema.shape)) {
-        const set = variable in config || secretNames.includes(variable);
-        if (!set && !type.safeParse(undefined).success) problems.push(`${variable} is required but not set`);
-      }
-      expect(problems).toEqual([]);
+      const loaded = await appConfigLoader(root, 'src')(app);
+      const plain = find(defaults, 'ConfigMap', `${app}-config`).data;
+      const { env } = find(defaults, 'Deployment', app).spec.template.spec.containers[0];
+      expect(
+        problemsOf(
+          loaded,
+          plain,
+          env.map((variable) => variable.name),
+        ),
+      ).toEqual([]);
+    },
+  );
+
+  it.each(['user-service', 'order-service'])(
+    '%s: its migration Job has what migrate.js loads',
+    async (app) => {
+      const loaded = await appConfigLoader(root, 'src')(app);
+      const { env } = find(defaults, 'Job', `${app}-migrate`).spec.template.spec.containers[0];
+      const plain = Object.fromEntries(env.filter((v) => 'value' in v).map((v) => [v.name, v.value]));
+      const fromSecrets = env.filter((v) => v.valueFrom).map((v) => v.name);
+      expect(fromSecrets).toContain('DATABASE_URL');
+      expect(problemsOf(loaded, plain, fromSecrets)).toEqual([]);
     },
   );
 });
