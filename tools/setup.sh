@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything the tests need on a fresh machine, then the workspace's npm dependencies:
 #   - Node 20.19+ (checked, not installed: use .nvmrc);
-#   - PostgreSQL server binaries for the PostgreSQL cases of libs/db (Debian packages, through
-#     apt-get; as root or with sudo). `npm test` starts a throwaway server from them itself.
+#   - PostgreSQL server binaries for the PostgreSQL cases of libs/db and `npm run dev`'s database
+#     (Debian packages, through apt-get; as root or with sudo). `npm test` starts a throwaway
+#     server from them itself; `npm run dev` a kept one in .data/postgres (PGlite without them).
 #   - Java 17+ and Maven for the local Kafka broker (tools/kafka), when missing;
 #   - curl (with HTTP/2), for the tests that send repeated metadata;
 #   - etcd (Debian's etcd-server) and openssl for the chart's API server (tools/kube).
