@@ -1,8 +1,8 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { on, orderCreated, PermanentEventError, type HandlerBinding } from '@platform/events';
+import { on, PermanentEventError, type HandlerBinding } from '@platform/events';
 import { ClientError } from '@platform/grpc';
 import type { Logger } from '@platform/observability';
-import { OrderStatus, orderStatusToJSON, type OrderCreated } from '@platform/proto';
+import { orderCreated, OrderStatus, orderStatusToJSON, type OrderCreated } from '@platform/proto';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** The worker's consumer group (namespaced by KAFKA_NAMESPACE). */

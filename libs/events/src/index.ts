@@ -1,23 +1,9 @@
 // Public API of @platform/events: at-least-once events on Kafka. Services record events in
 // their transactions (`recordEvent`), run the relay, and consume with handlers (`on`); kafkajs
-// stays behind these interfaces.
-export {
-  deadLetterTopicOf,
-  orderEventsTopic,
-  platformTopics,
-  retryTopicOf,
-  userEventsTopic,
-  type TopicSpec,
-} from './contracts/topic-spec.js';
+// stays behind these interfaces. The runtime declares no event: topics and event types are data
+// it is given (the platform's are in @platform/proto).
+export { deadLetterTopicOf, retryTopicOf, type TopicSpec } from './contracts/topic-spec.js';
 export { defineEventType, type EventType, type MessageCodec } from './contracts/event-type.js';
-export {
-  orderCancelled,
-  orderConfirmed,
-  orderCreated,
-  platformEventTypes,
-  userCreated,
-  userDeactivated,
-} from './contracts/platform-events.js';
 export {
   cloudEventHeaders,
   contentType,

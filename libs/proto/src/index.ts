@@ -14,6 +14,9 @@ export {
 } from './proto-paths.js';
 export { descriptorsDir, platformFileDescriptors } from './file-descriptors.js';
 export { fromTimestamp, toTimestamp } from './timestamp.js';
+export { orderCancelled, orderConfirmed, orderCreated, orderEventsTopic } from './events/order-events.js';
+export { userCreated, userDeactivated, userEventsTopic } from './events/user-events.js';
+export { platformEventTypes, platformTopics } from './events/platform-events.js';
 export {
   decodeStatus,
   encodeStatus,

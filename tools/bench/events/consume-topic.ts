@@ -6,8 +6,8 @@
 //   runtime        EventConsumer, no-op handler, no database (idempotent handlers);
 //   runtime-inbox  EventConsumer with the inbox on PGlite (a transaction per event).
 import { openDatabase, type Database } from '@platform/db';
-import { EventConsumer, migrateEventTables, on, orderCreated } from '@platform/events';
-import { OrderCreated } from '@platform/proto';
+import { EventConsumer, migrateEventTables, on } from '@platform/events';
+import { OrderCreated, orderCreated } from '@platform/proto';
 import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { childLogger, childOptions, cpuMsSince, nowMs, reportResult } from './bench-child.js';

@@ -11,7 +11,6 @@ import {
   EventConsumer,
   migrateEventTables,
   on,
-  orderCreated,
   OutboxRelay,
   recordEvent,
   type EventPublisher,
@@ -23,7 +22,7 @@ import { childLogger, childOptions, cpuMsSince, nowMs, reportResult } from './be
 import { benchOrder } from './bench-order.js';
 import { freshDatabase } from './fresh-database.js';
 import { percentiles, type Percentiles } from './percentiles.js';
-import { OrderCreated } from '@platform/proto';
+import { OrderCreated, orderCreated } from '@platform/proto';
 
 export interface LatencyOptions {
   brokers: string[];
@@ -107,6 +106,7 @@ const relay = new OutboxRelay({
   publisher,
   source: '/platform/order-service',
   logger: childLogger,
+  topics: [orderCreated.topic],
   namespace,
 });
 const consumer = new EventConsumer({

@@ -11,7 +11,8 @@
 //      (target p99 <= 50 ms), on PGlite and (when it starts) PostgreSQL.
 // Every measurement runs in a fresh process pinned to CPU 0 (broker and this runner on CPU 1);
 // rounds interleave the variants and each keeps its median.
-import { ensureTopics, orderCreated } from '@platform/events';
+import { ensureTopics } from '@platform/events';
+import { orderCreated } from '@platform/proto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

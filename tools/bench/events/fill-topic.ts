@@ -1,7 +1,7 @@
 // Fills a topic with OrderCreated events as the relay publishes them: CloudEvents headers (with
 // a traceparent, as a traced service sends), the protobuf payload, the order id as the key.
-import { cloudEventHeaders, createKafkaPublisher, orderCreated, type OutgoingRecord } from '@platform/events';
-import { OrderCreated } from '@platform/proto';
+import { cloudEventHeaders, createKafkaPublisher, type OutgoingRecord } from '@platform/events';
+import { OrderCreated, orderCreated } from '@platform/proto';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { benchOrder } from './bench-order.js';
 

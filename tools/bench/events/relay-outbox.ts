@@ -6,7 +6,6 @@ import {
   createKafkaPublisher,
   ensureTopics,
   migrateEventTables,
-  orderCreated,
   OutboxRelay,
   recordEvent,
   type EventPublisher,
@@ -15,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { childLogger, childOptions, cpuMsSince, nowMs, reportResult } from './bench-child.js';
 import { benchOrder } from './bench-order.js';
 import { freshDatabase } from './fresh-database.js';
-import { OrderCreated } from '@platform/proto';
+import { OrderCreated, orderCreated } from '@platform/proto';
 
 export interface RelayOptions {
   brokers: string[];
@@ -80,6 +79,7 @@ const relay = new OutboxRelay({
   publisher,
   source: '/platform/events-bench',
   logger: childLogger,
+  topics: [orderCreated.topic],
   namespace: options.namespace,
   batchSize: options.batchSize,
 });

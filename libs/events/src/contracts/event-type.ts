@@ -9,7 +9,8 @@ export interface MessageCodec<T> {
 /**
  * One kind of event: its CloudEvents type (the protobuf full name, `ce_type`), the topic it is
  * published to and its payload codec. Producers and consumers share these declarations, so a
- * type can never be published to one topic and expected on another.
+ * type can never be published to one topic and expected on another: the platform's are in
+ * @platform/proto next to their messages (`orderCreated`, `platformEventTypes`, …).
  */
 export interface EventType<T> {
   readonly type: string;

@@ -1,4 +1,8 @@
-/** A Kafka topic as code: created at start in local runs (`ensureTopics`), documented by this declaration. */
+/**
+ * A Kafka topic as code: created at start in local runs (`ensureTopics`), documented by this
+ * declaration. The runtime takes topics as data; the platform's are declared next to their
+ * messages (`orderEventsTopic`, `userEventsTopic`, `platformTopics` of @platform/proto).
+ */
 export interface TopicSpec {
   /** `<aggregate>.events.v<major>`: a breaking change of its events is a new topic. */
   readonly name: string;
@@ -9,27 +13,6 @@ export interface TopicSpec {
   /** How long Kafka keeps events; consumers replaying or rebuilding a projection must do it within this. */
   readonly retentionMs: number;
 }
-
-const day = 24 * 60 * 60 * 1000;
-
-/** Order lifecycle events (OrderCreated, OrderConfirmed, OrderCancelled), keyed by order id. */
-export const orderEventsTopic: TopicSpec = {
-  name: 'order.events.v1',
-  aggregateType: 'order',
-  partitions: 6,
-  retentionMs: 7 * day,
-};
-
-/** Account events (UserCreated, UserDeactivated), keyed by user id. */
-export const userEventsTopic: TopicSpec = {
-  name: 'user.events.v1',
-  aggregateType: 'user',
-  partitions: 3,
-  retentionMs: 7 * day,
-};
-
-/** Every topic the platform publishes to. */
-export const platformTopics: readonly TopicSpec[] = [orderEventsTopic, userEventsTopic];
 
 /** A consumer group's retry topic for one source topic: messages wait there until due. */
 export function retryTopicOf(topic: string, group: string): string {

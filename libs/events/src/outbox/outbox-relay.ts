@@ -10,7 +10,7 @@ import {
 import type { Logger } from '@platform/observability';
 import { sql } from 'drizzle-orm';
 import type { Registry } from 'prom-client';
-import { platformTopics, type TopicSpec } from '../contracts/topic-spec.js';
+import type { TopicSpec } from '../contracts/topic-spec.js';
 import { cloudEventHeaders } from '../envelope/cloud-event-headers.js';
 import type { EventPublisher, OutgoingRecord } from '../kafka/event-publisher.js';
 import { outboxMetrics, type OutboxBacklog, type OutboxMetrics } from './outbox-metrics.js';
@@ -24,8 +24,8 @@ export interface OutboxRelayOptions {
   source: string;
   logger: Logger;
   registry?: Registry;
-  /** Where each `aggregatetype` goes. Defaults to the platform's topics. */
-  topics?: readonly TopicSpec[];
+  /** Where each `aggregatetype` goes: the topics the service publishes to (e.g. `platformTopics` of @platform/proto). */
+  topics: readonly TopicSpec[];
   /** Prefix of every topic name (`KAFKA_NAMESPACE`). Defaults to none. */
   namespace?: string;
   batchSize?: number;
@@ -70,10 +70,7 @@ export class OutboxRelay {
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.routes = new Map(
-      (options.topics ?? platformTopics).map((topic) => [
-        topic.aggregateType,
-        (options.namespace ?? '') + topic.name,
-      ]),
+      options.topics.map((topic) => [topic.aggregateType, (options.namespace ?? '') + topic.name]),
     );
     this.metrics = outboxMetrics(options.registry, () => this.backlog());
   }

@@ -2,8 +2,8 @@ import type { Config, ConfigSchema } from '@platform/config';
 import type { Database, DatabaseSchema } from '@platform/db';
 import type { Logger } from '@platform/observability';
 import type { Registry } from 'prom-client';
-import { platformEventTypes } from '../contracts/platform-events.js';
-import { platformTopics } from '../contracts/topic-spec.js';
+import type { EventType } from '../contracts/event-type.js';
+import type { TopicSpec } from '../contracts/topic-spec.js';
 import { EventConsumer } from '../consumer/event-consumer.js';
 import type { AnyHandlerBinding } from '../consumer/handler-binding.js';
 import { ensureTopics } from '../kafka/ensure-topics.js';
@@ -30,6 +30,16 @@ export interface StartEventsOptions {
   service: string;
   logger: Logger;
   registry?: Registry;
+  /**
+   * The topics of the platform (`platformTopics` of @platform/proto): created at start with
+   * KAFKA_CREATE_TOPICS, and where the relay routes each outbox row by its aggregate type.
+   */
+  topics: readonly TopicSpec[];
+  /**
+   * Every event type that may appear on the topics consumed (`platformEventTypes`): a known type
+   * a group has no handler for is skipped, an unknown one is dead-lettered.
+   */
+  eventTypes: readonly EventType<unknown>[];
   /** The service's outbox, published by a relay. Omit for processes that only consume. */
   outbox?: Database<DatabaseSchema>;
   consumers?: readonly ConsumerSpec[];
@@ -70,7 +80,7 @@ export async function startEvents(options: StartEventsOptions): Promise<EventsRu
   if (config.KAFKA_CREATE_TOPICS) {
     const created = await ensureTopics(
       connection('admin'),
-      platformTopics.map((topic) => ({ ...topic, name: namespace + topic.name })),
+      options.topics.map((topic) => ({ ...topic, name: namespace + topic.name })),
     );
     if (created.length) logger.info({ topics: created }, 'created topics');
   }
@@ -88,6 +98,7 @@ export async function startEvents(options: StartEventsOptions): Promise<EventsRu
         publisher,
         source: `/platform/${options.service}`,
         logger: logger.child({ component: 'outbox-relay' }),
+        topics: options.topics,
         ...(options.registry && { registry: options.registry }),
         namespace,
         batchSize: config.EVENTS_RELAY_BATCH_SIZE,
@@ -102,7 +113,7 @@ export async function startEvents(options: StartEventsOptions): Promise<EventsRu
         namespace,
         kafka: connection(spec.group),
         handlers: spec.handlers,
-        knownTypes: platformEventTypes,
+        knownTypes: options.eventTypes,
         ...(spec.db && { db: spec.db }),
         logger: logger.child({ component: 'event-consumer', group: spec.group }),
         ...(options.registry && { registry: options.registry }),

@@ -1,5 +1,5 @@
-import { on, userDeactivated, type HandlerBinding } from '@platform/events';
-import type { UserDeactivated } from '@platform/proto';
+import { on, type HandlerBinding } from '@platform/events';
+import { userDeactivated, type UserDeactivated } from '@platform/proto';
 import type { OrderBook } from '../orders/order-book.js';
 
 /** The order service's consumer group of user events. */

@@ -1,5 +1,5 @@
 import { withTransaction, type Database, type DatabaseSchema, type Transaction } from '@platform/db';
-import { orderCancelled, orderConfirmed, orderCreated, recordEvent } from '@platform/events';
+import { recordEvent } from '@platform/events';
 import {
   FailedPreconditionError,
   invalidRequestError,
@@ -12,8 +12,11 @@ import {
 import {
   ListOrdersResponse,
   OrderCancelled,
+  orderCancelled,
   OrderConfirmed,
+  orderConfirmed,
   OrderCreated,
+  orderCreated,
   orderStatusToJSON,
   type CreateOrderRequest,
   type ListOrdersRequest,

@@ -1,6 +1,6 @@
 import type { DatabaseSchema, Transaction } from '@platform/db';
-import { on, orderCancelled, orderConfirmed, orderCreated, type AnyHandlerBinding } from '@platform/events';
-import { fromTimestamp, type Order } from '@platform/proto';
+import { on, type AnyHandlerBinding } from '@platform/events';
+import { fromTimestamp, orderCancelled, orderConfirmed, orderCreated, type Order } from '@platform/proto';
 import { sql } from 'drizzle-orm';
 
 /** The user service's consumer group of order events. */

@@ -1,5 +1,5 @@
 import { withTransaction, type Database } from '@platform/db';
-import { recordEvent, userCreated, userDeactivated } from '@platform/events';
+import { recordEvent } from '@platform/events';
 import {
   FailedPreconditionError,
   NotFoundError,
@@ -14,6 +14,8 @@ import {
   UserCreated,
   UserDeactivated,
   UserOrderStats,
+  userCreated,
+  userDeactivated,
   type CreateUserRequest,
   type DeactivateUserRequest,
   type UpdateUserRequest,
