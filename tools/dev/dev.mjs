@@ -267,7 +267,8 @@ async function main() {
   if (database) watched.push([`PostgreSQL (pid ${database.pid})`, database.pid, database.logFile]);
   setInterval(() => {
     for (const [what, pid, logFile] of watched) {
-      if (stopping || pid === undefined) return;
+      if (stopping) return;
+      if (pid === undefined) continue;
       try {
         process.kill(pid, 0);
       } catch {
