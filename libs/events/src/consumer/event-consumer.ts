@@ -120,9 +120,8 @@ export class EventConsumer {
         group: this.group,
         db: options.db,
         timeoutMs: options.handlerTimeoutMs ?? consumerTimeouts.handlerMs,
-        // One signal for every handler (it aborts when shutdown runs out of time); the timeout of
-        // an attempt bounds its transaction, or races a database-less handler. No per-record
-        // AbortSignal: allocating two per record was most of the runtime's overhead.
+        // Aborts when shutdown runs out of time; each attempt's call scope follows it and adds
+        // the attempt's own deadline.
         signal: this.aborted.signal,
         stopping: this.stopping.signal,
       },
