@@ -1,9 +1,10 @@
 // apps/fulfillment-worker as a library: what tests and the dev runner start in-process.
+export type { StartServiceOptions as StartFulfillmentWorkerOptions } from '@platform/service';
 export {
+  fulfillmentWorker,
   startFulfillmentWorker,
   type RunningFulfillmentWorker,
-  type StartFulfillmentWorkerOptions,
-} from './start-fulfillment-worker.js';
+} from './fulfillment-worker.js';
 export { fulfillmentWorkerConfig, type FulfillmentWorkerConfig } from './fulfillment-worker.config.js';
 export {
   classifyConfirmFailure,

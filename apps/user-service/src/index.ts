@@ -1,8 +1,7 @@
 // apps/user-service as a library: what tests and the dev runner start in-process.
-export {
-  startUserService,
-  type RunningUserService,
-  type StartUserServiceOptions,
-} from './start-user-service.js';
+export type {
+  DatabaseLocation as UserDatabaseLocation,
+  StartServiceOptions as StartUserServiceOptions,
+} from '@platform/service';
+export { openUserDatabase, startUserService, userService, type RunningUserService } from './user-service.js';
 export { userServiceConfig, type UserServiceConfig } from './user-service.config.js';
-export type { UserDatabaseLocation } from './open-user-database.js';

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '@platform/config';
-import { userServiceConfig } from '../src/index.js';
-import { openUserDatabase } from '../src/open-user-database.js';
+import { openUserDatabase, userServiceConfig } from '../src/index.js';
 import { openTestDatabase, type TestDatabase } from './__fixtures__/test-database.js';
 import {
   asUser,

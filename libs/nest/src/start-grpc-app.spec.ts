@@ -5,13 +5,13 @@ import { protoFiles } from '@platform/proto';
 import { freePort } from '@platform/testing';
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { Closers, HealthService } from '@platform/grpc';
+import { HealthService } from '@platform/grpc';
 import { startGrpcApp, type StartGrpcAppOptions } from './start-grpc-app.js';
 
 @Module({})
 class EmptyModule {}
 
-async function options(port: number, closeAfter: Closers): Promise<StartGrpcAppOptions> {
+async function options(port: number, closeAfter: () => unknown): Promise<StartGrpcAppOptions> {
   return {
     module: { module: EmptyModule },
     package: 'platform.order.v1',
@@ -30,8 +30,7 @@ async function options(port: number, closeAfter: Closers): Promise<StartGrpcAppO
 describe('startGrpcApp', () => {
   it('serves metrics, and on stop reports NOT_SERVING, closes the app, then what it used, once', async () => {
     const closed: string[] = [];
-    const used = new Closers();
-    used.add(() => closed.push('database'));
+    const used = () => closed.push('database');
     const settings = await options(await freePort(), used);
     const app = await startGrpcApp(settings);
     const metrics = await fetch(`http://127.0.0.1:${app.metricsPort}/metrics`);
@@ -50,8 +49,7 @@ describe('startGrpcApp', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as { port: number };
     const closed: string[] = [];
-    const used = new Closers();
-    used.add(() => closed.push('database'));
+    const used = () => closed.push('database');
     try {
       await expect(startGrpcApp(await options(port, used))).rejects.toThrow(/EADDRINUSE|address/i);
       expect(closed).toEqual(['database']);

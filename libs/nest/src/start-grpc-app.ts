@@ -4,7 +4,6 @@ import { NestFactory } from '@nestjs/core';
 import { startMetricsServer } from '@platform/observability';
 import type { Registry } from 'prom-client';
 import {
-  Closers,
   createServerChain,
   gracefulShutdown,
   type HealthService,
@@ -34,8 +33,11 @@ export interface StartGrpcAppOptions extends Omit<
   metricsPort: number;
   /** SIGTERM's drain bound, ms. Defaults to 10 000. */
   drainTimeoutMs?: number;
-  /** What the application uses (database, clients, feeds): closed after it on `stop()`. Defaults to none. */
-  closeAfter?: Closers;
+  /**
+   * Closes what the application uses (database, clients, feeds): called after the app closed on
+   * `stop()`, and when the start fails. Defaults to nothing.
+   */
+  closeAfter?: () => unknown;
 }
 
 /** A running gRPC application. */
@@ -76,16 +78,24 @@ export async function startGrpcApp(options: StartGrpcAppOptions): Promise<GrpcAp
     }),
     logger: false,
   });
-  // The app's own parts close first, then what it used.
-  const closers = new Closers();
-  if (closeAfter) closers.add(() => closeAfter.closeAll());
-  return closers.run(async () => {
-    closers.add(() => app.close());
+  // Closed on stop(), or when the start fails half-way, last opened first: the metrics endpoint,
+  // health polling and the app, then what the app used. Each runs; the first failure is rethrown.
+  const opened: (() => unknown)[] = [...(closeAfter ? [closeAfter] : []), () => app.close()];
+  const closeOpened = async () => {
+    let failure: { error: unknown } | undefined;
+    for (const close of opened.splice(0).reverse()) {
+      await Promise.resolve()
+        .then(close)
+        .catch((error: unknown) => (failure ??= { error }));
+    }
+    if (failure) throw failure.error;
+  };
+  try {
     await app.listen();
     await health.start();
-    closers.add(() => health.stop());
+    opened.push(() => health.stop());
     const metrics = await startMetricsServer({ port: metricsPort, registry });
-    closers.add(() => metrics.close());
+    opened.push(() => metrics.close());
     let stopping: Promise<ShutdownResult | undefined> | undefined;
     return {
       address,
@@ -99,9 +109,12 @@ export async function startGrpcApp(options: StartGrpcAppOptions): Promise<GrpcAp
           const result = bound
             ? await gracefulShutdown(bound, { inFlight, health, drainTimeoutMs })
             : undefined;
-          await closers.closeAll();
+          await closeOpened();
           return result;
         })()),
     };
-  });
+  } catch (error) {
+    await closeOpened().catch(() => undefined);
+    throw error;
+  }
 }

@@ -11,9 +11,3 @@ export type {
 } from './metrics/metrics-options.js';
 export { createLogger } from './logging/create-logger.js';
 export type { Logger, LoggerOptions, LogLevel } from './logging/logger-options.js';
-export {
-  runService,
-  type RunServiceOptions,
-  type ServiceProcess,
-  type StoppableService,
-} from './process/run-service.js';

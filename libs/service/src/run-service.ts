@@ -5,9 +5,7 @@ import {
   type Config,
   type ConfigSchema,
 } from '@platform/config';
-import type { Logger, LogLevel } from '../logging/logger-options.js';
-import { createLogger } from '../logging/create-logger.js';
-import { setupTracing } from '../tracing/setup-tracing.js';
+import { createLogger, setupTracing, type Logger, type LogLevel } from '@platform/observability';
 
 /** A started service: what `runService` stops on SIGTERM/SIGINT. */
 export interface StoppableService {
