@@ -11,10 +11,11 @@ export const fulfillmentGroup = 'fulfillment-worker';
 /**
  * The worker's port to the order service: confirms one order. Rejects with the call's
  * {@link ClientError} (its code and google.rpc details); an UNAUTHENTICATED answer comes only
- * after the token was fetched again (see `createOrderServiceClient`).
+ * after the token was fetched again (see `createOrderServiceClient`). The call's deadline and
+ * cancellation come from the event attempt's call scope, as they would in a gRPC handler.
  */
 export interface OrderConfirmer {
-  confirm(orderId: string, signal: AbortSignal): Promise<void>;
+  confirm(orderId: string): Promise<void>;
 }
 
 /** What a failed ConfirmOrder means for the event. */
@@ -68,7 +69,9 @@ export interface ConfirmOrderOptions {
  * delivery), then ConfirmOrder as the worker's service principal. ConfirmOrder is idempotent
  * (confirming a CONFIRMED order succeeds and changes nothing), so a redelivered event confirms
  * nothing twice and no inbox is needed. A stop during the wait ends it at once: the handler gives
- * up and the runtime leaves the event to be delivered again.
+ * up and the runtime leaves the event to be delivered again. ConfirmOrder goes out in the
+ * attempt's call scope: its deadline is at most what is left of the attempt's budget
+ * (`EVENTS_HANDLER_TIMEOUT`), and it is cancelled when the attempt's scope ends.
  */
 export function confirmOrderOnCreated(
   orders: OrderConfirmer,
@@ -87,7 +90,7 @@ export function confirmOrderOnCreated(
       });
     }
     try {
-      await orders.confirm(orderId, context.signal);
+      await orders.confirm(orderId);
     } catch (error) {
       switch (classifyConfirmFailure(error)) {
         case 'order-cancelled':

@@ -20,12 +20,10 @@ export function createOrderServiceClient(
     config.ORDER_SERVICE_TIMEOUT,
   );
   return {
-    confirm: (orderId, signal) =>
+    confirm: (orderId) =>
       signIn
         .retryRefused(() =>
-          unaryCall(orders.confirmOrder.bind(orders), ConfirmOrderRequest.create({ orderId }), undefined, {
-            signal,
-          }),
+          unaryCall(orders.confirmOrder.bind(orders), ConfirmOrderRequest.create({ orderId })),
         )
         .then(() => undefined),
     close: () => signIn.close(),

@@ -3,16 +3,20 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { PermanentEventError, type EventContext } from '@platform/events';
 import {
-  ClientError,
+  currentScope,
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
+  openCall,
   PermissionDeniedError,
   PlatformError,
   ResourceExhaustedError,
+  runInCall,
   UnauthenticatedError,
   UnavailableError,
-} from '@platform/grpc';
+  type CallScope,
+} from '@platform/core';
+import { ClientError } from '@platform/grpc';
 import { createLogger } from '@platform/observability';
 import { OrderCreated, OrderStatus, type Order } from '@platform/proto';
 import { describe, expect, it } from 'vitest';
@@ -35,12 +39,12 @@ function stateConflict(status: string): ClientError {
   );
 }
 
-/** A fake order service: records the calls and answers with `answer`. */
+/** A fake order service: records the calls (with the call scope each was made in) and answers with `answer`. */
 function fakeOrders(answer: () => Promise<void>) {
-  const calls: { orderId: string; signal: AbortSignal }[] = [];
+  const calls: { orderId: string; scope: CallScope | undefined }[] = [];
   const port: OrderConfirmer = {
-    async confirm(orderId, signal) {
-      calls.push({ orderId, signal });
+    async confirm(orderId) {
+      calls.push({ orderId, scope: currentScope() });
       await answer();
     },
   };
@@ -73,24 +77,30 @@ function created(orderId = 'o-1'): OrderCreated {
   return OrderCreated.create({ order: { id: orderId, status: OrderStatus.ORDER_STATUS_PENDING } as Order });
 }
 
+/** Runs the handler in a call scope of its own, as the consumer runtime runs each attempt. */
 async function handle(answer: () => Promise<void>, event = created()) {
   const { port, calls } = fakeOrders(answer);
   const binding = confirmOrderOnCreated(port, logger);
-  const signal = new AbortController().signal;
-  const outcome = await binding.handle(event, context(signal)).then(
-    () => 'done' as const,
-    (error: unknown) => error,
-  );
-  return { outcome, calls, signal };
+  const { scope, close } = openCall({
+    name: 'fulfillment-worker/platform.order.v1.OrderCreated',
+    timeoutMs: 30_000,
+  });
+  const outcome = await runInCall(scope, () => binding.handle(event, context(scope.signal)))
+    .then(
+      () => 'done' as const,
+      (error: unknown) => error,
+    )
+    .finally(close);
+  return { outcome, calls, scope };
 }
 
 describe('confirmOrderOnCreated', () => {
-  it('binds OrderCreated and confirms the order with the event context signal', async () => {
+  it("binds OrderCreated and confirms the order in the handler's call scope (its deadline and signal)", async () => {
     const { port } = fakeOrders(async () => undefined);
     expect(confirmOrderOnCreated(port, logger).eventType.type).toBe('platform.order.v1.OrderCreated');
-    const { outcome, calls, signal } = await handle(async () => undefined);
+    const { outcome, calls, scope } = await handle(async () => undefined);
     expect(outcome).toBe('done');
-    expect(calls).toEqual([{ orderId: 'o-1', signal }]);
+    expect(calls).toEqual([{ orderId: 'o-1', scope }]);
   });
 
   it('finishes the event when the order was cancelled first (ORDER_STATE_CONFLICT, ORDER_STATUS_CANCELLED)', async () => {

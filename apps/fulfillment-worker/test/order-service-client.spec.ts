@@ -3,7 +3,8 @@
 // token the order service refuses is fetched again once before the call is given up.
 import { status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { loadConfig } from '@platform/config';
-import { ClientError, UnauthenticatedError } from '@platform/grpc';
+import { openCall, runInCall, UnauthenticatedError } from '@platform/core';
+import { ClientError } from '@platform/grpc';
 import { createLogger } from '@platform/observability';
 import {
   AuthenticateResponse,
@@ -89,9 +90,8 @@ async function startServices(accepted: (token: string) => boolean) {
 describe('createOrderServiceClient', () => {
   it('signs in with the client credentials once and sends the token on every ConfirmOrder', async () => {
     const { client, signIns, confirms } = await startServices(() => true);
-    const signal = new AbortController().signal;
-    await client.confirm('order-1', signal);
-    await client.confirm('order-2', signal);
+    await client.confirm('order-1');
+    await client.confirm('order-2');
     expect(signIns).toEqual([
       expect.objectContaining({ client: { clientId: 'fulfillment-worker', clientSecret: secret } }),
     ]);
@@ -103,16 +103,14 @@ describe('createOrderServiceClient', () => {
 
   it('fetches a new token when the order service refuses the cached one, and calls again once', async () => {
     const { client, signIns, confirms } = await startServices((token) => token !== 'token-1');
-    await client.confirm('order-1', new AbortController().signal);
+    await client.confirm('order-1');
     expect(signIns).toHaveLength(2);
     expect(confirms.map((call) => call.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
   });
 
   it('gives up UNAUTHENTICATED when the fresh token is refused too', async () => {
     const { client, signIns, confirms } = await startServices(() => false);
-    const failure = await client
-      .confirm('order-1', new AbortController().signal)
-      .catch((error: unknown) => error);
+    const failure = await client.confirm('order-1').catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ClientError);
     expect((failure as ClientError).code).toBe(GrpcStatus.UNAUTHENTICATED);
     expect((failure as ClientError).reason).toBe('TOKEN_KEY_UNKNOWN');
@@ -120,11 +118,16 @@ describe('createOrderServiceClient', () => {
     expect(confirms).toHaveLength(2);
   });
 
-  it('cancels the call when the handler signal aborts', async () => {
+  it("cancels the call when the handler's call scope was aborted", async () => {
     const { client } = await startServices(() => true);
     const controller = new AbortController();
     controller.abort();
-    const failure = await client.confirm('order-1', controller.signal).catch((error: unknown) => error);
+    const { scope, close } = openCall({
+      name: 'fulfillment-worker/platform.order.v1.OrderCreated',
+      signal: controller.signal,
+    });
+    onTestFinished(close);
+    const failure = await runInCall(scope, () => client.confirm('order-1')).catch((error: unknown) => error);
     expect((failure as ClientError).code).toBe(GrpcStatus.CANCELLED);
   });
 });
