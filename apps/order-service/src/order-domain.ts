@@ -6,7 +6,7 @@ import type {
   UserDirectory,
 } from '@platform/order-domain';
 
-/** What the controller hands requests to: the domain objects built by `orderService`. */
+/** What the controller hands requests to: the domain objects built by `orderService` (order-service.ts). */
 export class OrderDomain {
   constructor(
     readonly book: OrderBook,

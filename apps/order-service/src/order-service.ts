@@ -1,6 +1,7 @@
 import { PageTokenCodec } from '@platform/core';
 import { listen } from '@platform/db';
 import { anyOf, infrastructureMethods, JwtVerifier, not } from '@platform/grpc';
+import { grpcServiceModule } from '@platform/nest';
 import {
   cancelOrdersOfDeactivatedUsers,
   migrateOrderDatabase,
@@ -22,7 +23,7 @@ import {
 } from '@platform/service';
 import { resolve } from 'node:path';
 import { OrderDomain } from './order-domain.js';
-import { OrderServiceModule } from './order-service.module.js';
+import { OrderController } from './order.controller.js';
 import type { OrderServiceConfig } from './order-service.config.js';
 import { UserServiceDirectory } from './user-service-directory.js';
 
@@ -74,7 +75,10 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
       ],
       grpc: {
         service: serviceNames.order,
-        module: OrderServiceModule.forRoot(domain),
+        module: grpcServiceModule({
+          controllers: [OrderController],
+          providers: [{ provide: OrderDomain, useValue: domain }],
+        }),
         package: 'platform.order.v1',
         protoPath: protoFiles.orderService,
         host: config.ORDER_GRPC_HOST,

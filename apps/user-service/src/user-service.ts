@@ -1,5 +1,6 @@
 import { PageTokenCodec } from '@platform/core';
 import { anyOf, infrastructureMethods, JwtVerifier, methodsIn, not } from '@platform/grpc';
+import { grpcServiceModule } from '@platform/nest';
 import { protoFiles, serviceNames } from '@platform/proto';
 import {
   openDatabaseOf,
@@ -27,7 +28,7 @@ import {
 import { join, resolve } from 'node:path';
 import { resolveUserServiceSettings } from './user-service-settings.js';
 import type { UserServiceConfig } from './user-service.config.js';
-import { UserServiceModule } from './user-service.module.js';
+import { UserController } from './user.controller.js';
 
 /** A started user service: the gRPC app, the event layer, and where the public key set was written. */
 export type RunningUserService = RunningService<{ readonly jwksFile: string }>;
@@ -88,7 +89,13 @@ export const userService: ServingDefinition<UserServiceConfig, UserSchema, { jwk
       consumers: [{ group: orderStatsGroup, db, handlers: orderStatsProjection() }],
       grpc: {
         service: serviceNames.user,
-        module: UserServiceModule.forRoot({ accounts, authenticator }),
+        module: grpcServiceModule({
+          controllers: [UserController],
+          providers: [
+            { provide: UserAccounts, useValue: accounts },
+            { provide: Authenticator, useValue: authenticator },
+          ],
+        }),
         package: 'platform.user.v1',
         protoPath: protoFiles.userService,
         host: config.USER_GRPC_HOST,

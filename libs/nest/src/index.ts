@@ -3,6 +3,7 @@ export { GrpcDeadline, GrpcMetadata, GrpcPrincipal } from './grpc-call.decorator
 export { grpcCodeForHttpStatus } from './grpc-code-for-http-status.js';
 export { GrpcExceptionFilter } from './grpc-exception.filter.js';
 export { GrpcService } from './grpc-service.decorator.js';
+export { grpcServiceModule } from './grpc-service-module.js';
 export type { NestController, NestHandler, NestReply, ServiceMethodDefinition } from './nest-controller.js';
 export type {
   GrpcExceptionFilterOptions,
