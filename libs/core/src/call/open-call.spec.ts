@@ -56,4 +56,20 @@ describe('openCall', () => {
     expect(opened.scope.signal.reason).toBe('deadline exceeded');
     opened.close();
   });
+
+  it('makes its signal and deadline timer only when the signal is first read', () => {
+    vi.useFakeTimers();
+    const opened = openCall({ name: 'job', timeoutMs: 500 });
+    expect(vi.getTimerCount()).toBe(0);
+    vi.advanceTimersByTime(600);
+    // Read after the deadline passed: aborted at once, no timer left behind.
+    expect(opened.scope.signal.reason).toBe('deadline exceeded');
+    expect(vi.getTimerCount()).toBe(0);
+
+    const next = openCall({ name: 'job', timeoutMs: 500 });
+    expect(next.scope.signal.aborted).toBe(false);
+    expect(vi.getTimerCount()).toBe(1);
+    next.close();
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });

@@ -27,28 +27,55 @@ export interface OpenedCall {
  * Opens a {@link CallScope} for work that no gRPC call brought (a Kafka event, a scheduled job):
  * its signal aborts when the deadline passes, when `signal` aborts, or on `abort()`, exactly as a
  * gRPC call's does on deadline, client cancel and shutdown. Run the work with `runInCall`.
+ *
+ * The signal, its deadline timer and its parent listener are made when the signal is first read:
+ * most events are handled without anything listening, and a consumer opens a scope per record.
  */
 export function openCall(options: OpenCallOptions): OpenedCall {
-  const controller = new AbortController();
   const deadline =
     options.deadline ?? (options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs);
+  let controller: AbortController | undefined;
+  let abortedBefore: { reason: unknown } | undefined = options.signal?.aborted
+    ? { reason: options.signal.reason ?? 'cancelled' }
+    : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+
   const abort = (reason: unknown) => {
-    if (!controller.signal.aborted) controller.abort(reason);
+    if (controller) {
+      if (!controller.signal.aborted) controller.abort(reason);
+    } else {
+      abortedBefore ??= { reason };
+    }
   };
   const onParentAbort = () => abort(options.signal?.reason ?? 'cancelled');
-  if (options.signal?.aborted) onParentAbort();
-  else options.signal?.addEventListener('abort', onParentAbort, { once: true });
-  const budgetMs = deadline === undefined ? undefined : deadline - Date.now();
-  if (budgetMs !== undefined && budgetMs <= 0) abort('deadline exceeded');
-  const timer =
-    budgetMs === undefined || budgetMs <= 0
-      ? undefined
-      : setTimeout(() => abort('deadline exceeded'), budgetMs);
-  timer?.unref();
+
+  const signal = (): AbortSignal => {
+    if (controller) return controller.signal;
+    controller = new AbortController();
+    // What happened before anyone listened decides the signal's state now.
+    if (!closed && options.signal?.aborted)
+      abortedBefore ??= { reason: options.signal.reason ?? 'cancelled' };
+    const budgetMs = deadline === undefined ? undefined : deadline - Date.now();
+    if (budgetMs !== undefined && budgetMs <= 0) abortedBefore ??= { reason: 'deadline exceeded' };
+    if (abortedBefore) {
+      controller.abort(abortedBefore.reason);
+    } else if (!closed) {
+      options.signal?.addEventListener('abort', onParentAbort, { once: true });
+      if (budgetMs !== undefined) {
+        timer = setTimeout(() => abort('deadline exceeded'), budgetMs);
+        timer.unref();
+      }
+    }
+    return controller.signal;
+  };
+
   const scope: CallScope = {
     name: options.name,
     deadline,
-    signal: controller.signal,
+    get signal() {
+      return signal();
+    },
     principal: options.principal,
     slots: new Map(),
   };
@@ -56,6 +83,7 @@ export function openCall(options: OpenCallOptions): OpenedCall {
     scope,
     abort,
     close: () => {
+      closed = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onParentAbort);
     },
