@@ -1,0 +1,125 @@
+import { formatFiles, generateFiles, getProjects } from '@nx/devkit';
+import { join } from 'node:path';
+import { nameProblem, serviceNames } from '../names/service-names.mjs';
+import { editSource } from './edit-source.mjs';
+
+/**
+ * @typedef {object} ServiceGeneratorOptions
+ * @property {string} name the service's name, lower-case kebab-case
+ * @property {string} [description] one sentence on what it owns
+ */
+
+/**
+ * Why `names` is taken in `tree`, or undefined: a project of either name, or a contract package
+ * of the same name.
+ *
+ * @param {import('@nx/devkit').Tree} tree
+ * @returns {(names: ReturnType<typeof serviceNames>) => string | undefined}
+ */
+function takenIn(tree) {
+  const projects = getProjects(tree);
+  return (names) => {
+    for (const project of [names.app, names.domain, names.name]) {
+      if (projects.has(project)) return `"${names.name}" is taken: the project ${project} exists`;
+    }
+    if (tree.exists(names.protoDir)) return `"${names.name}" is taken: ${names.protoDir} exists`;
+    return undefined;
+  };
+}
+
+/**
+ * `nx g @platform/plugin:service <name>`: adds a service's contracts (the service, its resource
+ * and its events under protos/platform/<name>/v1) and declares them in @platform/proto (exports,
+ * proto paths, the event topic and type). An invalid or taken name throws before anything is
+ * written.
+ *
+ * @param {import('@nx/devkit').Tree} tree
+ * @param {ServiceGeneratorOptions} options
+ */
+export async function serviceGenerator(tree, options) {
+  const problem = nameProblem(options.name, takenIn(tree));
+  if (problem) throw new Error(`Cannot add the service: ${problem}. Nothing was written.`);
+  const names = serviceNames(options.name);
+  const description = options.description?.trim() || `Owns the ${names.name} items of the platform.`;
+  const substitutions = { ...names, description, tmpl: '' };
+
+  generateFiles(tree, join(import.meta.dirname, 'files', 'protos'), 'protos', substitutions);
+  generateFiles(
+    tree,
+    join(import.meta.dirname, 'files', 'proto-events'),
+    'libs/proto/src/events',
+    substitutions,
+  );
+  declareInProtoLib(tree, names);
+  await formatFiles(tree);
+}
+
+/**
+ * Adds the service's generated code, paths, service name and events to @platform/proto.
+ *
+ * @param {import('@nx/devkit').Tree} tree
+ * @param {ReturnType<typeof serviceNames>} names
+ */
+function declareInProtoLib(tree, names) {
+  const { camel, protoPackage, snake, serviceType } = names;
+  const events = `${camel}EventsTopic, ${camel}ItemCreated`;
+  editSource(
+    tree,
+    'libs/proto/src/index.ts',
+    /^export \* from '\.\/gen\/index\.google\.rpc\.js';$/m,
+    (line) => `export * from './gen/index.${protoPackage}.js';\n${line}`,
+  );
+  editSource(
+    tree,
+    'libs/proto/src/index.ts',
+    /^export \{ platformEventTypes, platformTopics \}/m,
+    (line) => `export { ${events} } from './events/${names.name}-events.js';\n${line}`,
+  );
+  editSource(
+    tree,
+    'libs/proto/src/proto-paths.ts',
+    /(export const protoFiles = \{[^}]*?)(\n\} as const;)/,
+    (_, entries, end) =>
+      `${entries}\n  ${camel}Service: 'platform/${snake}/v1/${snake}_service.proto',` +
+      `\n  ${camel}Events: 'platform/${snake}/v1/${snake}_events.proto',${end}`,
+  );
+  editSource(
+    tree,
+    'libs/proto/src/proto-paths.ts',
+    /(export const serviceNames = \{[^}]*?)(\n\} as const;)/,
+    (_, entries, end) => `${entries}\n  ${camel}: '${protoPackage}.${serviceType}',${end}`,
+  );
+  const platformEvents = 'libs/proto/src/events/platform-events.ts';
+  editSource(
+    tree,
+    platformEvents,
+    /^(import [^\n]*\n)(?!import )/m,
+    (imports) => `${imports}import { ${events} } from './${names.name}-events.js';\n`,
+  );
+  editSource(
+    tree,
+    platformEvents,
+    /(export const platformTopics = \[[^\]]*)(\] as const;)/,
+    (_, topics, end) => `${topics}, ${camel}EventsTopic${end}`,
+  );
+  editSource(
+    tree,
+    platformEvents,
+    /(\n)(\)\[\] = \[[^\]]*)(\];)/,
+    (_, newline, list, end) =>
+      `${newline}  | typeof ${camel}ItemCreated${newline}${list}, ${camel}ItemCreated${end}`,
+  );
+  const spec = 'libs/proto/src/events/platform-events.spec.ts';
+  editSource(
+    tree,
+    spec,
+    /^import \* as userV1 from [^\n]*\n/m,
+    (line) => `${line}import * as ${camel}V1 from '../gen/index.${protoPackage}.js';\n`,
+  );
+  editSource(
+    tree,
+    spec,
+    /(const generated: Record<string, Record<string, unknown>> = \{[^}]*?)(\n\};)/,
+    (_, entries, end) => `${entries}\n  '${protoPackage}': ${camel}V1,${end}`,
+  );
+}

@@ -1,0 +1,3 @@
+import { defineProjectTestConfig } from '../../vitest.shared.mts';
+
+export default defineProjectTestConfig({ include: ['src/**/*.spec.mjs'] });
