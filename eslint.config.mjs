@@ -78,6 +78,11 @@ const noTransport = {
   message: 'core, db and the domains are transport-free: use @platform/core (Code, errors, call scope).',
 };
 
+const conformanceInTestsOnly = {
+  group: ['@platform/grpc/conformance'],
+  message: 'The conformance suites are test code: import them from specs and fixtures only.',
+};
+
 const boundaries = (constraints) => [
   'error',
   { enforceBuildableLibDependency: true, allow: [], depConstraints: constraints },
@@ -99,9 +104,21 @@ export default [
     },
   },
   {
+    files: ['**/*.ts', '**/*.mjs'],
+    ignores: ['**/*.spec.ts', '**/*.spec.mjs', '**/__fixtures__/**', 'libs/grpc/src/conformance/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [conformanceInTestsOnly] }] },
+  },
+  {
     files: ['libs/**/*.ts', 'tools/**/*.ts', 'tools/**/*.mjs'],
     // The benchmarks measure bare NestJS against the chain; they are no product code.
-    ignores: ['libs/nest/**', 'tools/bench/**'],
+    ignores: ['libs/nest/**', 'tools/bench/**', '**/*.spec.ts', '**/*.spec.mjs', '**/__fixtures__/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [nestOnlyInAdapterAndApps, conformanceInTestsOnly] }],
+    },
+  },
+  {
+    files: ['libs/**/*.spec.ts', 'libs/**/__fixtures__/**/*.ts'],
+    ignores: ['libs/nest/**'],
     rules: { 'no-restricted-imports': ['error', { patterns: [nestOnlyInAdapterAndApps] }] },
   },
   {
