@@ -7,15 +7,12 @@ import { openCall, runInCall, UnauthenticatedError } from '@platform/core';
 import { ClientError } from '@platform/grpc';
 import { createLogger } from '@platform/observability';
 import {
-  AuthenticateResponse,
   ConfirmOrderResponse,
   OrderServiceService,
-  toTimestamp,
   UserServiceService,
-  type AuthenticateRequest,
   type ConfirmOrderRequest,
 } from '@platform/proto';
-import { startGrpcServer } from '@platform/testing';
+import { scriptedAuthenticate, startGrpcServer } from '@platform/testing';
 import { Registry } from 'prom-client';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { fulfillmentWorkerConfig } from '../src/fulfillment-worker.config.js';
@@ -25,29 +22,13 @@ const secret = 'fulfillment-secret-0123456789abcdef';
 
 /** Scripted services: Authenticate hands out `token-1`, `token-2` …; ConfirmOrder accepts `accepted` tokens. */
 async function startServices(accepted: (token: string) => boolean) {
-  const signIns: AuthenticateRequest[] = [];
+  const { authenticate, signIns } = scriptedAuthenticate('fulfillment-worker');
   const confirms: { orderId: string; authorization: string }[] = [];
   const server = await startGrpcServer({
     services: [
       {
         definition: UserServiceService,
-        implementation: {
-          authenticate(
-            call: ServerUnaryCall<AuthenticateRequest, AuthenticateResponse>,
-            callback: sendUnaryData<AuthenticateResponse>,
-          ) {
-            signIns.push(call.request);
-            callback(
-              null,
-              AuthenticateResponse.create({
-                accessToken: `token-${signIns.length}`,
-                expireTime: toTimestamp(new Date(Date.now() + 900_000)),
-                subject: 'fulfillment-worker',
-                roles: [],
-              }),
-            );
-          },
-        },
+        implementation: { authenticate },
       },
       {
         definition: OrderServiceService,

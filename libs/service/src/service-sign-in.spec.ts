@@ -3,44 +3,22 @@
 import { status as GrpcStatus, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
 import { UnauthenticatedError } from '@platform/core';
 import { AuthErrorReason, ClientError, unaryCall } from '@platform/grpc';
-import {
-  AuthenticateResponse,
-  GetUserRequest,
-  GetUserResponse,
-  toTimestamp,
-  UserServiceClient,
-  UserServiceService,
-  type AuthenticateRequest,
-} from '@platform/proto';
-import { freePort, startGrpcServer } from '@platform/testing';
+import { GetUserRequest, GetUserResponse, UserServiceClient, UserServiceService } from '@platform/proto';
+import { freePort, scriptedAuthenticate, startGrpcServer } from '@platform/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { ServiceSignIn } from './service-sign-in.js';
 
 const secret = 'order-service-secret-0123456789';
 
 async function startUserService(accepted: (token: string) => boolean) {
-  const signIns: AuthenticateRequest[] = [];
+  const { authenticate, signIns } = scriptedAuthenticate('order-service');
   const calls: string[] = [];
   const server = await startGrpcServer({
     services: [
       {
         definition: UserServiceService,
         implementation: {
-          authenticate(
-            call: ServerUnaryCall<AuthenticateRequest, AuthenticateResponse>,
-            callback: sendUnaryData<AuthenticateResponse>,
-          ) {
-            signIns.push(call.request);
-            callback(
-              null,
-              AuthenticateResponse.create({
-                accessToken: `token-${signIns.length}`,
-                expireTime: toTimestamp(new Date(Date.now() + 900_000)),
-                subject: 'order-service',
-                roles: [],
-              }),
-            );
-          },
+          authenticate,
           getUser(
             call: ServerUnaryCall<GetUserRequest, GetUserResponse>,
             callback: sendUnaryData<GetUserResponse>,

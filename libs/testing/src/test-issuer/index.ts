@@ -4,3 +4,4 @@ export {
   type TestIssuerOptions,
   type TestTokenClaims,
 } from './create-test-issuer.js';
+export { scriptedAuthenticate, type ScriptedAuthenticate } from './scripted-authenticate.js';
