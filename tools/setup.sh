@@ -6,7 +6,9 @@
 #     server from them itself; `npm run dev` a kept one in .data/postgres (PGlite without them).
 #   - Java 17+ and Maven for the local Kafka broker (tools/kafka), when missing;
 #   - curl (with HTTP/2), for the tests that send repeated metadata;
-#   - etcd (Debian's etcd-server) and openssl for the chart's API server (tools/kube).
+#   - etcd (Debian's etcd-server) and openssl for the chart's API server (tools/kube);
+#   - Prometheus (Debian's prometheus) for `npm run dev`'s metrics UI, and Chromium (Debian's
+#     chromium) for the dev stack's browser check (tools/dev/observability.spec.mjs).
 # Idempotent: what is already there is not installed again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +33,10 @@ command -v curl >/dev/null || packages+=(curl)
 # openssl for the certificates it makes at start. kube-apiserver and helm are built with Go.
 command -v etcd >/dev/null || packages+=(etcd-server)
 command -v openssl >/dev/null || packages+=(openssl)
+# `npm run dev` starts Prometheus on its apps (tools/dev/prometheus.mjs); the dev stack's spec opens
+# its UI and Zipkin's in a headless Chromium through playwright-core (no browser download).
+command -v prometheus >/dev/null || packages+=(prometheus)
+command -v chromium >/dev/null || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

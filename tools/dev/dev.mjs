@@ -12,6 +12,7 @@
 //   npm run dev             keep data between runs
 //   npm run dev -- --reset  delete .data/ (the broker's and the databases' data included) first
 //   npm run dev -- --pglite the services on PGlite even where PostgreSQL is installed
+//   npm run dev -- --no-observability  without the trace UI (Zipkin) and Prometheus
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildApps, failedOutput } from './build.mjs';
@@ -26,16 +27,25 @@ import {
 } from './kafka.mjs';
 import { acquireLock, releaseLock } from './lock.mjs';
 import { postgresAvailable, postgresPaths, postgresPid, startPostgres, stopPostgres } from './postgres.mjs';
+import {
+  prepareObservability,
+  startMetricsUi,
+  startTraceUi,
+  stopServer,
+  tracingEnvironment,
+} from './observability.mjs';
 import { hasExited, startApp, stopApp } from './processes.mjs';
 import { localSecrets } from './secrets.mjs';
 import { appEnvironment, devApps } from './stack.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
-const dataDir = join(root, '.data');
+// DEV_DATA_DIR: another stack's data (the observability spec runs one beside a developer's).
+const dataDir = process.env.DEV_DATA_DIR ? resolve(process.env.DEV_DATA_DIR) : join(root, '.data');
 const kafka = kafkaPaths(dataDir);
 const postgres = postgresPaths(dataDir);
 const logDir = join(dataDir, 'logs');
 const reset = process.argv.includes('--reset');
+const observability = !process.argv.includes('--no-observability');
 const apps = devApps.map((app) => app.name);
 
 const running = [];
@@ -44,6 +54,8 @@ let kafkaStarting = false;
 let kafkaAttempted = false;
 let postgresStarting;
 let stopping = false;
+// The trace UI and Prometheus, when started: stopped after the apps (their last spans go out at shutdown).
+const observers = [];
 
 /** Stops what was started, in reverse order (the apps, Kafka, PostgreSQL, keeping their data), and exits. */
 async function stopAll(code) {
@@ -58,6 +70,10 @@ async function stopAll(code) {
     const started = Date.now();
     const outcome = await stopApp(app);
     console.log(`dev: ${app.name} ${outcome} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+  for (const server of observers.reverse()) {
+    console.log(`dev: stopping ${server.name} …`);
+    await stopServer(server);
   }
   while (kafkaStarting) await new Promise((resolveWait) => setTimeout(resolveWait, 100));
   await postgresStarting?.catch(() => undefined);
@@ -159,6 +175,9 @@ async function main() {
     return fail('Kafka cannot run here (the message above says why); nothing was started');
   }
   if (stopping) return;
+  const say = (line) => console.log(`dev: ${line}`);
+  const prepared = observability ? await prepareObservability(say) : {};
+  if (stopping) return;
 
   const built = await build();
   if (stopping) return;
@@ -209,22 +228,36 @@ async function main() {
   }
   if (stopping) return;
 
+  const traceUi = await startTraceUi(prepared, logDir, say);
+  if (traceUi) observers.push({ name: 'Zipkin', ...traceUi });
+  if (stopping) return;
+
   const ready = {};
   for (const { name } of devApps) {
     if (stopping) return;
     console.log(`dev: starting ${name} …`);
-    const env = appEnvironment(name, {
-      broker: broker.bootstrap,
-      dataDir,
-      databaseUrls: database?.urls,
-      secrets,
-      ready,
-    });
+    const env = {
+      ...appEnvironment(name, {
+        broker: broker.bootstrap,
+        dataDir,
+        databaseUrls: database?.urls,
+        secrets,
+        ready,
+      }),
+      ...tracingEnvironment(traceUi),
+    };
     const app = startApp(root, name, env, logDir);
     running.push(app);
     ready[name] = await app.ready;
     app.child.once('exit', (code, signal) => void fail(`${name} exited unexpectedly (${signal ?? code})`));
   }
+  if (stopping) return;
+  const metricsUi = await startMetricsUi(
+    prepared,
+    { dataDir, logDir, apps: running.map((app) => ({ name: app.name, ...ready[app.name] })), traceUi },
+    say,
+  );
+  if (metricsUi) observers.push({ name: 'Prometheus', ...metricsUi });
   if (stopping) return;
 
   const metrics = (entry) => `http://127.0.0.1:${entry.metricsPort}/metrics`;
@@ -249,6 +282,28 @@ async function main() {
       app.child.pid,
       log(app),
     ]),
+    ...(traceUi
+      ? [
+          [
+            'zipkin',
+            `${traceUi.url}/zipkin/`,
+            `${traceUi.url}/prometheus`,
+            traceUi.child.pid,
+            relative(root, join(logDir, 'zipkin.log')),
+          ],
+        ]
+      : []),
+    ...(metricsUi
+      ? [
+          [
+            'prometheus',
+            `${metricsUi.url}/graph`,
+            `${metricsUi.url}/metrics`,
+            metricsUi.child.pid,
+            relative(root, join(logDir, 'prometheus.log')),
+          ],
+        ]
+      : []),
   ]);
   if (database) {
     console.log(
@@ -260,8 +315,15 @@ async function main() {
   console.log(`dev: data in ${dataDir} (admin ${secrets.adminEmail}, password in .data/dev/secrets.json)`);
   console.log(
     `dev: each app's full log (JSON lines, appended across runs) is in ${relative(root, logDir)}/; ` +
-      `e.g. grep <trace id> ${relative(root, logDir)}/*.log`,
+      `read them with \`npm run logs [app...] [--trace <id>] [--follow]\``,
   );
+  if (traceUi)
+    console.log(`dev: traces: ${traceUi.url}/zipkin/ (a trace: ${traceUi.url}/zipkin/traces/<trace id>)`);
+  if (metricsUi) {
+    console.log(
+      `dev: metrics: ${metricsUi.url}/graph (recording rules platform:* for rate, errors, p50/p99 per method, consumer lag, outbox backlog)`,
+    );
+  }
   console.log('dev: ready. Ctrl-C stops everything.');
   const watched = [[`Kafka (pid ${kafkaPid(kafka)})`, kafkaPid(kafka), join(broker.dataDir, 'server.log')]];
   if (database) watched.push([`PostgreSQL (pid ${database.pid})`, database.pid, database.logFile]);

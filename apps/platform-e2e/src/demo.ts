@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm run demo`: the demo scenario against running services (`npm run dev`, or the compose
 // stack), printed for a person. USER_SERVICE_ADDRESS / ORDER_SERVICE_ADDRESS say where they are;
-// OTEL_EXPORTER_OTLP_ENDPOINT, when set, exports the demo's spans (compose: Jaeger).
+// OTEL_TRACES_EXPORTER / OTEL_EXPORTER_OTLP_ENDPOINT, when set, export the demo's own spans;
+// the services' spans of its trace are in the trace UI either way (npm run dev: Zipkin on
+// TRACE_UI_URL, default http://127.0.0.1:9411; compose: Jaeger).
 import { setupTracing } from '@platform/observability';
 import { runDemoScenario } from './demo-scenario.js';
 
@@ -18,9 +20,11 @@ try {
     [
       '',
       `Its trace, ${report.traceId}, in the apps' logs:`,
-      `  npm run dev:  grep ${report.traceId} .data/logs/*.log    (from the repository root)`,
+      `  npm run dev:  npm run logs -- --trace ${report.traceId}`,
       `  compose:      docker compose logs | grep ${report.traceId}`,
-      `  and in Jaeger when spans are exported (compose: http://localhost:16686/trace/${report.traceId})`,
+      'Its trace in the trace UI:',
+      `  npm run dev:  ${process.env['TRACE_UI_URL'] ?? 'http://127.0.0.1:9411'}/zipkin/traces/${report.traceId}`,
+      `  compose:      http://localhost:16686/trace/${report.traceId}  (Jaeger)`,
     ].join('\n'),
   );
 } catch (error) {

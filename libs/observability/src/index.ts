@@ -1,5 +1,5 @@
 // Public API of @platform/observability: tracing setup, the Prometheus endpoint, the logger.
-export { otlpTracesUrl, setupTracing } from './tracing/setup-tracing.js';
+export { otlpTracesUrl, setupTracing, traceExportTarget } from './tracing/setup-tracing.js';
 export type { Tracing, SetupTracingOptions } from './tracing/tracing-options.js';
 export { createMetricsRegistry } from './metrics/create-metrics-registry.js';
 export { startMetricsServer } from './metrics/start-metrics-server.js';

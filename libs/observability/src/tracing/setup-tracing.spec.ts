@@ -3,7 +3,7 @@ import { AlwaysOffSampler, InMemorySpanExporter, SimpleSpanProcessor } from '@op
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { otlpTracesUrl, setupTracing } from './setup-tracing.js';
+import { otlpTracesUrl, setupTracing, traceExportTarget } from './setup-tracing.js';
 import type { Tracing } from './tracing-options.js';
 
 interface ReceivedExport {
@@ -108,6 +108,35 @@ describe('setupTracing', () => {
     });
   });
 
+  describe('with OTEL_TRACES_EXPORTER=zipkin', () => {
+    it("exports Zipkin's JSON v2 to OTEL_EXPORTER_ZIPKIN_ENDPOINT, not to the OTLP endpoint", async () => {
+      collector = await startCollector();
+      tracing = setupTracing({
+        serviceName: 'order-service',
+        env: {
+          OTEL_TRACES_EXPORTER: 'zipkin',
+          OTEL_EXPORTER_ZIPKIN_ENDPOINT: `${collector.base}/api/v2/spans`,
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+        },
+      });
+      expect(tracing.exportUrl).toBe(`${collector.base}/api/v2/spans`);
+      const span = trace.getTracer('test').startSpan('zipkin-span');
+      span.end();
+      await tracing.forceFlush();
+      expect(collector.received.map((request) => request.path)).toEqual(['/api/v2/spans']);
+      const [exported] = JSON.parse(collector.received[0]?.body.toString('utf8') ?? '[]') as {
+        traceId: string;
+        name: string;
+        localEndpoint: { serviceName: string };
+      }[];
+      expect(exported).toMatchObject({
+        traceId: span.spanContext().traceId,
+        name: 'zipkin-span',
+        localEndpoint: { serviceName: 'order-service' },
+      });
+    });
+  });
+
   describe('propagation and context', () => {
     it('injects W3C traceparent and baggage for the active span', () => {
       tracing = setupTracing({ serviceName: 'order-service', env: {} });
@@ -170,5 +199,21 @@ describe('otlpTracesUrl', () => {
     [{ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4318/t' }, 'http://collector:4318/t'],
   ])('reads %j as %s', (env, url) => {
     expect(otlpTracesUrl(env)).toBe(url);
+  });
+});
+
+describe('traceExportTarget', () => {
+  it.each([
+    [{}, undefined],
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, { exporter: 'otlp', url: 'http://c:4318/v1/traces' }],
+    [{ OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, undefined],
+    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, { exporter: 'zipkin', url: 'http://localhost:9411/api/v2/spans' }],
+    [{ OTEL_TRACES_EXPORTER: 'otlp' }, { exporter: 'otlp', url: 'http://localhost:4318/v1/traces' }],
+  ])('reads %j as %j', (env, target) => {
+    expect(traceExportTarget(env)).toEqual(target);
+  });
+
+  it('refuses an exporter it does not have, naming the ones it has', () => {
+    expect(() => traceExportTarget({ OTEL_TRACES_EXPORTER: 'jaeger' })).toThrow(/otlp, zipkin, none/);
   });
 });

@@ -2,6 +2,7 @@ import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
@@ -16,6 +17,34 @@ export function otlpTracesUrl(env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
+/**
+ * Where spans go, from the standard `OTEL_TRACES_EXPORTER`: `otlp` (OTLP/HTTP protobuf to
+ * {@link otlpTracesUrl}), `zipkin` (Zipkin's JSON v2 to `OTEL_EXPORTER_ZIPKIN_ENDPOINT`, default
+ * `http://localhost:9411/api/v2/spans`; `npm run dev`'s trace UI) or `none`. Unset, OTLP when an
+ * OTLP endpoint is configured, else nothing. Throws on another value, so a typo is not silence.
+ */
+export function traceExportTarget(
+  env: NodeJS.ProcessEnv,
+): { exporter: 'otlp' | 'zipkin'; url: string } | undefined {
+  const names = (env['OTEL_TRACES_EXPORTER'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const otlpUrl = otlpTracesUrl(env);
+  if (names.length === 0) return otlpUrl ? { exporter: 'otlp', url: otlpUrl } : undefined;
+  if (names.length > 1 || !['otlp', 'zipkin', 'none'].includes(names[0] as string)) {
+    throw new Error(
+      `OTEL_TRACES_EXPORTER=${env['OTEL_TRACES_EXPORTER']}: expected one of otlp, zipkin, none`,
+    );
+  }
+  if (names[0] === 'zipkin') {
+    const url = env['OTEL_EXPORTER_ZIPKIN_ENDPOINT']?.trim() || 'http://localhost:9411/api/v2/spans';
+    return { exporter: 'zipkin', url };
+  }
+  if (names[0] === 'otlp') return { exporter: 'otlp', url: otlpUrl ?? 'http://localhost:4318/v1/traces' };
+  return undefined;
+}
+
 /** The batch processor's delay from OTEL_BSP_SCHEDULE_DELAY (ms), as the SDK specification names it. */
 function batchOptions(env: NodeJS.ProcessEnv): { scheduledDelayMillis?: number } {
   const delay = Number(env['OTEL_BSP_SCHEDULE_DELAY'] ?? Number.NaN);
@@ -25,8 +54,8 @@ function batchOptions(env: NodeJS.ProcessEnv): { scheduledDelayMillis?: number }
 /**
  * Sets up OpenTelemetry tracing for the process: a Node tracer provider registered as the
  * global one, W3C trace context + baggage propagation, and AsyncLocalStorage context.
- * Spans are always created (so logs carry trace ids) but exported over OTLP (protobuf, in
- * batches) only when an endpoint is configured.
+ * Spans are always created (so logs carry trace ids) but exported (in batches) only when the
+ * environment says where: {@link traceExportTarget} (OTLP, or Zipkin on `npm run dev`).
  *
  * Call it once, before the servers and clients start. It refuses to run when a global tracer
  * provider is already registered (another SDK set up, or a missing `shutdown()`), since spans
@@ -34,12 +63,15 @@ function batchOptions(env: NodeJS.ProcessEnv): { scheduledDelayMillis?: number }
  */
 export function setupTracing(options: SetupTracingOptions): Tracing {
   const env = options.env ?? process.env;
-  const exportUrl = otlpTracesUrl(env);
+  const target = traceExportTarget(env);
+  const exportUrl = target?.url;
   const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (exportUrl) {
-    spanProcessors.unshift(
-      new BatchSpanProcessor(new OTLPTraceExporter({ url: exportUrl }), batchOptions(env)),
-    );
+  if (target) {
+    const exporter =
+      target.exporter === 'zipkin'
+        ? new ZipkinExporter({ url: target.url, serviceName: options.serviceName })
+        : new OTLPTraceExporter({ url: target.url });
+    spanProcessors.unshift(new BatchSpanProcessor(exporter, batchOptions(env)));
   }
 
   const resource = defaultResource().merge(

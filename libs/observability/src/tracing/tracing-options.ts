@@ -20,16 +20,17 @@ export interface SetupTracingOptions {
    */
   spanProcessors?: readonly SpanProcessor[];
   /**
-   * Where the OTLP endpoint is read from: `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL),
-   * else `OTEL_EXPORTER_OTLP_ENDPOINT` (the base URL, `/v1/traces` is appended). With neither,
-   * nothing is exported. Defaults to `process.env`.
+   * Where the exporter is read from: `OTEL_TRACES_EXPORTER` (`otlp`, `zipkin` or `none`; unset,
+   * OTLP when an endpoint is set), `OTEL_EXPORTER_ZIPKIN_ENDPOINT` for Zipkin, and for OTLP
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (the full URL), else `OTEL_EXPORTER_OTLP_ENDPOINT` (the
+   * base URL, `/v1/traces` is appended). Defaults to `process.env`.
    */
   env?: NodeJS.ProcessEnv;
 }
 
 /** The tracing set up by {@link setupTracing}. */
 export interface Tracing {
-  /** The OTLP URL spans are exported to, or `undefined` when no endpoint is configured. */
+  /** The URL spans are exported to (OTLP or Zipkin), or `undefined` when none is configured. */
   readonly exportUrl: string | undefined;
   /** Exports the spans still buffered. */
   forceFlush(): Promise<void>;
