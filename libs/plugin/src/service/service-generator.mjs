@@ -1,12 +1,15 @@
-import { formatFiles, generateFiles, getProjects } from '@nx/devkit';
+import { formatFiles, generateFiles, getProjects, readJson } from '@nx/devkit';
 import { join } from 'node:path';
 import { nameProblem, serviceNames } from '../names/service-names.mjs';
 import { editSource } from './edit-source.mjs';
+import { nextFreePorts } from './free-ports.mjs';
+import { linkWorkspacePackages, lockWorkspacePackages } from './workspace-packages.mjs';
 
 /**
  * @typedef {object} ServiceGeneratorOptions
  * @property {string} name the service's name, lower-case kebab-case
  * @property {string} [description] one sentence on what it owns
+ * @property {number} [port] its gRPC port; defaults to the next free one of the platform's scheme
  */
 
 /**
@@ -28,10 +31,12 @@ function takenIn(tree) {
 }
 
 /**
- * `nx g @platform/plugin:service <name>`: adds a service's contracts (the service, its resource
- * and its events under protos/platform/<name>/v1) and declares them in @platform/proto (exports,
- * proto paths, the event topic and type). An invalid or taken name throws before anything is
- * written.
+ * `nx g @platform/plugin:service <name>`: adds a service: its contracts (the service, its
+ * resource and its events under protos/platform/<package>/v1), declared in @platform/proto
+ * (exports, proto paths, the event topic and type); its domain lib (libs/<name>/domain) and its
+ * app on the service runtime (apps/<name>-service) with their tests; its lint scope; and its
+ * workspace packages (package-lock.json, linked into node_modules once written). An invalid or
+ * taken name, or a taken port, throws before anything is written.
  *
  * @param {import('@nx/devkit').Tree} tree
  * @param {ServiceGeneratorOptions} options
@@ -40,18 +45,32 @@ export async function serviceGenerator(tree, options) {
   const problem = nameProblem(options.name, takenIn(tree));
   if (problem) throw new Error(`Cannot add the service: ${problem}. Nothing was written.`);
   const names = serviceNames(options.name);
+  const ports = nextFreePorts(tree, options.port);
   const description = options.description?.trim() || `Owns the ${names.name} items of the platform.`;
-  const substitutions = { ...names, description, tmpl: '' };
+  const substitutions = { ...names, ...ports, description, tmpl: '' };
+  const files = (/** @type {string} */ folder) => join(import.meta.dirname, 'files', folder);
 
-  generateFiles(tree, join(import.meta.dirname, 'files', 'protos'), 'protos', substitutions);
-  generateFiles(
-    tree,
-    join(import.meta.dirname, 'files', 'proto-events'),
-    'libs/proto/src/events',
-    substitutions,
-  );
+  generateFiles(tree, files('protos'), 'protos', substitutions);
+  generateFiles(tree, files('proto-events'), 'libs/proto/src/events', substitutions);
   declareInProtoLib(tree, names);
+  const domainDir = `libs/${names.name}/domain`;
+  const appDir = `apps/${names.app}`;
+  generateFiles(tree, files('domain'), domainDir, substitutions);
+  generateFiles(tree, files('app'), appDir, substitutions);
+  editSource(
+    tree,
+    'eslint.config.mjs',
+    /^([ \t]*)(\{ sourceTag: 'scope:platform')/m,
+    (_, indent, line) =>
+      `${indent}{ sourceTag: 'scope:${names.name}', onlyDependOnLibsWithTags: ['scope:${names.name}', 'scope:shared'] },\n${indent}${line}`,
+  );
+  const packages = [domainDir, appDir].map((dir) => {
+    const { name, dependencies } = readJson(tree, `${dir}/package.json`);
+    return { dir, name, dependencies };
+  });
+  lockWorkspacePackages(tree, packages);
   await formatFiles(tree);
+  return () => linkWorkspacePackages(tree.root, packages);
 }
 
 /**

@@ -12,6 +12,10 @@ const extended = [
   'libs/proto/src/proto-paths.ts',
   'libs/proto/src/events/platform-events.ts',
   'libs/proto/src/events/platform-events.spec.ts',
+  'eslint.config.mjs',
+  'apps/user-service/src/user-service.config.ts',
+  'apps/order-service/src/order-service.config.ts',
+  'apps/fulfillment-worker/src/fulfillment-worker.config.ts',
 ];
 
 /** @type {import('@nx/devkit').Tree} */
@@ -19,14 +23,20 @@ let tree;
 /** @type {Map<string, string>} every file of the tree before the generator ran */
 let before;
 
-beforeEach(() => {
-  tree = createTreeWithEmptyWorkspace();
+/** An empty workspace holding the files the generator extends, as the repository has them. */
+function seededTree() {
+  const seeded = createTreeWithEmptyWorkspace();
   // The workspace formats with Prettier (the empty workspace comes with oxfmt's settings).
-  tree.delete('.oxfmtrc.json');
-  tree.write('.prettierrc.json', readFileSync(join(workspaceRoot, '.prettierrc.json'), 'utf8'));
-  for (const path of extended) tree.write(path, readFileSync(join(workspaceRoot, path), 'utf8'));
-  addProjectConfiguration(tree, 'order-service', { root: 'apps/order-service' });
-  tree.write('protos/platform/order/v1/order.proto', 'syntax = "proto3";\n');
+  seeded.delete('.oxfmtrc.json');
+  seeded.write('.prettierrc.json', readFileSync(join(workspaceRoot, '.prettierrc.json'), 'utf8'));
+  for (const path of extended) seeded.write(path, readFileSync(join(workspaceRoot, path), 'utf8'));
+  addProjectConfiguration(seeded, 'order-service', { root: 'apps/order-service' });
+  seeded.write('protos/platform/order/v1/order.proto', 'syntax = "proto3";\n');
+  return seeded;
+}
+
+beforeEach(() => {
+  tree = seededTree();
   before = snapshot();
 });
 
@@ -112,6 +122,61 @@ describe('serviceGenerator', () => {
     expect(flat('libs/proto/src/events/platform-events.spec.ts')).toContain(
       "'platform.loyalty_points.v1': loyaltyPointsV1}",
     );
+  });
+
+  it('writes the domain lib and the app, in the scope its lint constraint adds', async () => {
+    await serviceGenerator(tree, { name: 'shipping2' });
+    for (const file of [
+      'libs/shipping2/domain/migrations/0001_create_shipping2_items.sql',
+      'libs/shipping2/domain/src/shipping2-item-book.ts',
+      'libs/shipping2/domain/src/index.ts',
+      'apps/shipping2-service/src/main.ts',
+      'apps/shipping2-service/src/shipping2.controller.ts',
+      'apps/shipping2-service/test/shipping2-service.spec.ts',
+      'apps/shipping2-service/test/process.spec.ts',
+      'apps/shipping2-service/README.md',
+    ]) {
+      expect(tree.exists(file), file).toBe(true);
+    }
+    expect(JSON.parse(tree.read('apps/shipping2-service/project.json', 'utf8') ?? '').tags).toEqual([
+      'scope:shipping2',
+      'type:app',
+    ]);
+    expect(JSON.parse(tree.read('libs/shipping2/domain/project.json', 'utf8') ?? '').tags).toEqual([
+      'scope:shipping2',
+      'type:domain',
+    ]);
+    expect(flat('eslint.config.mjs')).toContain(
+      "{sourceTag: 'scope:shipping2', onlyDependOnLibsWithTags: ['scope:shipping2', 'scope:shared']}",
+    );
+    const app = read('apps/shipping2-service/src/shipping2-service.ts');
+    expect(app).toContain("from '@platform/service'");
+    expect(app).toContain("from '@platform/shipping2-domain'");
+    for (const [path, text] of [...tree.listChanges()].map((change) => [
+      change.path,
+      change.content?.toString() ?? '',
+    ])) {
+      if (path.includes('shipping2')) expect(text, path).not.toMatch(/TODO|FIXME|<%|%>/);
+    }
+  });
+
+  it("takes the next free ports of the platform's scheme, or the --port given", async () => {
+    await serviceGenerator(tree, { name: 'inventory' });
+    const config = flat('apps/inventory-service/src/inventory-service.config.ts');
+    expect(config).toMatch(/INVENTORY_GRPC_PORT: port\(\)\.default\(50_?053\)/);
+    expect(config).toMatch(/INVENTORY_METRICS_PORT: port\(\{ ?allowZero: true ?\}\)\.default\(9_?467\)/);
+    tree = seededTree();
+    await serviceGenerator(tree, { name: 'loyalty-points', port: 50_100 });
+    expect(flat('apps/loyalty-points-service/src/loyalty-points-service.config.ts')).toMatch(
+      /LOYALTY_POINTS_GRPC_PORT: port\(\)\.default\(50_?100\)/,
+    );
+  });
+
+  it('refuses a --port another app has, writing nothing', async () => {
+    await expect(serviceGenerator(tree, { name: 'inventory', port: 50_052 })).rejects.toThrow(
+      /port 50052 is another app's default\. Nothing was written/,
+    );
+    expect(written()).toEqual([]);
   });
 
   it.each([
