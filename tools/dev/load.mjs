@@ -170,7 +170,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(table(statsRows(run.stats, seconds)));
   };
   process.on('SIGINT', () => {
-    if (controller.signal.aborted || !run) process.exit(130);
+    // A second Ctrl-C does not wait for the table.
+    if (controller.signal.aborted) process.exit(130);
     controller.abort();
   });
   try {
