@@ -12,7 +12,9 @@ import { serviceClients } from './secrets.mjs';
  * stack's footprint"). `heapMb`: its V8 old-space limit (`--max-old-space-size`). V8 sizes the
  * heap from the machine's memory and collects late: under load a service's heap grew to 215 MB
  * of which 48 MB were live after a full collection. With a limit, it collects before growing;
- * the limits are about twice what stays live after the load.
+ * the limits are about twice what stays live after the load. `dataDirVariable`: for a service
+ * added by `nx g @platform/plugin:service`, the variable of its data directory; such a service
+ * gets that, its DATABASE_URL and the broker, its other variables keep their defaults.
  */
 export const devApps = [
   { name: 'user-service', database: 'user_service', budgetMb: 200, heapMb: 96 },
@@ -60,7 +62,7 @@ export function appEnvironment(name, { broker, dataDir, databaseUrls, secrets, r
         USER_SERVICE_ADDRESS: ready['user-service'].address,
         AUTH_CLIENT_SECRET: secrets.orderServiceSecret,
       };
-    default:
+    case 'fulfillment-worker':
       return {
         ...shared,
         ORDER_SERVICE_ADDRESS: ready['order-service'].address,
@@ -70,5 +72,8 @@ export function appEnvironment(name, { broker, dataDir, databaseUrls, secrets, r
         // the demo can cancel one. Set FULFILLMENT_DURATION (0 to 15s) to change it.
         FULFILLMENT_DURATION: process.env['FULFILLMENT_DURATION'] ?? '3s',
       };
+    default:
+      if (!app.dataDirVariable) throw new Error(`${name} has no environment in the dev stack`);
+      return { ...shared, [app.dataDirVariable]: join(dataDir, name), ...database };
   }
 }

@@ -1,6 +1,7 @@
 import { formatFiles, generateFiles, getProjects, readJson } from '@nx/devkit';
 import { join } from 'node:path';
 import { nameProblem, serviceNames } from '../names/service-names.mjs';
+import { addComposeService, addDatabaseSecrets, addPrometheusTarget } from './deploy-wiring.mjs';
 import { editSource } from './edit-source.mjs';
 import { nextFreePorts } from './free-ports.mjs';
 import { linkWorkspacePackages, lockWorkspacePackages } from './workspace-packages.mjs';
@@ -64,6 +65,11 @@ export async function serviceGenerator(tree, options) {
     (_, indent, line) =>
       `${indent}{ sourceTag: 'scope:${names.name}', onlyDependOnLibsWithTags: ['scope:${names.name}', 'scope:shared'] },\n${indent}${line}`,
   );
+  addToDevStack(tree, names);
+  addComposeService(tree, names, ports);
+  addDatabaseSecrets(tree, names);
+  addPrometheusTarget(tree, names, ports);
+  addLayoutRows(tree, names, description);
   const packages = [domainDir, appDir].map((dir) => {
     const { name, dependencies } = readJson(tree, `${dir}/package.json`);
     return { dir, name, dependencies };
@@ -71,6 +77,58 @@ export async function serviceGenerator(tree, options) {
   lockWorkspacePackages(tree, packages);
   await formatFiles(tree);
   return () => linkWorkspacePackages(tree.root, packages);
+}
+
+/**
+ * `npm run dev` starts the service after the order service, on its own database of the dev
+ * stack's PostgreSQL (tools/dev/stack.mjs, the one list of the dev stack's apps).
+ *
+ * @param {import('@nx/devkit').Tree} tree
+ * @param {ReturnType<typeof serviceNames>} names
+ */
+function addToDevStack(tree, names) {
+  editSource(
+    tree,
+    'tools/dev/stack.mjs',
+    /^([ \t]*)(\{ name: 'fulfillment-worker')/m,
+    (_, indent, line) =>
+      `${indent}{ name: '${names.app}', database: '${names.database}', budgetMb: 200, heapMb: 96, ` +
+      `dataDirVariable: '${names.constant}_DATA_DIR' },\n${indent}${line}`,
+  );
+}
+
+/**
+ * The app's and the domain lib's rows in the root README's layout table, after the order
+ * service's.
+ *
+ * @param {import('@nx/devkit').Tree} tree
+ * @param {ReturnType<typeof serviceNames>} names
+ * @param {string} description
+ */
+function addLayoutRows(tree, names, description) {
+  const row = (/** @type {string} */ path, /** @type {string} */ owns) => `| \`${path}\` | ${owns} |\n`;
+  editSource(
+    tree,
+    'README.md',
+    /^\| `apps\/order-service\/`[^\n]*\n/m,
+    (line) =>
+      line +
+      row(
+        `apps/${names.app}/`,
+        `\`${names.protoPackage}.${names.serviceType}\`: ${description} [README](apps/${names.app}/README.md)`,
+      ),
+  );
+  editSource(
+    tree,
+    'README.md',
+    /^\| `libs\/order\/domain\/`[^\n]*\n/m,
+    (line) =>
+      line +
+      row(
+        `libs/${names.name}/domain/`,
+        `The ${names.app}'s logic: its ${names.resource} resources, access rules, validators, SQL migrations.`,
+      ),
+  );
 }
 
 /**

@@ -1,6 +1,7 @@
 import { addProjectConfiguration } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { serviceGenerator } from './service-generator.mjs';
@@ -16,6 +17,12 @@ const extended = [
   'apps/user-service/src/user-service.config.ts',
   'apps/order-service/src/order-service.config.ts',
   'apps/fulfillment-worker/src/fulfillment-worker.config.ts',
+  'tools/dev/stack.mjs',
+  'docker-compose.yml',
+  'deploy/postgres/init-databases.sh',
+  'deploy/env.example',
+  'deploy/prometheus/prometheus.yml',
+  'README.md',
 ];
 
 /** @type {import('@nx/devkit').Tree} */
@@ -158,6 +165,39 @@ describe('serviceGenerator', () => {
     ])) {
       if (path.includes('shipping2')) expect(text, path).not.toMatch(/TODO|FIXME|<%|%>/);
     }
+  });
+
+  it('wires the service into the dev stack, compose, its database, secrets, Prometheus and the README', async () => {
+    await serviceGenerator(tree, { name: 'loyalty-points', description: 'Owns the points users earn.' });
+    expect(flat('tools/dev/stack.mjs')).toContain(
+      "{name: 'loyalty-points-service', database: 'loyalty_points_service', budgetMb: 200, heapMb: 96, dataDirVariable: 'LOYALTY_POINTS_DATA_DIR'}",
+    );
+    const compose = parse(tree.read('docker-compose.yml', 'utf8') ?? '', { merge: true });
+    const service = compose.services['loyalty-points-service'];
+    expect(service.environment).toMatchObject({
+      LOYALTY_POINTS_GRPC_PORT: 50_053,
+      LOYALTY_POINTS_METRICS_PORT: 9_467,
+      DATABASE_URL: expect.stringMatching(
+        /^postgres:\/\/loyalty_points_service:\$\{LOYALTY_POINTS_SERVICE_DB_PASSWORD:\?[^}]*\}@postgres:5432\/loyalty_points_service$/,
+      ),
+    });
+    expect(service.healthcheck.test).toContain('platform.loyalty_points.v1.LoyaltyPointsService');
+    expect(Object.keys(service.depends_on)).toEqual(['postgres', 'kafka', 'user-service', 'jaeger']);
+    expect(compose.volumes).toHaveProperty(['loyalty-points-service-data']);
+    expect(compose.services.postgres.environment).toHaveProperty('LOYALTY_POINTS_SERVICE_DB_PASSWORD');
+    expect(tree.read('deploy/postgres/init-databases.sh', 'utf8')).toContain(
+      'create_database loyalty_points_service "$LOYALTY_POINTS_SERVICE_DB_PASSWORD"',
+    );
+    expect(read('deploy/env.example')).toMatch(/^LOYALTY_POINTS_SERVICE_DB_PASSWORD=$/m);
+    const prometheusFile = tree.read('deploy/prometheus/prometheus.yml', 'utf8') ?? '';
+    expect(prometheusFile).toMatch(/- targets: \[["']loyalty-points-service:9467["']\]/);
+    const prometheus = parse(prometheusFile);
+    expect(
+      prometheus.scrape_configs.map((/** @type {{ job_name: string }} */ job) => job.job_name).at(-2),
+    ).toBe('loyalty-points-service');
+    expect(read('README.md')).toMatch(
+      /^\| `apps\/loyalty-points-service\/` +\| `platform\.loyalty_points\.v1\.LoyaltyPointsService`: Owns/m,
+    );
   });
 
   it("takes the next free ports of the platform's scheme, or the --port given", async () => {
