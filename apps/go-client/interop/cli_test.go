@@ -13,7 +13,15 @@ import (
 func TestCLI(t *testing.T) {
 	dir := t.TempDir()
 	binary := filepath.Join(dir, "platform")
-	if out, err := exec.Command("go", "build", "-o", binary, "../cmd/platform").CombinedOutput(); err != nil {
+	// Under scripts/go-test-report.mjs the CLI is built for coverage and writes its counters to
+	// PLATFORM_CLI_COVERDIR, which the script merges into the module's profile: the commands run
+	// in this process, not in the test binary.
+	coverDir := os.Getenv("PLATFORM_CLI_COVERDIR")
+	build := []string{"build", "-o", binary}
+	if coverDir != "" {
+		build = append(build, "-cover", "-coverpkg=example.com/platform/go-client/...")
+	}
+	if out, err := exec.Command("go", append(build, "../cmd/platform")...).CombinedOutput(); err != nil {
 		t.Fatalf("building the CLI: %v\n%s", err, out)
 	}
 	run := func(stdin string, args ...string) (string, error) {
@@ -23,6 +31,9 @@ func TestCLI(t *testing.T) {
 			"-token-file", filepath.Join(dir, "token")}, args...)...)
 		cmd.Stdin = strings.NewReader(stdin)
 		cmd.Env = append(os.Environ(), "OTEL_EXPORTER_OTLP_ENDPOINT=")
+		if coverDir != "" {
+			cmd.Env = append(cmd.Env, "GOCOVERDIR="+coverDir)
+		}
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}

@@ -4,14 +4,17 @@
 // (numPassedTests, numFailedTests, numPendingTests, success) that tools/scripts/test-all.mjs
 // sums. Each leaf test (a test without subtests, or a subtest without subtests) counts once; a
 // package that fails without a failing test (a build error, TestMain) counts as one failure.
-// Exits with go test's exit code.
+// Coverage: -coverprofile into dist/coverage/go-client, summarized by go-coverage.mjs for the
+// workspace's gate. Exits with go test's exit code.
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { writeGoCoverage } from './go-coverage.mjs';
 
 const projectRoot = resolve(import.meta.dirname, '..');
 const report = join(projectRoot, '..', '..', 'dist', 'test-results', 'go-client.json');
+const coverageDir = join(projectRoot, '..', '..', 'dist', 'coverage', 'go-client');
 
 /** Leaf tests of the events: names with no other test below them. */
 export function countLeaves(events) {
@@ -33,9 +36,25 @@ export function countLeaves(events) {
 }
 
 const events = [];
-const child = spawn('go', ['test', '-json', '-count=1', ...process.argv.slice(2), './...'], {
+rmSync(coverageDir, { recursive: true, force: true });
+mkdirSync(coverageDir, { recursive: true });
+const coverProfile = join(coverageDir, 'coverage.out');
+// The CLI's own process writes its counters here (interop/cli_test.go); merged below.
+const cliCoverDir = join(coverageDir, 'cli');
+mkdirSync(cliCoverDir);
+const goArgs = [
+  'test',
+  '-json',
+  '-count=1',
+  `-coverprofile=${coverProfile}`,
+  '-coverpkg=./...',
+  ...process.argv.slice(2),
+  './...',
+];
+const child = spawn('go', goArgs, {
   cwd: projectRoot,
   stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, PLATFORM_CLI_COVERDIR: cliCoverDir },
 });
 createInterface({ input: child.stdout }).on('line', (line) => {
   let event;
@@ -68,4 +87,8 @@ writeFileSync(
   )}\n`,
 );
 console.log(`go-client: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+if (code === 0) {
+  const coverage = writeGoCoverage(projectRoot, coverageDir, cliCoverDir);
+  console.log(`go-client coverage: ${coverage.lines.pct}% lines, ${coverage.statements.pct}% statements`);
+}
 process.exit(success ? 0 : code || 1);
