@@ -42,6 +42,10 @@ describe('npm run logs arguments', () => {
     });
   });
 
+  it('takes a bare trace id, as npm passes it from `npm run logs --trace <id>`', () => {
+    expect(parseLogsArgs(['cd'.repeat(16)], apps).trace).toBe('cd'.repeat(16));
+  });
+
   it('refuses an unknown app and a malformed trace id, naming what it takes', () => {
     expect(() => parseLogsArgs(['billing'], apps)).toThrow(
       /unknown app or option billing; the apps: user-service, order-service/,

@@ -22,6 +22,9 @@ export function parseLogsArgs(args, apps = devApps.map((app) => app.name)) {
         throw new Error(`--trace needs a trace id (32 hex digits), not ${id ?? 'nothing'}`);
       }
       options.trace = id;
+    } else if (/^[0-9a-f]{32}$/.test(arg)) {
+      // `npm run logs --trace <id>` without `--`: npm takes --trace as its own config and passes the id alone.
+      options.trace = arg;
     } else if (apps.includes(arg)) options.apps.push(arg);
     else throw new Error(`unknown app or option ${arg}; the apps: ${apps.join(', ')}`);
   }
@@ -107,6 +110,8 @@ if (process.argv[1] === import.meta.filename) {
   let options;
   try {
     options = parseLogsArgs(process.argv.slice(2));
+    // Likewise `npm run logs --follow`: npm keeps the flag and sets npm_config_follow.
+    if (process.env.npm_config_follow === 'true') options.follow = true;
   } catch (error) {
     console.error(`logs: ${error.message}\n${usage}`);
     process.exit(2);

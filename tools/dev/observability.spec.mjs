@@ -180,7 +180,8 @@ describe('npm run dev with its trace UI and Prometheus', () => {
   });
 
   it('prints lines of every app of the trace with `npm run logs --trace <id>`', () => {
-    const logs = spawnSync(process.execPath, [join(root, 'tools', 'dev', 'logs.mjs'), '--trace', traceId], {
+    // Through npm, as a person types it (npm takes `--trace` as its own flag and passes the id on).
+    const logs = spawnSync('npm', ['run', '--silent', 'logs', '--trace', traceId], {
       cwd: root,
       env: { ...process.env, DEV_DATA_DIR: dataDir },
       encoding: 'utf8',
