@@ -1,3 +1,8 @@
 import { defineProjectTestConfig } from '../../vitest.shared.mts';
 
-export default defineProjectTestConfig({ include: ['src/**/*.spec.mjs'] });
+// test/ runs the generator on a scratch copy of the workspace and builds and tests what it
+// generated: minutes, not seconds, hence its own hang guard.
+export default defineProjectTestConfig({
+  include: ['src/**/*.spec.mjs', 'test/**/*.spec.mjs'],
+  testTimeout: 900_000,
+});

@@ -1,0 +1,189 @@
+// The service generator for real, on a scratch copy of the workspace: a two-word service is
+// generated, its projects pass lint, typecheck, build and their own tests (PostgreSQL too when
+// TEST_DATABASE_URL is set, as `npm test` sets it), the contracts pass buf lint, compose passes
+// its check, and the built service starts and answers calls. A second run with the same name,
+// an invalid name and --dry-run write nothing.
+import * as grpc from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { googleProtosDir } from '@platform/proto';
+import { createTestIssuer, freePort } from '@platform/testing';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { scratchWorkspace } from './__fixtures__/scratch-workspace.mjs';
+
+const name = 'loyalty-points';
+const app = `${name}-service`;
+
+/** @type {string} */
+let root;
+
+/**
+ * Runs a command in the scratch workspace with the environment of a shell there: none of the
+ * outer Nx task's variables, which would make the inner Nx think it runs inside that task.
+ *
+ * @param {string} command
+ * @param {string[]} args
+ */
+function run(command, args) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NX_')));
+  const result = spawnSync(command, args, {
+    cwd: root,
+    env: { ...env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', FORCE_COLOR: '0' },
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+const nx = (/** @type {string[]} */ ...args) => run(join(root, 'node_modules', '.bin', 'nx'), args);
+
+/** Every file of the workspace copy (not node_modules or Nx's cache) and its size and mtime. */
+function files() {
+  /** @type {Map<string, string>} */
+  const found = new Map();
+  const walk = (/** @type {string} */ dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (['node_modules', '.nx', 'dist', '.data'].includes(entry.name)) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else found.set(relative(root, path), `${statSync(path).size}:${statSync(path).mtimeMs}`);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+beforeAll(() => {
+  root = scratchWorkspace();
+});
+afterAll(() => {
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+describe(`nx g @platform/plugin:service ${name}, on a copy of the workspace`, () => {
+  it('writes nothing with --dry-run, and lists what it would write', () => {
+    const before = files();
+    const { status, output } = nx('g', '@platform/plugin:service', name, '--dry-run');
+    expect(status, output).toBe(0);
+    expect(output).toContain(`CREATE apps/${app}/src/${app}.ts`);
+    expect(output).toContain('UPDATE docker-compose.yml');
+    expect(files()).toEqual(before);
+  });
+
+  it('refuses an invalid name, saying why, and writes nothing', () => {
+    const before = files();
+    const { status, output } = nx('g', '@platform/plugin:service', 'Loyalty_Points');
+    expect(status).not.toBe(0);
+    expect(output).toMatch(/upper-case.*Nothing was written/);
+    expect(files()).toEqual(before);
+  });
+
+  it('generates the service', () => {
+    const { status, output } = nx(
+      'g',
+      '@platform/plugin:service',
+      name,
+      '--description',
+      'Owns the points users earn.',
+    );
+    expect(status, output).toBe(0);
+  });
+
+  it('refuses a second run with the same name, and writes nothing', () => {
+    const before = files();
+    const { status, output } = nx('g', '@platform/plugin:service', name);
+    expect(status).not.toBe(0);
+    expect(output).toContain(`"${name}" is taken: the project ${app} exists. Nothing was written.`);
+    expect(files()).toEqual(before);
+  });
+
+  it('gives contracts that pass buf lint and buf format', () => {
+    const lint = run(join(root, 'node_modules', '.bin', 'buf'), ['lint', 'protos']);
+    expect(lint.status, lint.output).toBe(0);
+    const format = run(join(root, 'node_modules', '.bin', 'buf'), [
+      'format',
+      'protos',
+      '--diff',
+      '--exit-code',
+    ]);
+    expect(format.status, format.output).toBe(0);
+  });
+
+  it('gives projects that pass lint, typecheck, build and their tests, and the proto suite still passes', () => {
+    const projects = `${name}-domain,${app},proto`;
+    const { status, output } = nx(
+      'run-many',
+      '-t',
+      'lint,typecheck,build,test',
+      '-p',
+      projects,
+      '--output-style=static',
+    );
+    expect(status, output.slice(-4_000)).toBe(0);
+    expect(output).toMatch(/test\/loyalty-points-service\.spec\.ts .*\d+ tests/);
+  });
+
+  it('passes the compose check', () => {
+    const { status, output } = nx('run', 'tools:check-compose', '--output-style=static');
+    expect(status, output.slice(-4_000)).toBe(0);
+    expect(output).toContain('docker-compose.yml matches the Compose Specification');
+  });
+
+  it('starts as a process, reports ready and answers Create, Get and List', async () => {
+    const issuer = await createTestIssuer();
+    const jwks = join(root, '.data', 'test-auth', 'jwks.json');
+    await issuer.writeJwks(jwks);
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(root, 'apps', app, 'dist', 'main.js')], {
+      cwd: root,
+      env: {
+        PATH: process.env['PATH'],
+        LOYALTY_POINTS_GRPC_PORT: String(port),
+        LOYALTY_POINTS_METRICS_PORT: '0',
+        LOYALTY_POINTS_DATA_DIR: join(root, '.data', app),
+        AUTH_JWKS_FILE: jwks,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk.toString()));
+    await expect.poll(() => stdout, { timeout: 150_000 }).toContain(`"msg":"${app} ready"`);
+
+    const definition = loadSync('platform/loyalty_points/v1/loyalty_points_service.proto', {
+      includeDirs: [join(root, 'protos'), googleProtosDir],
+      keepCase: true,
+      longs: String,
+      defaults: true,
+    });
+    const { LoyaltyPointsService } = /** @type {any} */ (grpc.loadPackageDefinition(definition)).platform
+      .loyalty_points.v1;
+    const client = new LoyaltyPointsService(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    onTestFinished(() => client.close());
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${await issuer.sign({ subject: crypto.randomUUID() })}`);
+    const call = (/** @type {string} */ method, /** @type {object} */ request) =>
+      new Promise((resolve, reject) =>
+        client[method](request, metadata, (/** @type {Error | null} */ error, /** @type {any} */ response) =>
+          error ? reject(error) : resolve(response),
+        ),
+      );
+    const created = /** @type {any} */ (
+      await call('CreateLoyaltyPointsItem', { request_id: 'ci-1', display_name: 'First' })
+    );
+    expect(created.item).toMatchObject({ display_name: 'First', version: '1' });
+    const read = /** @type {any} */ (await call('GetLoyaltyPointsItem', { id: created.item.id }));
+    expect(read.item.id).toBe(created.item.id);
+    const listed = /** @type {any} */ (await call('ListLoyaltyPointsItems', { page_size: 10 }));
+    expect(listed.items.map((/** @type {{ id: string }} */ item) => item.id)).toEqual([created.item.id]);
+
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+  });
+});
