@@ -30,6 +30,8 @@ export const orderServiceConfig = defineConfig({
 
   /** The user service: `host:port` or a gRPC target (`dns:///user-service:50051`). */
   USER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
+  /** How calls spread over the target's addresses: every one (`round_robin`) or the first that answers. */
+  USER_SERVICE_LOAD_BALANCING: oneOf(['round_robin', 'pick_first']).default('round_robin'),
   /** Deadline of a call to the user service when the incoming call leaves more time. */
   USER_SERVICE_TIMEOUT: duration({ minMs: 10 }).default(2_000),
   /** This service's client credentials at the user service (a service principal). */
@@ -58,6 +60,9 @@ export const orderServiceConfig = defineConfig({
   HEALTH_CHECK_INTERVAL: duration({ minMs: 50 }).default(5_000),
   /** Bound of the drain on SIGTERM before remaining calls are cut. */
   SHUTDOWN_DRAIN_TIMEOUT: duration().default(10_000),
+  /** Connections are ended after this (then the grace), so clients re-resolve and re-balance. Unset: never. */
+  GRPC_MAX_CONNECTION_AGE: duration({ minMs: 1_000 }).optional(),
+  GRPC_MAX_CONNECTION_AGE_GRACE: duration().default(10_000),
   LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -42,7 +42,16 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
   async wire({ config, logger, db, closers, clientChain, key }) {
     const signIn = ServiceSignIn.fromConfig(config, { ...clientChain, retry: {}, circuitBreaker: {} });
     closers.add(() => signIn.close());
-    const client = signIn.client(UserServiceClient, config.USER_SERVICE_ADDRESS, config.USER_SERVICE_TIMEOUT);
+    // round_robin: a call per address in turn, over every address a dns:/// target resolves to.
+    const balancing = { loadBalancingConfig: [{ [config.USER_SERVICE_LOAD_BALANCING]: {} }] };
+    const client = signIn.client(
+      UserServiceClient,
+      config.USER_SERVICE_ADDRESS,
+      config.USER_SERVICE_TIMEOUT,
+      {
+        'grpc.service_config': JSON.stringify(balancing),
+      },
+    );
     const users = new UserServiceDirectory(client, signIn);
     const limits = { maxItems: config.ORDER_MAX_ITEMS, maxQuantity: config.ORDER_MAX_QUANTITY };
     const pageTokens = new PageTokenCodec({ key: await key('page-token.key', config.ORDER_PAGE_TOKEN_KEY) });
@@ -84,7 +93,14 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
         host: config.ORDER_GRPC_HOST,
         port: config.ORDER_GRPC_PORT,
         metricsPort: config.ORDER_METRICS_PORT,
-        channelOptions: { 'grpc.max_receive_message_length': config.ORDER_MAX_MESSAGE_BYTES },
+        channelOptions: {
+          'grpc.max_receive_message_length': config.ORDER_MAX_MESSAGE_BYTES,
+          // Clients reconnect (and re-resolve) after the age: new replicas get calls.
+          ...(config.GRPC_MAX_CONNECTION_AGE && {
+            'grpc.max_connection_age_ms': config.GRPC_MAX_CONNECTION_AGE,
+            'grpc.max_connection_age_grace_ms': config.GRPC_MAX_CONNECTION_AGE_GRACE,
+          }),
+        },
         chain: {
           errors: { domain: 'order.platform' },
           auth: {

@@ -19,8 +19,8 @@ import * as z from 'zod';
  * the process with exit code 78 and a message naming it). The README lists them with examples.
  */
 export const userServiceConfig = defineConfig({
-  /** Interface the gRPC server listens on; `0.0.0.0` in containers. */
-  USER_GRPC_HOST: oneOf(['127.0.0.1', '0.0.0.0', '::', '::1']).default('127.0.0.1'),
+  /** Address the gRPC server listens on; `0.0.0.0` in containers, any IP (replicas on 127.0.0.2 …). */
+  USER_GRPC_HOST: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
   USER_GRPC_PORT: port().default(50_051),
   /** Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
   USER_METRICS_PORT: port({ allowZero: true }).default(9_464),
@@ -65,6 +65,9 @@ export const userServiceConfig = defineConfig({
   HEALTH_CHECK_INTERVAL: duration({ minMs: 50 }).default(5_000),
   /** Bound of the drain on SIGTERM before remaining calls are cut. */
   SHUTDOWN_DRAIN_TIMEOUT: duration().default(10_000),
+  /** Connections are ended after this (then the grace), so clients re-resolve and re-balance. Unset: never. */
+  GRPC_MAX_CONNECTION_AGE: duration({ minMs: 1_000 }).optional(),
+  GRPC_MAX_CONNECTION_AGE_GRACE: duration().default(10_000),
   LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

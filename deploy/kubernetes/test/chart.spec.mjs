@@ -92,6 +92,7 @@ function expectGrpcService(objects, name, { port, service, callers, callees, dat
   expect(container.envFrom).toEqual([{ configMapRef: { name: `${name}-config` } }]);
   for (const variable of container.env) expect(variable.valueFrom.secretKeyRef).toBeDefined();
   const config = find(objects, 'ConfigMap', `${name}-config`).data;
+  expect(config).toMatchObject({ GRPC_MAX_CONNECTION_AGE: '30s', GRPC_MAX_CONNECTION_AGE_GRACE: '10s' });
   for (const callee of callees) {
     expect(Object.values(config)).toContain(
       `dns:///${callee.name}.platform.svc.cluster.local:${callee.port}`,

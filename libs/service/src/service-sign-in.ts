@@ -1,4 +1,4 @@
-import { status as GrpcStatus, type Client as GrpcClient } from '@grpc/grpc-js';
+import { status as GrpcStatus, type ChannelOptions, type Client as GrpcClient } from '@grpc/grpc-js';
 import {
   AuthErrorReason,
   ClientError,
@@ -80,11 +80,15 @@ export class ServiceSignIn implements TokenProvider {
     return this.tokens.getToken();
   }
 
-  /** A generated client of `target` whose calls carry the token, with `timeoutMs` as their default deadline. */
+  /**
+   * A generated client of `target` whose calls carry the token, with `timeoutMs` as their default
+   * deadline; `channelOptions` go to grpc-js (a `grpc.service_config` choosing the balancing policy).
+   */
   client<Client extends GrpcClient>(
     Client: ClientConstructor<Client>,
     target: string,
     timeoutMs: number,
+    channelOptions?: ChannelOptions,
   ): Client {
     const client = createClient(Client, target, {
       interceptors: createClientChain({
@@ -92,6 +96,7 @@ export class ServiceSignIn implements TokenProvider {
         deadline: { defaultDeadlineMs: timeoutMs },
         auth: { provider: this },
       }),
+      channelOptions,
     });
     this.clients.push(client);
     return client;

@@ -42,6 +42,8 @@ app.kubernetes.io/component: server
 {{- $_ := set $env (printf "%s_GRPC_HOST" $prefix) "0.0.0.0" -}}
 {{- $_ := set $env (printf "%s_GRPC_PORT" $prefix) (toString $app.grpc.port) -}}
 {{- $_ := set $env (printf "%s_DATA_DIR" $prefix) (printf "/data/%s" .name) -}}
+{{- $_ := set $env "GRPC_MAX_CONNECTION_AGE" .root.Values.grpc.maxConnectionAge -}}
+{{- $_ := set $env "GRPC_MAX_CONNECTION_AGE_GRACE" .root.Values.grpc.maxConnectionAgeGrace -}}
 {{- else -}}
 {{- $_ := set $env (printf "%s_METRICS_HOST" $prefix) "0.0.0.0" -}}
 {{- end -}}
