@@ -3,11 +3,33 @@
 import { join } from 'node:path';
 import swc from 'unplugin-swc';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { exclusions, include } from './tools/coverage.config.mjs';
 
 // Under Nx each project also writes a JSON report, which tools/scripts/test-summary.mjs
 // sums into the CI's closing line (and Nx caches with the task).
 const nxProject = process.env.NX_TASK_TARGET_PROJECT;
 const reportFile = nxProject && join(import.meta.dirname, 'dist', 'test-results', `${nxProject}.json`);
+
+/**
+ * V8 coverage of the same run, under Nx only (a focused `npx vitest run` stays fast): each
+ * project writes dist/coverage/<project>/ (coverage-final.json, which the gate merges, and
+ * HTML of what this run executed). tools/coverage.config.mjs lists what is measured and excluded.
+ */
+function coverageConfig(project: string | undefined): NonNullable<ViteUserConfig['test']>['coverage'] {
+  if (!project) return { enabled: false };
+  return {
+    enabled: true,
+    provider: 'v8',
+    include,
+    exclude: exclusions.map((exclusion) => exclusion.glob),
+    // Other projects' sources (libs resolve to their TypeScript) are measured too.
+    allowExternal: true,
+    reporter: ['json', 'html'],
+    reportsDirectory: join(import.meta.dirname, 'dist', 'coverage', project),
+    // A failing suite still reports its coverage; the failure itself already fails the run.
+    reportOnFailure: true,
+  };
+}
 
 export function defineProjectTestConfig(overrides: ViteUserConfig['test'] = {}): ViteUserConfig {
   return defineConfig({
@@ -40,6 +62,7 @@ export function defineProjectTestConfig(overrides: ViteUserConfig['test'] = {}):
       // misses (a NOTIFY round trip, a metric scrape). vi.waitFor has no such setting: its
       // callers pass a limit.
       expect: { poll: { timeout: 30_000 } },
+      coverage: coverageConfig(nxProject),
       ...overrides,
     },
   });

@@ -5,10 +5,18 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import {
+  countGate,
+  formatCoverageTable,
+  gate,
+  readCoverage,
+  writeCoverageReport,
+} from './coverage-report.mjs';
 import { countChecks, formatSummary, readSuiteResults } from './test-summary.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const resultsDir = join(root, 'dist', 'test-results');
+const coverageDir = join(root, 'dist', 'coverage');
 const checkTargets = ['breaking', 'lint', 'typecheck', 'build'];
 const targets = [...checkTargets, 'test'];
 const nx = join(root, 'node_modules', '.bin', 'nx');
@@ -112,6 +120,7 @@ function startToolBuilds() {
 }
 
 rmSync(resultsDir, { recursive: true, force: true });
+rmSync(coverageDir, { recursive: true, force: true });
 const stopToolBuilds = startToolBuilds();
 const tasks = checkTasks();
 const stopPostgres = startPostgres();
@@ -142,8 +151,17 @@ for (const task of failedTestTasks) {
     suites.push({ suite, passed: 0, failed: 1, skipped: 0, error: 'the suite failed before reporting' });
   }
 }
+// Coverage of the same run, gated per project (tools/coverage.config.mjs); its table goes just above
+// the closing line, which stays last.
+const coverage = gate(readCoverage(coverageDir));
+suites.push(countGate(coverage));
+if (coverage.length) writeCoverageReport(coverageDir, coverage);
 console.log('\nTest summary');
 const summary = formatSummary(suites);
-console.log(summary);
+const summaryLines = summary.split('\n');
+const closingLine = summaryLines.pop();
+console.log(summaryLines.join('\n'));
+if (coverage.length) console.log(`\n${formatCoverageTable(coverage)}\n`);
+console.log(closingLine);
 const failed = Number(/(\d+) failed$/.exec(summary)?.[1] ?? 1);
 process.exit(code !== 0 || failed > 0 ? 1 : 0);
