@@ -23,6 +23,23 @@ describe('Closers', () => {
     expect(closed).toEqual(['database']);
   });
 
+  it('reports several failures together, in the order the steps ran', async () => {
+    const closed: string[] = [];
+    const closers = new Closers();
+    closers.add(() => closed.push('database'));
+    closers.add(() => Promise.reject(new Error('consumer would not stop')));
+    closers.add(() => {
+      throw new Error('server would not close');
+    });
+    const failure = await closers.closeAll().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AggregateError);
+    expect((failure as AggregateError).errors.map((error: Error) => error.message)).toEqual([
+      'server would not close',
+      'consumer would not stop',
+    ]);
+    expect(closed).toEqual(['database']);
+  });
+
   describe('a start-up that fails half-way', () => {
     it('closes what it opened and rethrows the start-up error', async () => {
       const closed: string[] = [];
