@@ -1,6 +1,7 @@
 import { formatFiles, generateFiles, getProjects, readJson } from '@nx/devkit';
 import { join } from 'node:path';
 import { nameProblem, serviceNames } from '../names/service-names.mjs';
+import { addChartValues } from './chart-values.mjs';
 import { addComposeService, addDatabaseSecrets, addPrometheusTarget } from './deploy-wiring.mjs';
 import { editSource } from './edit-source.mjs';
 import { nextFreePorts } from './free-ports.mjs';
@@ -69,6 +70,7 @@ export async function serviceGenerator(tree, options) {
   addComposeService(tree, names, ports);
   addDatabaseSecrets(tree, names);
   addPrometheusTarget(tree, names, ports);
+  addChartValues(tree, names, ports);
   addLayoutRows(tree, names, description);
   const packages = [domainDir, appDir].map((dir) => {
     const { name, dependencies } = readJson(tree, `${dir}/package.json`);

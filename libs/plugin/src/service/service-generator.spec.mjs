@@ -22,6 +22,8 @@ const extended = [
   'deploy/postgres/init-databases.sh',
   'deploy/env.example',
   'deploy/prometheus/prometheus.yml',
+  'deploy/kubernetes/chart/values.yaml',
+  'deploy/kubernetes/chart/values-operators.yaml',
   'README.md',
 ];
 
@@ -198,6 +200,49 @@ describe('serviceGenerator', () => {
     expect(read('README.md')).toMatch(
       /^\| `apps\/loyalty-points-service\/` +\| `platform\.loyalty_points\.v1\.LoyaltyPointsService`: Owns/m,
     );
+  });
+
+  it("adds the service's entry to the Helm chart's apps, and its database to the operators profile", async () => {
+    await serviceGenerator(tree, { name: 'loyalty-points' });
+    const valuesFile = tree.read('deploy/kubernetes/chart/values.yaml', 'utf8') ?? '';
+    const values = parse(valuesFile);
+    expect(Object.keys(values.apps)).toEqual([
+      'user-service',
+      'order-service',
+      'fulfillment-worker',
+      'loyalty-points-service',
+    ]);
+    expect(values.apps['loyalty-points-service']).toMatchObject({
+      kind: 'grpc',
+      variablePrefix: 'LOYALTY_POINTS',
+      grpc: { port: 50_053, service: 'platform.loyalty_points.v1.LoyaltyPointsService', public: true },
+      metrics: { port: 9_467 },
+      database: { urlSecret: 'loyalty-points-service-db', urlKey: 'DATABASE_URL', migrate: true },
+      kafka: true,
+      auth: 'verifier',
+      secretEnv: {
+        LOYALTY_POINTS_PAGE_TOKEN_KEY: {
+          secret: 'loyalty-points-service',
+          key: 'LOYALTY_POINTS_PAGE_TOKEN_KEY',
+        },
+      },
+      heapMb: 96,
+    });
+    // The rest of the file is as it was: its comments kept, the other values unchanged.
+    const original = readFileSync(join(workspaceRoot, 'deploy/kubernetes/chart/values.yaml'), 'utf8');
+    for (const line of original.split('\n').filter((text) => text.trimStart().startsWith('#'))) {
+      expect(valuesFile).toContain(line);
+    }
+    const { apps, ...rest } = values;
+    const { apps: originalApps, ...originalRest } = parse(original);
+    expect(rest).toEqual(originalRest);
+    expect(apps).toMatchObject(originalApps);
+    expect(
+      parse(tree.read('deploy/kubernetes/chart/values-operators.yaml', 'utf8') ?? '').apps,
+    ).toMatchObject({
+      'order-service': { database: { urlSecret: 'order-service-db-app', urlKey: 'uri' } },
+      'loyalty-points-service': { database: { urlSecret: 'loyalty-points-service-db-app', urlKey: 'uri' } },
+    });
   });
 
   it("takes the next free ports of the platform's scheme, or the --port given", async () => {
