@@ -1,5 +1,7 @@
 import { formatFiles, generateFiles, getProjects, readJson } from '@nx/devkit';
 import { join } from 'node:path';
+import { consumerPlan, writeConsumer } from '../consumer/consumer-generator.mjs';
+import { platformTopic } from '../consumer/platform-topics.mjs';
 import { nameProblem, serviceNames } from '../names/service-names.mjs';
 import { addChartValues } from './chart-values.mjs';
 import { addComposeService, addDatabaseSecrets, addPrometheusTarget } from './deploy-wiring.mjs';
@@ -12,6 +14,7 @@ import { linkWorkspacePackages, lockWorkspacePackages } from './workspace-packag
  * @property {string} name the service's name, lower-case kebab-case
  * @property {string} [description] one sentence on what it owns
  * @property {number} [port] its gRPC port; defaults to the next free one of the platform's scheme
+ * @property {string} [consumes] a platform topic it consumes (the consumer generator's)
  */
 
 /**
@@ -37,8 +40,9 @@ function takenIn(tree) {
  * resource and its events under protos/platform/<package>/v1), declared in @platform/proto
  * (exports, proto paths, the event topic and type); its domain lib (libs/<name>/domain) and its
  * app on the service runtime (apps/<name>-service) with their tests; its lint scope; and its
- * workspace packages (package-lock.json, linked into node_modules once written). An invalid or
- * taken name, or a taken port, throws before anything is written.
+ * workspace packages (package-lock.json, linked into node_modules once written); with
+ * `consumes`, a consumer of that topic. An invalid or taken name, an unknown topic or a taken port
+ * throws before anything is written.
  *
  * @param {import('@nx/devkit').Tree} tree
  * @param {ServiceGeneratorOptions} options
@@ -46,6 +50,9 @@ function takenIn(tree) {
 export async function serviceGenerator(tree, options) {
   const problem = nameProblem(options.name, takenIn(tree));
   if (problem) throw new Error(`Cannot add the service: ${problem}. Nothing was written.`);
+  const consumed = options.consumes === undefined ? undefined : platformTopic(tree, options.consumes);
+  if (typeof consumed === 'string')
+    throw new Error(`Cannot add the service: ${consumed}. Nothing was written.`);
   const names = serviceNames(options.name);
   const ports = nextFreePorts(tree, options.port);
   const description = options.description?.trim() || `Owns the ${names.name} items of the platform.`;
@@ -59,6 +66,7 @@ export async function serviceGenerator(tree, options) {
   const appDir = `apps/${names.app}`;
   generateFiles(tree, files('domain'), domainDir, substitutions);
   generateFiles(tree, files('app'), appDir, substitutions);
+  if (consumed) writeConsumer(tree, consumerPlan(tree, { topic: consumed.topic, project: names.app }));
   editSource(
     tree,
     'eslint.config.mjs',

@@ -257,6 +257,31 @@ describe('serviceGenerator', () => {
     );
   });
 
+  it('with --consumes, adds a consumer of that topic with its inbox, or refuses an unknown topic', async () => {
+    for (const file of ['user-events.ts', 'order-events.ts']) {
+      const path = `libs/proto/src/events/${file}`;
+      tree.write(path, readFileSync(join(workspaceRoot, path), 'utf8'));
+    }
+    before = snapshot();
+    await expect(serviceGenerator(tree, { name: 'inventory', consumes: 'stock.events.v1' })).rejects.toThrow(
+      /"stock\.events\.v1" is not a platform topic; the topics declared in libs\/proto\/src\/events are order\.events\.v1, user\.events\.v1\. Nothing was written/,
+    );
+    expect(written()).toEqual([]);
+    await serviceGenerator(tree, { name: 'inventory', consumes: 'user.events.v1' });
+    expect(flat('apps/inventory-service/src/user-events-consumer.ts')).toContain(
+      "export const userEventsGroup = 'inventory-service.user-events';",
+    );
+    const app = flat('apps/inventory-service/src/inventory-service.ts');
+    expect(app).toContain('async wire({config, db, key, logger})');
+    expect(app).toContain('consumers: [{group: userEventsGroup, db, handlers: userEventsHandlers(logger)}],');
+    expect(
+      parse(tree.read('deploy/kubernetes/chart/values.yaml', 'utf8') ?? '').operators.strimzi.consumerGroups,
+    ).toContainEqual({
+      topic: 'user.events.v1',
+      group: 'inventory-service.user-events',
+    });
+  });
+
   it('refuses a --port another app has, writing nothing', async () => {
     await expect(serviceGenerator(tree, { name: 'inventory', port: 50_052 })).rejects.toThrow(
       /port 50052 is another app's default\. Nothing was written/,
