@@ -26,7 +26,17 @@ export const exclusions = [
  * Per-project exceptions to `thresholds`, each with the reason (the measured figure and what is
  * missing). A project not named here is gated at `thresholds`.
  */
-export const overrides = {};
+export const overrides = {
+  'platform-e2e': {
+    branches: 50,
+    reason:
+      'measured 84.95% lines, 51.22% branches (2026-12-06): its src/ is the demo scenario, which the ' +
+      'scenario suite runs whole; untaken are its defensive branches (a service answering without an order, ' +
+      'WatchOrder ending by an error other than CANCELLED, the worker confirming an order before the cancel, ' +
+      "the statistics deadline passing) and demo.ts's argument and environment defaults, which run only in " +
+      '`npm run demo` as a process. Missing: a unit suite of the scenario against stand-in clients.',
+  },
+};
 
 /** The gate for one project: its thresholds, and the reason when they differ. */
 export function projectPolicy(project) {
