@@ -3,6 +3,7 @@
 export type { Principal } from './call/principal.js';
 export { currentScope, remainingMs, runInCall, type CallScope } from './call/call-scope.js';
 export { openCall, type OpenCallOptions, type OpenedCall } from './call/open-call.js';
+export { deadlineExceeded, isDeadlineReason } from './call/deadline-reason.js';
 export {
   durationFromMs,
   msFromDuration,

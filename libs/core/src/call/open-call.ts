@@ -1,4 +1,5 @@
 import type { CallScope } from './call-scope.js';
+import { deadlineExceeded } from './deadline-reason.js';
 import type { Principal } from './principal.js';
 
 /** Options of {@link openCall}. */
@@ -57,13 +58,13 @@ export function openCall(options: OpenCallOptions): OpenedCall {
     if (!closed && options.signal?.aborted)
       abortedBefore ??= { reason: options.signal.reason ?? 'cancelled' };
     const budgetMs = deadline === undefined ? undefined : deadline - Date.now();
-    if (budgetMs !== undefined && budgetMs <= 0) abortedBefore ??= { reason: 'deadline exceeded' };
+    if (budgetMs !== undefined && budgetMs <= 0) abortedBefore ??= { reason: deadlineExceeded() };
     if (abortedBefore) {
       controller.abort(abortedBefore.reason);
     } else if (!closed) {
       options.signal?.addEventListener('abort', onParentAbort, { once: true });
       if (budgetMs !== undefined) {
-        timer = setTimeout(() => abort('deadline exceeded'), budgetMs);
+        timer = setTimeout(() => abort(deadlineExceeded()), budgetMs);
         timer.unref();
       }
     }

@@ -1,3 +1,4 @@
+import { isDeadlineReason } from '@platform/core';
 import { TransactionCancelledError } from './transaction-cancelled-error.js';
 
 function describeReason(reason: unknown): string {
@@ -16,10 +17,11 @@ export class CancellationScope {
   private error: TransactionCancelledError | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly timer: NodeJS.Timeout | undefined;
+  // A signal aborted because its scope's deadline passed is a timeout, like the budget's own.
   private readonly onAbort = () =>
     this.stop(
       new TransactionCancelledError(
-        'aborted',
+        isDeadlineReason(this.signal?.reason) ? 'timeout' : 'aborted',
         `transaction cancelled: ${describeReason(this.signal?.reason)}`,
         {
           cause: this.signal?.reason,

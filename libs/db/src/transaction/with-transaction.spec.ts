@@ -1,3 +1,4 @@
+import { Code, deadlineExceeded } from '@platform/core';
 import { eq, sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accounts, balances, failureOf, openWithAccounts } from '../__fixtures__/accounts.js';
@@ -208,6 +209,15 @@ for (const target of databaseTargets) {
           message: 'transaction cancelled: client cancelled',
         });
         expect(ran).toBe(false);
+      });
+
+      it('rejects with kind timeout when the signal aborted because its deadline passed', async () => {
+        const db = await setUp();
+        const failure = await failureOf(
+          withTransaction(db, async () => undefined, { signal: AbortSignal.abort(deadlineExceeded()) }),
+        );
+
+        expect(failure).toMatchObject({ kind: 'timeout', code: Code.DEADLINE_EXCEEDED });
       });
     });
 

@@ -9,7 +9,7 @@ import {
 import { performance } from 'node:perf_hooks';
 import '../../call/grpc-error-shape.js';
 import { describeMethod } from '../../call/method-info.js';
-import { runInCall } from '@platform/core';
+import { deadlineExceeded, runInCall } from '@platform/core';
 import { registerGrpcCall, type CallContext, type CallOutcome } from './call-context.js';
 import { bindCallContext } from './call-registry.js';
 import { streamWasReset } from './stream-was-reset.js';
@@ -73,7 +73,7 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
         ? { code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }
         : { code: GrpcStatus.CANCELLED, details: 'Cancelled by the client' },
     );
-    controller.abort(deadlinePassed ? 'deadline exceeded' : 'cancelled');
+    controller.abort(deadlinePassed ? deadlineExceeded() : 'cancelled');
   };
 
   const listener = new ServerListenerBuilder()
