@@ -16,7 +16,7 @@ export class CancellationScope {
   readonly deadlineAt: number;
   private error: TransactionCancelledError | undefined;
   private readonly listeners = new Set<() => void>();
-  private readonly timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   // A signal aborted because its scope's deadline passed is a timeout, like the budget's own.
   private readonly onAbort = () =>
     this.stop(
@@ -36,10 +36,7 @@ export class CancellationScope {
     this.deadlineAt = Date.now() + timeoutMs;
     if (signal?.aborted) this.onAbort();
     else signal?.addEventListener('abort', this.onAbort, { once: true });
-    if (Number.isFinite(timeoutMs) && !this.error) {
-      this.timer = setTimeout(() => this.checkDeadline(), Math.max(0, timeoutMs));
-      this.timer.unref();
-    }
+    if (Number.isFinite(timeoutMs) && !this.error) this.armTimer(timeoutMs);
   }
 
   /** The reason the scope stopped, or `undefined` while it runs. */
@@ -83,6 +80,20 @@ export class CancellationScope {
     this.signal?.removeEventListener('abort', this.onAbort);
     if (this.timer) clearTimeout(this.timer);
     this.listeners.clear();
+  }
+
+  // A timer may fire a little before the wall clock reaches the deadline (timers run on a
+  // monotonic clock, and a fractional budget is rounded): then it is armed again for the rest,
+  // or the scope would never stop.
+  private armTimer(delayMs: number): void {
+    this.timer = setTimeout(
+      () => {
+        this.checkDeadline();
+        if (!this.error) this.armTimer(Math.max(1, this.deadlineAt - Date.now()));
+      },
+      Math.max(0, delayMs),
+    );
+    this.timer.unref();
   }
 
   private checkDeadline(): void {
