@@ -126,6 +126,19 @@ describe(`nx g @platform/plugin:service ${name}, on a copy of the workspace`, ()
     expect(output).toMatch(/test\/loyalty-points-service\.spec\.ts .*\d+ tests/);
   });
 
+  it("gives projects whose own tests pass the workspace's coverage gate", async () => {
+    // The coverage of the run above (tools/coverage.config.mjs's thresholds, no override).
+    const report = await import(join(root, 'tools', 'scripts', 'coverage-report.mjs'));
+    const generated = report
+      .gate(report.readCoverage(join(root, 'dist', 'coverage')))
+      .filter((/** @type {{ project: string }} */ row) => [`${name}-domain`, app].includes(row.project));
+    expect(generated.map((/** @type {{ project: string }} */ row) => row.project).sort()).toEqual([
+      `${name}-domain`,
+      app,
+    ]);
+    expect(generated.filter((/** @type {{ failures: string[] }} */ row) => row.failures.length)).toEqual([]);
+  });
+
   it('passes the compose check', () => {
     const { status, output } = nx('run', 'tools:check-compose', '--output-style=static');
     expect(status, output.slice(-4_000)).toBe(0);
