@@ -1,5 +1,6 @@
 import { databaseVariables } from '@platform/db';
 import { kafkaVariables } from '@platform/events';
+import { grpcServerVariables } from '@platform/grpc';
 import {
   base64Key,
   defineConfig,
@@ -56,13 +57,7 @@ export const orderServiceConfig = defineConfig({
   /** Calls per second and burst per caller (token bucket), every method but health and reflection. */
   ORDER_RATE_LIMIT_PER_SECOND: positiveInt().default(500),
   ORDER_RATE_LIMIT_BURST: positiveInt().default(1_000),
-  /** How often health re-checks the database. */
-  HEALTH_CHECK_INTERVAL: duration({ minMs: 50 }).default(5_000),
-  /** Bound of the drain on SIGTERM before remaining calls are cut. */
-  SHUTDOWN_DRAIN_TIMEOUT: duration().default(10_000),
-  /** Connections are ended after this (then the grace), so clients re-resolve and re-balance. Unset: never. */
-  GRPC_MAX_CONNECTION_AGE: duration({ minMs: 1_000 }).optional(),
-  GRPC_MAX_CONNECTION_AGE_GRACE: duration().default(10_000),
+  ...grpcServerVariables,
   LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 

@@ -95,11 +95,6 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
         metricsPort: config.ORDER_METRICS_PORT,
         channelOptions: {
           'grpc.max_receive_message_length': config.ORDER_MAX_MESSAGE_BYTES,
-          // Clients reconnect (and re-resolve) after the age: new replicas get calls.
-          ...(config.GRPC_MAX_CONNECTION_AGE && {
-            'grpc.max_connection_age_ms': config.GRPC_MAX_CONNECTION_AGE,
-            'grpc.max_connection_age_grace_ms': config.GRPC_MAX_CONNECTION_AGE_GRACE,
-          }),
         },
         chain: {
           errors: { domain: 'order.platform' },

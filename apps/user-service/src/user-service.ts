@@ -104,11 +104,6 @@ export const userService: ServingDefinition<UserServiceConfig, UserSchema, { jwk
         // Requests are small; a 1 MiB cap keeps a hostile client from making us buffer more.
         channelOptions: {
           'grpc.max_receive_message_length': 1024 * 1024,
-          // Clients reconnect (and re-resolve) after the age: new replicas get calls.
-          ...(config.GRPC_MAX_CONNECTION_AGE && {
-            'grpc.max_connection_age_ms': config.GRPC_MAX_CONNECTION_AGE,
-            'grpc.max_connection_age_grace_ms': config.GRPC_MAX_CONNECTION_AGE_GRACE,
-          }),
         },
         chain: {
           errors: { domain: 'user.platform' },

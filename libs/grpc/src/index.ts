@@ -54,6 +54,7 @@ export * from './server/shutdown/index.js';
 export * from './server/unimplemented/index.js';
 export * from './server/utf8/index.js';
 export * from './server/metadata/index.js';
+export { connectionAgeOptions, grpcServerVariables } from './server/server-variables.js';
 
 // The client side.
 export * from './client/channel/index.js';

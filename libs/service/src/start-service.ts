@@ -1,7 +1,12 @@
 import { readOrCreateFile } from '@platform/config';
 import type { Database, DatabaseSchema } from '@platform/db';
 import { startEvents, type ConsumerSpec, type EventsConfig, type EventsRuntime } from '@platform/events';
-import { HealthService, type ClientChainOptions, type ServerChainOptions } from '@platform/grpc';
+import {
+  connectionAgeOptions,
+  HealthService,
+  type ClientChainOptions,
+  type ServerChainOptions,
+} from '@platform/grpc';
 import { startGrpcApp, type GrpcApp, type StartGrpcAppOptions } from '@platform/nest';
 import { createMetricsRegistry, startMetricsServer, type Logger } from '@platform/observability';
 import { platformEventTypes, platformTopics } from '@platform/proto';
@@ -25,6 +30,9 @@ export interface ServiceConfig extends EventsConfig {
 /** The variables of a service with a database and a gRPC server (`databaseVariables` too). */
 export interface ServingConfig extends ServiceConfig, DatabaseConfig {
   readonly HEALTH_CHECK_INTERVAL: number;
+  /** `grpcServerVariables`: the server ends connections after this, so clients re-balance. */
+  readonly GRPC_MAX_CONNECTION_AGE?: number | undefined;
+  readonly GRPC_MAX_CONNECTION_AGE_GRACE?: number | undefined;
 }
 
 /** What the runtime hands a service's wiring. */
@@ -208,6 +216,8 @@ async function startServing(
   health.addCheck(service, (signal) => db.health({ signal }).then(() => true), 'database');
   const { app: _app, ...grpcApp } = await startGrpcApp({
     ...served,
+    // Clients reconnect (and re-resolve) after the age: new replicas get calls.
+    channelOptions: { ...connectionAgeOptions(config), ...served.channelOptions },
     chain: { ...chain, tracing: {}, metrics: { registry }, logging: { logger }, deadline: {} },
     health,
     registry,
