@@ -15,7 +15,7 @@ export interface StoppableService {
 /** What a starting service may ask of its process. */
 export interface ServiceProcess {
   /**
-   * A part failed for good (a consumer kafkajs will not restart): log it, stop the service
+   * A part failed for good (an event consumer that crashed on a non-transient error): log it, stop the service
    * gracefully and exit 1, so the supervisor restarts the process.
    */
   fatal(error: unknown): void;

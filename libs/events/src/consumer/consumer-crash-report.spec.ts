@@ -1,6 +1,12 @@
 import { createLogger } from '@platform/observability';
-import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import {
+  KafkaJSConnectionError,
+  KafkaJSGroupCoordinatorNotFound,
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+} from 'kafkajs';
+import { describe, expect, it, vi } from 'vitest';
 import { ConsumerCrashReport } from './consumer-crash-report.js';
 
 type Line = { level: string; msg: string; error?: string; err?: { message: string } };
@@ -13,7 +19,15 @@ function report() {
     destination: { write: (line: string) => void lines.push(JSON.parse(line) as Line) },
   });
   const fatal: Error[] = [];
-  return { lines, fatal, crashes: new ConsumerCrashReport(logger, 'g', (error) => fatal.push(error)) };
+  const restarts: number[] = [];
+  const crashes = new ConsumerCrashReport({
+    logger,
+    group: 'g',
+    onFatal: (error) => fatal.push(error),
+    restart: () => restarts.push(Date.now()),
+    restartDelayMs: 20,
+  });
+  return { lines, fatal, restarts, crashes };
 }
 
 // kafkajs's own errors, built as its broker responses and retrier build them: the protocol error
@@ -71,7 +85,62 @@ describe('ConsumerCrashReport', () => {
     });
   });
 
-  describe('a crash kafkajs does not restart from', () => {
+  describe('a transient crash kafkajs does not restart from', () => {
+    // What kafkajs throws when a broker that just restarted has no coordinator for the group yet:
+    // non-retriable to kafkajs, so it leaves the consumer stopped.
+    const coordinatorNotFound = new KafkaJSGroupCoordinatorNotFound('Failed to find group coordinator');
+
+    it('restarts the consumer itself after a delay, logged once at warn, never fatal', async () => {
+      const { lines, fatal, restarts, crashes } = report();
+      crashes.crashed({ error: coordinatorNotFound, restart: false }, false);
+      expect(restarts).toEqual([]);
+      await vi.waitFor(() => expect(restarts).toHaveLength(1));
+      const wrapped = new NonRetriable(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'), {
+        cause: new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'),
+      });
+      crashes.crashed({ error: wrapped, restart: false }, false);
+      await vi.waitFor(() => expect(restarts).toHaveLength(2));
+      expect(fatal).toEqual([]);
+      expect(lines.map((line) => [line.level, line.msg, line.error])).toEqual([
+        [
+          'warn',
+          'event consumer restarting after a transient Kafka error',
+          'Failed to find group coordinator',
+        ],
+        [
+          'debug',
+          'event consumer restarting after a transient Kafka error',
+          'Connection error: connect ECONNREFUSED',
+        ],
+      ]);
+    });
+
+    it('waits longer after each failed restart until the consumer joins its group again', () => {
+      const { lines, crashes } = report();
+      const delays = () => lines.map((line) => (line as Line & { delayMs?: number }).delayMs ?? 0);
+      for (let i = 0; i < 4; i++) crashes.crashed({ error: coordinatorNotFound, restart: false }, false);
+      crashes.joined();
+      crashes.crashed({ error: coordinatorNotFound, restart: false }, false);
+      crashes.cancel();
+      // 20 ms doubling, each jittered within its upper half: [10,20], [20,40], [40,80], [80,160].
+      const [first, second, third, fourth, afterJoin] = delays();
+      expect(first).toBeLessThanOrEqual(20);
+      expect(second).toBeGreaterThanOrEqual(20);
+      expect(third).toBeGreaterThanOrEqual(40);
+      expect(fourth).toBeGreaterThanOrEqual(80);
+      expect(afterJoin).toBeLessThanOrEqual(20);
+    });
+
+    it('does not restart once cancelled (the consumer is stopping)', async () => {
+      const { restarts, crashes } = report();
+      crashes.crashed({ error: coordinatorNotFound, restart: false }, false);
+      crashes.cancel();
+      await new Promise((resolve) => setTimeout(resolve, 60));
+      expect(restarts).toEqual([]);
+    });
+  });
+
+  describe('any other crash kafkajs does not restart from', () => {
     it('is logged at error and reaches the fatal path', () => {
       const { lines, fatal, crashes } = report();
       const error = new NonRetriable(invalidSession, { cause: invalidSession });

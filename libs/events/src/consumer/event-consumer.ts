@@ -1,6 +1,6 @@
 import type { Database, DatabaseSchema } from '@platform/db';
 import type { Logger } from '@platform/observability';
-import type { Consumer } from 'kafkajs';
+import type { Consumer, ConsumerRunConfig } from 'kafkajs';
 import type { Registry } from 'prom-client';
 import type { EventType } from '../contracts/event-type.js';
 import { deadLetterTopicOf, retryTopicOf } from '../contracts/topic-spec.js';
@@ -61,7 +61,10 @@ export interface EventConsumerOptions {
   createTopics?: boolean;
   /** Partitions processed at once. Defaults to 4. */
   partitionsConsumedConcurrently?: number;
-  /** Called when the consumer crashed and kafkajs will not restart it (logged at error): exit the process. */
+  /**
+   * Called when the consumer crashed for good (logged at error): exit the process. A transient
+   * crash (the cluster away) never comes here: the consumer restarts.
+   */
   onFatal?: (error: Error) => void;
   /** Read new groups from the earliest offset (default) or only new records. */
   fromBeginning?: boolean;
@@ -97,6 +100,8 @@ export class EventConsumer {
   private readonly stopping = new AbortController();
   private readonly aborted = new AbortController();
   private stopPruning: (() => void) | undefined;
+  private readonly crashes: ConsumerCrashReport;
+  private readonly runConfig: ConsumerRunConfig;
   private stopped: Promise<void> | undefined;
   private readonly kafka;
   private readonly group: string;
@@ -157,11 +162,35 @@ export class EventConsumer {
       stopping: this.stopping.signal,
       lag: (topic, partition, lag) => metrics.lag(topic, partition, lag),
     });
-    const crashes = new ConsumerCrashReport(options.logger, this.group, options.onFatal);
+    this.runConfig = {
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 4,
+      eachBatch: (payload) => this.fetchLoop.eachBatch(payload),
+    };
+    const crashes = new ConsumerCrashReport({
+      logger: options.logger,
+      group: this.group,
+      onFatal: options.onFatal,
+      restart: () => void this.resume(),
+    });
+    this.crashes = crashes;
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) =>
       crashes.crashed(payload, this.stopping.signal.aborted),
     );
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => crashes.joined());
+  }
+
+  /** Runs the consumer again after a transient crash kafkajs left stopped (kafkajs disconnected it). */
+  private async resume(): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    try {
+      await this.consumer.connect();
+      await this.consumer.run(this.runConfig);
+    } catch (error) {
+      this.crashes.crashed({ error: error as Error, restart: false }, this.stopping.signal.aborted);
+    }
   }
 
   /** Topics this consumer reads: the handlers' topics and its retry topics. */
@@ -195,13 +224,7 @@ export class EventConsumer {
       topics: this.subscribedTopics,
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    await this.consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1_000,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 4,
-      eachBatch: (payload) => this.fetchLoop.eachBatch(payload),
-    });
+    await this.consumer.run(this.runConfig);
     if (this.options.db) {
       const retentionMs = this.options.retentionMs ?? 7 * 24 * 60 * 60 * 1000;
       this.stopPruning = inbox.schedulePruning(this.options.db, group, retentionMs, this.options.logger);
@@ -212,6 +235,7 @@ export class EventConsumer {
   stop(): Promise<void> {
     this.stopped ??= (async () => {
       this.stopping.abort(new Error('the consumer is stopping'));
+      this.crashes.cancel();
       this.stopPruning?.();
       this.fetchLoop.stop();
       const bound = setTimeout(
