@@ -4,11 +4,13 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 
 export const root = resolve(import.meta.dirname, '..', '..', '..');
 export const chartDir = join(root, 'deploy', 'kubernetes', 'chart');
 export const operatorsValues = join(chartDir, 'values-operators.yaml');
+/** The `apps` map of the chart's default values: every app the chart deploys, by name. */
+export const chartApps = parse(readFileSync(join(chartDir, 'values.yaml'), 'utf8')).apps;
 const helmCli = join(root, 'tools', 'helm', 'helm.mjs');
 const kubeCli = join(root, 'tools', 'kube', 'kube.mjs');
 

@@ -99,3 +99,17 @@ privileged: false
 capabilities:
   drop: [ALL]
 {{- end }}
+
+{{/*
+The KafkaTopic resource name of a Kafka topic: Kafka allows '_' and upper case in a topic's
+name, a Kubernetes name (an RFC 1123 subdomain) does not, so it is lower case with '-' for '_'
+(`loyalty_points.events.v1` -> `loyalty-points.events.v1`); spec.topicName keeps the topic's
+own name. A name still not valid (or longer than 253) stops the render, naming the topic.
+*/}}
+{{- define "platform.kafkaTopicResourceName" -}}
+{{- $name := . | lower | replace "_" "-" -}}
+{{- if or (gt (len $name) 253) (not (regexMatch "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" $name)) -}}
+{{- fail (printf "operators.strimzi: the topic %q gives no valid KafkaTopic name (%q is not a lower-case RFC 1123 subdomain)" . $name) -}}
+{{- end -}}
+{{- $name -}}
+{{- end }}
