@@ -2,13 +2,15 @@
 // tools/kube/kube.mjs): server-side apply with dryRun=All and strict field validation runs the
 // API's own defaulting, validation and admission on every object, storing nothing. The
 // operators profile's CloudNativePG Cluster and ServiceMonitor are validated against their
-// CRDs, installed first; Strimzi's resources get the strict schema check (chart.spec.mjs).
+// CRDs, installed first; Strimzi's resources get the strict schema check (chart.spec.mjs), and
+// the KafkaTopics' names the API server's own check, through a stand-in CRD.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { find, kube, operatorCrds, operatorsValues, render } from './chart-tools.mjs';
+import { find, generatedTopicArgs, kube, operatorCrds, operatorsValues, render } from './chart-tools.mjs';
+import { kafkaTopicStandInCrd } from './strimzi-schema.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'platform-chart-'));
 const env = { ...process.env, KUBE_STATE_FILE: join(dir, 'kube-state.json') };
@@ -78,6 +80,32 @@ describe('kubectl apply --server-side --dry-run=server, by the real API server',
     expect(refused.stderr).toMatch(
       /cluster\.postgresql\.cnpg\.io\/user-service-db: .*\.spec\.instance: field not declared in schema/,
     );
+  });
+});
+
+describe("a topic with '_' (as the service generator names them) in the operators profile", () => {
+  it('is accepted as a KafkaTopic by its derived name, where the topic name itself is refused', async () => {
+    const installed = await apply([kafkaTopicStandInCrd], { dryRun: false });
+    expect(installed.stderr).toBe('');
+    const { objects } = await render(['--values', operatorsValues, ...generatedTopicArgs]);
+    const topics = objects.filter((object) => object.kind === 'KafkaTopic');
+    expect(topics.map((object) => object.spec.topicName)).toContain('loyalty_points.events.v1');
+    const result = await apply(topics);
+    console.log(`KafkaTopics of a topic with '_', server dry run:\n${result.stdout}${result.stderr}`);
+    expect(result.status).toBe(0);
+    expect(result.stdout.trim().split('\n')).toEqual(
+      topics.map(
+        (object) => `kafkatopic.kafka.strimzi.io/${object.metadata.name} serverside-applied (server dry run)`,
+      ),
+    );
+
+    // What the chart did before: the Kafka topic's own name as the resource name.
+    const named = structuredClone(find(topics, 'KafkaTopic', 'loyalty-points.events.v1'));
+    named.metadata.name = named.spec.topicName;
+    const refused = await apply([named]);
+    console.log(`the topic's own name as the KafkaTopic's, server dry run:\n${refused.stderr}`);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/loyalty_points\.events\.v1.*RFC 1123 subdomain/);
   });
 });
 

@@ -51,6 +51,21 @@ export async function render(args = []) {
   return { text: result.stdout, objects: parseManifests(result.stdout) };
 }
 
+/**
+ * Values giving the operators profile a topic as the service generator names one (snake_case
+ * from the proto package, `loyalty_points.events.v1`) and a consumer group of it, whose retry
+ * and dead-letter topics carry the '_' too.
+ */
+const generatedTopic = { name: 'loyalty_points.events.v1', partitions: 3, retentionMs: 604_800_000 };
+export const generatedTopicArgs = [
+  '--set-json',
+  `operators.strimzi.topics=${JSON.stringify([generatedTopic])}`,
+  '--set-json',
+  `operators.strimzi.consumerGroups=${JSON.stringify([
+    { topic: generatedTopic.name, group: 'order-service.loyalty-points-events' },
+  ])}`,
+];
+
 /** The one object of a kind and name; throws naming what is missing. */
 export function find(objects, kind, name) {
   const found = objects.find((object) => object.kind === kind && object.metadata.name === name);

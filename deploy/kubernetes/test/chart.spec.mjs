@@ -2,7 +2,16 @@
 // by values alone getting the same, the operators profile's resources and topics.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { appConfigLoader, otelVariables } from '@platform/tools/compose/check-compose.mjs';
-import { chartApps, chartDir, find, helm, operatorsValues, render, root } from './chart-tools.mjs';
+import {
+  chartApps,
+  chartDir,
+  find,
+  generatedTopicArgs,
+  helm,
+  operatorsValues,
+  render,
+  root,
+} from './chart-tools.mjs';
 import { expectedKafkaTopics } from './platform-events.mjs';
 import { strimziSchemaErrors } from './strimzi-schema.mjs';
 
@@ -281,6 +290,75 @@ describe('the operators profile', () => {
     const byName = (a, b) => a.name.localeCompare(b.name);
     expect(declared.sort(byName)).toEqual(expected.sort(byName));
     expect(find(operators, 'ConfigMap', 'user-service-config').data.KAFKA_CREATE_TOPICS).toBe('false');
+  });
+
+  it("names a topic with '_' validly as a KafkaTopic, keeping the Kafka name in spec.topicName", async () => {
+    const { objects } = await render(['--values', operatorsValues, ...generatedTopicArgs]);
+    const topics = objects.filter((object) => object.kind === 'KafkaTopic');
+    expect(topics.map((object) => [object.metadata.name, object.spec.topicName])).toEqual([
+      ['loyalty-points.events.v1', 'loyalty_points.events.v1'],
+      [
+        'loyalty-points.events.v1.order-service.loyalty-points-events.retry',
+        'loyalty_points.events.v1.order-service.loyalty-points-events.retry',
+      ],
+      [
+        'loyalty-points.events.v1.order-service.loyalty-points-events.dlt',
+        'loyalty_points.events.v1.order-service.loyalty-points-events.dlt',
+      ],
+    ]);
+    for (const object of topics) expect(strimziSchemaErrors(object)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'two topics that would share a KafkaTopic name',
+      [
+        { name: 'loyalty_points.events.v1', partitions: 3, retentionMs: 1 },
+        { name: 'loyalty-points.events.v1', partitions: 3, retentionMs: 1 },
+      ],
+      [],
+      /the topics loyalty_points\.events\.v1 and loyalty-points\.events\.v1 would both be the KafkaTopic loyalty-points\.events\.v1/,
+    ],
+    [
+      'a topic listed twice',
+      [
+        { name: 'a.events.v1', partitions: 3, retentionMs: 1 },
+        { name: 'a.events.v1', partitions: 6, retentionMs: 1 },
+      ],
+      [],
+      /operators\.strimzi\.topics: a\.events\.v1 is listed twice/,
+    ],
+    [
+      'a consumer group listed twice',
+      [{ name: 'a.events.v1', partitions: 3, retentionMs: 1 }],
+      [
+        { topic: 'a.events.v1', group: 'g' },
+        { topic: 'a.events.v1', group: 'g' },
+      ],
+      /the topic a\.events\.v1\.g\.retry is declared twice/,
+    ],
+    [
+      'a group of a topic not listed',
+      [{ name: 'a.events.v1', partitions: 3, retentionMs: 1 }],
+      [{ topic: 'b.events.v1', group: 'g' }],
+      /g reads b\.events\.v1, which operators\.strimzi\.topics does not list/,
+    ],
+    [
+      'a topic that maps to no valid name',
+      [{ name: 'a..events.v1', partitions: 3, retentionMs: 1 }],
+      [],
+      /the topic "a\.\.events\.v1" gives no valid KafkaTopic name/,
+    ],
+  ])('fails the render on %s, saying why', async (_case, topics, consumerGroups, why) => {
+    const rendered = render([
+      '--values',
+      operatorsValues,
+      '--set-json',
+      `operators.strimzi.topics=${JSON.stringify(topics)}`,
+      '--set-json',
+      `operators.strimzi.consumerGroups=${JSON.stringify(consumerGroups)}`,
+    ]);
+    await expect(rendered).rejects.toThrow(why);
   });
 
   it('deploys KRaft Kafka and a PostgreSQL cluster per service, the apps pointed at them', () => {

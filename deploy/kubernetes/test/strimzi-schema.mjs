@@ -155,3 +155,44 @@ export function strimziSchemaErrors(object) {
       (error.params?.additionalProperty ? ` (${error.params.additionalProperty})` : ''),
   );
 }
+
+/**
+ * A stand-in for Strimzi's KafkaTopic CRD (kafkatopics.kafka.strimzi.io, v1beta2), with the spec
+ * fields of its API reference that the check above allows, so the real API server can take
+ * KafkaTopics: it validates their names (RFC 1123 subdomains, as for every custom resource) and
+ * the spec's types. Not Strimzi's own CRD, which is not obtainable here (above).
+ */
+export const kafkaTopicStandInCrd = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'kafkatopics.kafka.strimzi.io' },
+  spec: {
+    group: 'kafka.strimzi.io',
+    scope: 'Namespaced',
+    names: { kind: 'KafkaTopic', plural: 'kafkatopics', singular: 'kafkatopic', listKind: 'KafkaTopicList' },
+    versions: [
+      {
+        name: 'v1beta2',
+        served: true,
+        storage: true,
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            properties: {
+              spec: {
+                type: 'object',
+                properties: {
+                  topicName: { type: 'string', minLength: 1 },
+                  partitions: { type: 'integer', minimum: 1 },
+                  replicas: { type: 'integer', minimum: 1, maximum: 32767 },
+                  config: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                },
+              },
+              status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            },
+          },
+        },
+      },
+    ],
+  },
+};
