@@ -2,9 +2,9 @@
 // line with its metrics port, graceful exit 0 on SIGTERM, exit 78 naming a missing or bad
 // variable without printing a secret.
 import { randomBytes } from 'node:crypto';
-import { testKafkaBrokers } from '@platform/testing';
+import { spawnServiceProcess, startServiceProcess, testKafkaBrokers } from '@platform/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { builtMain, spawnServiceProcess, startServiceProcess } from './__fixtures__/service-process.js';
+import { builtMain } from './__fixtures__/built-main.js';
 import { eventEnv } from './__fixtures__/platform.js';
 
 const main = builtMain('fulfillment-worker');

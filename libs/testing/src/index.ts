@@ -26,6 +26,13 @@ export * from './test-issuer/index.js';
 export { testKafkaBrokers } from './kafka/test-kafka-brokers.js';
 export { readTopic, type TopicRecord } from './kafka/read-topic.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export {
+  spawnServiceProcess,
+  startServiceProcess,
+  type LogEntry,
+  type ProcessExit,
+  type ServiceProcess,
+} from './service-process/service-process.js';
 export { recordModuleLoads, type ModuleLoadRecorder } from './record-module-loads.js';
 export { startOtlpCollector, type OtlpCollector } from './otlp/start-otlp-collector.js';
 export type { CollectedSpan } from './otlp/decode-otlp-spans.js';

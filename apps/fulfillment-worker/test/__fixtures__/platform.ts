@@ -10,12 +10,18 @@ import {
   OrderServiceClient,
   UserServiceClient,
 } from '@platform/proto';
-import { freePort, testKafkaBrokers } from '@platform/testing';
+import {
+  freePort,
+  startServiceProcess,
+  testKafkaBrokers,
+  type LogEntry,
+  type ServiceProcess,
+} from '@platform/testing';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtMain, startServiceProcess, type LogEntry, type ServiceProcess } from './service-process.js';
+import { builtMain } from './built-main.js';
 
 /** A signed-up user and their token. */
 export interface Caller {

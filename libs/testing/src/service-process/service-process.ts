@@ -1,18 +1,18 @@
 // A built app (`node apps/<app>/dist/main.js`) as a child process: its JSON log lines collected,
-// ready when it logs `<name> ready`, stopped with SIGTERM. Services meet only over gRPC and
-// Kafka, as in production.
+// ready when it logs `<name> ready`, stopped with SIGTERM. What a process spec of every service
+// (the hand-written ones and the generator's) and the multi-process tests start.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-
-/** The build of an app of this repository. */
-export function builtMain(app: 'user-service' | 'order-service' | 'fulfillment-worker'): string {
-  return fileURLToPath(new URL(`../../../${app}/dist/main.js`, import.meta.url));
-}
 
 /** One JSON log line. */
 export type LogEntry = Record<string, unknown> & { msg?: string };
+
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ProcessExit {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+}
 
 export interface ServiceProcess {
   readonly name: string;
@@ -23,10 +23,12 @@ export interface ServiceProcess {
   stderr(): string;
   /** Resolves with the first log line (so far or to come) matching, within `timeoutMs`. */
   logged(match: (entry: LogEntry) => boolean, timeoutMs?: number): Promise<LogEntry>;
-  /** Resolves with the exit code (or signal) once it has exited. */
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once it has exited. */
+  readonly exited: Promise<ProcessExit>;
   /** SIGTERM (unless it already exited), then waits for the exit. */
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(): Promise<ProcessExit>;
+  /** SIGKILL (unless it already exited), then waits for the exit: a test's cleanup. */
+  kill(): Promise<ProcessExit>;
 }
 
 /**
@@ -63,6 +65,7 @@ export function spawnServiceProcess(name: string, main: string, env: Record<stri
   const exited = (once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>).then(
     ([code, signal]) => ({ code, signal }),
   );
+  const running = () => child.exitCode === null && child.signalCode === null;
   const describe = () =>
     `${name}: exit ${child.exitCode ?? child.signalCode ?? 'none yet'}\n${stderr}\n${logs
       .slice(-20)
@@ -98,13 +101,20 @@ export function spawnServiceProcess(name: string, main: string, env: Record<stri
       });
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (running()) child.kill('SIGTERM');
+      return exited;
+    },
+    async kill() {
+      if (running()) child.kill('SIGKILL');
       return exited;
     },
   };
 }
 
-/** Spawns `main` and waits until it logs `<name> ready` (a fresh PGlite directory takes seconds). */
+/**
+ * Spawns `main` and waits until it logs `<name> ready` (a fresh PGlite directory takes seconds;
+ * on a busy machine tens of them); kills it and throws, with its output, when it does not.
+ */
 export async function startServiceProcess(
   name: string,
   main: string,
@@ -116,8 +126,7 @@ export async function startServiceProcess(
     const ready = await started.logged((entry) => entry.msg === `${name} ready`, timeoutMs);
     return { process: started, ready };
   } catch (error) {
-    started.child.kill('SIGKILL');
-    await started.exited;
+    await started.kill();
     throw error;
   }
 }
