@@ -26,6 +26,8 @@ const extended = [
   'deploy/kubernetes/chart/values-operators.yaml',
   'README.md',
 ];
+/** Workspace files the generator only reads: the retention (eventRetentionMs) its KafkaTopic takes. */
+const readOnly = ['libs/proto/src/events/event-retention.ts'];
 
 /** @type {import('@nx/devkit').Tree} */
 let tree;
@@ -38,7 +40,8 @@ function seededTree() {
   // The workspace formats with Prettier (the empty workspace comes with oxfmt's settings).
   seeded.delete('.oxfmtrc.json');
   seeded.write('.prettierrc.json', readFileSync(join(workspaceRoot, '.prettierrc.json'), 'utf8'));
-  for (const path of extended) seeded.write(path, readFileSync(join(workspaceRoot, path), 'utf8'));
+  for (const path of [...extended, ...readOnly])
+    seeded.write(path, readFileSync(join(workspaceRoot, path), 'utf8'));
   addProjectConfiguration(seeded, 'order-service', { root: 'apps/order-service' });
   seeded.write('protos/platform/order/v1/order.proto', 'syntax = "proto3";\n');
   return seeded;
@@ -202,16 +205,13 @@ describe('serviceGenerator', () => {
     );
   });
 
-  it("adds the service's entry to the Helm chart's apps, and its database to the operators profile", async () => {
+  it("adds the service's entry to the Helm chart's apps, its topic to the operators profile's KafkaTopics and its database there", async () => {
     await serviceGenerator(tree, { name: 'loyalty-points' });
     const valuesFile = tree.read('deploy/kubernetes/chart/values.yaml', 'utf8') ?? '';
     const values = parse(valuesFile);
-    expect(Object.keys(values.apps)).toEqual([
-      'user-service',
-      'order-service',
-      'fulfillment-worker',
-      'loyalty-points-service',
-    ]);
+    const original = readFileSync(join(workspaceRoot, 'deploy/kubernetes/chart/values.yaml'), 'utf8');
+    const originalValues = parse(original);
+    expect(Object.keys(values.apps)).toEqual([...Object.keys(originalValues.apps), 'loyalty-points-service']);
     expect(values.apps['loyalty-points-service']).toMatchObject({
       kind: 'grpc',
       variablePrefix: 'LOYALTY_POINTS',
@@ -228,13 +228,20 @@ describe('serviceGenerator', () => {
       },
       heapMb: 96,
     });
+    // The sizes the generated events file declares (3 partitions, eventRetentionMs: seven days).
+    expect(values.operators.strimzi.topics).toEqual([
+      ...originalValues.operators.strimzi.topics,
+      { name: 'loyalty_points.events.v1', partitions: 3, retentionMs: 604_800_000 },
+    ]);
+    // One flow mapping per topic, as the file writes them (wrapped here: Prettier's default width).
+    expect(valuesFile).toMatch(/- \{\s*name: loyalty_points\.events\.v1,\s*partitions: 3,/);
     // The rest of the file is as it was: its comments kept, the other values unchanged.
-    const original = readFileSync(join(workspaceRoot, 'deploy/kubernetes/chart/values.yaml'), 'utf8');
     for (const line of original.split('\n').filter((text) => text.trimStart().startsWith('#'))) {
       expect(valuesFile).toContain(line);
     }
     const { apps, ...rest } = values;
-    const { apps: originalApps, ...originalRest } = parse(original);
+    const { apps: originalApps, ...originalRest } = originalValues;
+    rest.operators.strimzi.topics.pop();
     expect(rest).toEqual(originalRest);
     expect(apps).toMatchObject(originalApps);
     expect(
@@ -248,12 +255,11 @@ describe('serviceGenerator', () => {
   it("takes the next free ports of the platform's scheme, or the --port given", async () => {
     await serviceGenerator(tree, { name: 'inventory' });
     const config = flat('apps/inventory-service/src/inventory-service.config.ts');
-    expect(config).toMatch(/INVENTORY_GRPC_PORT: port\(\)\.default\(50_?053\)/);
-    expect(config).toMatch(/INVENTORY_METRICS_PORT: port\(\{ ?allowZero: true ?\}\)\.default\(9_?467\)/);
+    expect(config).toMatch(/servingVariables\('INVENTORY', \{ ?grpcPort: 50_?053, ?metricsPort: 9_?467,/);
     tree = seededTree();
     await serviceGenerator(tree, { name: 'loyalty-points', port: 50_100 });
     expect(flat('apps/loyalty-points-service/src/loyalty-points-service.config.ts')).toMatch(
-      /LOYALTY_POINTS_GRPC_PORT: port\(\)\.default\(50_?100\)/,
+      /servingVariables\('LOYALTY_POINTS', \{ ?grpcPort: 50_?100,/,
     );
   });
 
