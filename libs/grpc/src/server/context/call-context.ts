@@ -23,17 +23,15 @@ export interface CallContext extends CallScope {
   errorId?: string;
   /** Registers a callback for when the call ends, with its final status. Runs once. */
   onEnd(callback: (outcome: CallOutcome) => void): void;
+  /** Set by the context interceptor: what `currentCall()` tells a gRPC call's scope by. */
+  readonly [grpcCallBrand]?: true;
 }
 
-const grpcCalls = new WeakSet<CallScope>();
-
-/** Marks a scope as a gRPC call's context (the context interceptor does, once per call). */
-export function registerGrpcCall(context: CallContext): void {
-  grpcCalls.add(context);
-}
+/** Marks a scope as a gRPC call's context: a property, not a WeakSet entry, as it is set per call. */
+export const grpcCallBrand: unique symbol = Symbol('platform.grpcCall');
 
 /** The incoming gRPC call being served, or `undefined` outside one (or inside a Kafka handler). */
 export function currentCall(): CallContext | undefined {
-  const scope = currentScope();
-  return scope !== undefined && grpcCalls.has(scope) ? (scope as CallContext) : undefined;
+  const scope = currentScope() as Partial<CallContext> | undefined;
+  return scope?.[grpcCallBrand] ? (scope as CallContext) : undefined;
 }

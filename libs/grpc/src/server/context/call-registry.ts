@@ -3,13 +3,17 @@ import type { CallContext } from './call-context.js';
 
 // grpc-js creates every interceptor of a call in turn, each wrapping the call the previous one
 // returned, before any event runs (so before AsyncLocalStorage holds the context). Each of our
-// interceptors registers the call it returns, so the next one finds the context by its input.
-const contexts = new WeakMap<ServerInterceptingCallInterface, CallContext>();
+// interceptors stamps the call it returns, so the next one finds the context on its input: a
+// property rather than a WeakMap entry, which would cost a hash insert and garbage-collector
+// bookkeeping per layer and call.
+const contextKey = Symbol('platform.callContext');
+
+type StampedCall = ServerInterceptingCallInterface & { [contextKey]?: CallContext };
 
 export function bindCallContext(call: ServerInterceptingCallInterface, context: CallContext): void {
-  contexts.set(call, context);
+  (call as StampedCall)[contextKey] = context;
 }
 
 export function callContextOf(call: ServerInterceptingCallInterface): CallContext | undefined {
-  return contexts.get(call);
+  return (call as StampedCall)[contextKey];
 }

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import '../../call/grpc-error-shape.js';
 import { describeMethod } from '../../call/method-info.js';
 import { deadlineExceeded, runInCall } from '@platform/core';
-import { registerGrpcCall, type CallContext, type CallOutcome } from './call-context.js';
+import { grpcCallBrand, type CallContext, type CallOutcome } from './call-context.js';
 import { bindCallContext } from './call-registry.js';
 import { streamWasReset } from './stream-was-reset.js';
 
@@ -37,7 +37,9 @@ function deadlineOf(deadline: Date | number): number | undefined {
  * input, and an answer to it would be counted though never sent).
  */
 export const contextInterceptor: ServerInterceptor = (definition, call) => {
-  const controller = new AbortController();
+  // The signal is made when first read: most calls end without anything listening to it.
+  let controller: AbortController | undefined;
+  let abortedWith: { reason: unknown } | undefined;
   const receivedAt = Date.now();
   const endCallbacks: ((outcome: CallOutcome) => void)[] = [];
   let ended = false;
@@ -47,16 +49,21 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
     metadata: new Metadata(),
     peer: call.getPeer(),
     deadline: deadlineOf(call.getDeadline()),
-    signal: controller.signal,
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (abortedWith) controller.abort(abortedWith.reason);
+      }
+      return controller.signal;
+    },
     startedAt: performance.now(),
     slots: new Map(),
     onEnd: (callback) => {
       if (ended) throw new Error('onEnd registered after the call ended');
       endCallbacks.push(callback);
     },
+    [grpcCallBrand]: true,
   };
-
-  registerGrpcCall(context);
 
   const end = (outcome: CallOutcome) => {
     if (ended) return;
@@ -73,7 +80,9 @@ export const contextInterceptor: ServerInterceptor = (definition, call) => {
         ? { code: GrpcStatus.DEADLINE_EXCEEDED, details: 'Deadline exceeded' }
         : { code: GrpcStatus.CANCELLED, details: 'Cancelled by the client' },
     );
-    controller.abort(deadlinePassed ? deadlineExceeded() : 'cancelled');
+    const reason = deadlinePassed ? deadlineExceeded() : 'cancelled';
+    if (controller) controller.abort(reason);
+    else abortedWith ??= { reason };
   };
 
   const listener = new ServerListenerBuilder()
