@@ -13,6 +13,7 @@ import {
   root,
 } from './chart-tools.mjs';
 import { expectedKafkaTopics } from './platform-events.mjs';
+import { readmeSecrets, referencedSecrets, sorted } from './readme-secrets.mjs';
 import { strimziSchemaErrors } from './strimzi-schema.mjs';
 
 // The apps' drain bound (SHUTDOWN_DRAIN_TIMEOUT's default, apps/*/src/*.config.ts).
@@ -271,6 +272,42 @@ describe('a service added by values alone', () => {
     expect(callers).toContain('inventory-service');
     const config = find(objects, 'ConfigMap', 'inventory-service-config').data;
     expect(config).toMatchObject({ INVENTORY_GRPC_PORT: '50053', INVENTORY_METRICS_PORT: '9467' });
+  });
+});
+
+describe("the README's Secrets", () => {
+  /** The Secrets the README makes for the chart's apps: its commands, the generated service's per app it has none for. */
+  function documented() {
+    const { explicit, generic } = readmeSecrets();
+    const secrets = new Map(explicit);
+    for (const [app, entry] of Object.entries(chartApps)) {
+      if (secrets.has(app)) continue;
+      for (const [name, keys] of generic) {
+        const named = name.replace('$APP', app);
+        secrets.set(named, new Set([...keys].map((key) => key.replace('${PREFIX}', entry.variablePrefix))));
+      }
+    }
+    return secrets;
+  }
+
+  it('are exactly those the default profile references, by name and key, for every app', () => {
+    const { generic } = readmeSecrets();
+    expect(generic.size).toBeGreaterThan(0);
+    expect(sorted(documented())).toEqual(sorted(referencedSecrets(defaults)));
+  });
+
+  it('cover the operators profile but its databases, which CloudNativePG writes for each Cluster', () => {
+    const referenced = referencedSecrets(operators);
+    const written = new Set(
+      operators.filter((object) => object.kind === 'Cluster').map((object) => `${object.metadata.name}-app`),
+    );
+    const secrets = documented();
+    for (const [name, keys] of referenced) {
+      if (written.has(name)) expect([...keys]).toEqual(['uri']);
+      else
+        expect({ [name]: [...keys].filter((key) => !secrets.get(name)?.has(key)) }).toEqual({ [name]: [] });
+    }
+    expect(written.size).toBe(appsWithDatabase.length);
   });
 });
 
