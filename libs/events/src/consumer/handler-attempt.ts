@@ -41,11 +41,20 @@ export async function attemptHandler<T>(
   const { db, group, stopping, timeoutMs } = options;
   const call = openCall({ name: `${group}/${context.envelope.type}`, timeoutMs, signal: options.signal });
   const { scope } = call;
-  const { signal } = scope;
+  // A getter: the scope makes its signal and deadline timer only when read, and most handlers
+  // never read it (their transaction gets the budget explicitly below).
+  const handlerContext = <Tx>(tx: Tx) => ({
+    ...context,
+    get signal() {
+      return scope.signal;
+    },
+    stopping,
+    tx,
+  });
   try {
     return await runInCall(scope, async () => {
       if (!db) {
-        const handled = binding.handle(event, { ...context, signal, stopping, tx: undefined });
+        const handled = binding.handle(event, handlerContext(undefined));
         await untilScopeEnds(handled, scope, () =>
           options.signal.aborted
             ? options.signal.reason
@@ -55,13 +64,10 @@ export async function attemptHandler<T>(
       }
       // The scope's budget and the consumer's stop, given explicitly so that running out of
       // time cancels the transaction as a timeout (TransactionCancelledError kind "timeout").
-      return inbox.applyOnce(
-        db,
-        group,
-        context.envelope,
-        (tx) => binding.handle(event, { ...context, signal, stopping, tx }),
-        { signal: options.signal, timeoutMs: remainingMs(scope) },
-      );
+      return inbox.applyOnce(db, group, context.envelope, (tx) => binding.handle(event, handlerContext(tx)), {
+        signal: options.signal,
+        timeoutMs: remainingMs(scope),
+      });
     });
   } finally {
     call.close();
