@@ -1,17 +1,8 @@
 import { databaseVariables } from '@platform/db';
 import { kafkaVariables } from '@platform/events';
 import { grpcServerVariables } from '@platform/grpc';
-import {
-  base64Key,
-  defineConfig,
-  duration,
-  filePath,
-  oneOf,
-  port,
-  positiveInt,
-  secret,
-  type Config,
-} from '@platform/config';
+import { defineConfig, duration, filePath, oneOf, positiveInt, secret, type Config } from '@platform/config';
+import { servingVariables } from '@platform/service';
 import * as z from 'zod';
 
 /**
@@ -19,13 +10,13 @@ import * as z from 'zod';
  * the process with exit code 78 and a message naming it). The README lists them.
  */
 export const orderServiceConfig = defineConfig({
-  /** Interface the gRPC server listens on; `0.0.0.0` in containers. */
-  ORDER_GRPC_HOST: oneOf(['127.0.0.1', '0.0.0.0', '::', '::1']).default('127.0.0.1'),
-  ORDER_GRPC_PORT: port().default(50_052),
-  /** Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
-  ORDER_METRICS_PORT: port({ allowZero: true }).default(9_465),
-  /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
-  ORDER_DATA_DIR: filePath({ mustExist: false }).default('.data/order-service'),
+  ...servingVariables('ORDER', {
+    grpcPort: 50_052,
+    metricsPort: 9_465,
+    dataDir: '.data/order-service',
+    ratePerSecond: 500,
+    burst: 1_000,
+  }),
   ...databaseVariables,
   ...kafkaVariables,
 
@@ -51,12 +42,6 @@ export const orderServiceConfig = defineConfig({
   ORDER_MAX_MESSAGE_BYTES: positiveInt().default(256 * 1024),
   /** Most orders one TrackOrders stream may follow. */
   ORDER_TRACK_MAX_SUBSCRIPTIONS: positiveInt().default(1_000),
-  /** Seals ListOrders page tokens (32 bytes, base64). Unset: generated in ORDER_DATA_DIR/keys. */
-  ORDER_PAGE_TOKEN_KEY: secret(base64Key(32)).optional(),
-
-  /** Calls per second and burst per caller (token bucket), every method but health and reflection. */
-  ORDER_RATE_LIMIT_PER_SECOND: positiveInt().default(500),
-  ORDER_RATE_LIMIT_BURST: positiveInt().default(1_000),
   ...grpcServerVariables,
   LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

@@ -1,6 +1,5 @@
 import { PageTokenCodec } from '@platform/core';
 import { listen } from '@platform/db';
-import { anyOf, infrastructureMethods, JwtVerifier, not } from '@platform/grpc';
 import { grpcServiceModule } from '@platform/nest';
 import {
   cancelOrdersOfDeactivatedUsers,
@@ -15,13 +14,15 @@ import {
 } from '@platform/order-domain';
 import { protoFiles, serviceNames, UserServiceClient } from '@platform/proto';
 import {
+  accessTokenVerifier,
+  grpcAddressOf,
+  rateLimitOf,
   ServiceSignIn,
   startService,
   type RunningService,
   type ServingDefinition,
   type StartServiceOptions,
 } from '@platform/service';
-import { resolve } from 'node:path';
 import { OrderDomain } from './order-domain.js';
 import { OrderController } from './order.controller.js';
 import type { OrderServiceConfig } from './order-service.config.js';
@@ -90,27 +91,17 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
         }),
         package: 'platform.order.v1',
         protoPath: protoFiles.orderService,
-        host: config.ORDER_GRPC_HOST,
-        port: config.ORDER_GRPC_PORT,
-        metricsPort: config.ORDER_METRICS_PORT,
+        ...grpcAddressOf(config, 'ORDER'),
         channelOptions: {
           'grpc.max_receive_message_length': config.ORDER_MAX_MESSAGE_BYTES,
         },
         chain: {
           errors: { domain: 'order.platform' },
           auth: {
-            verifier: new JwtVerifier({
-              jwksFile: resolve(config.AUTH_JWKS_FILE),
-              issuer: config.AUTH_ISSUER,
-              audience: config.AUTH_AUDIENCE,
-            }),
-            selector: not(anyOf(infrastructureMethods)),
+            verifier: accessTokenVerifier(config),
             requiredRoles: { [`/${serviceNames.order}/ConfirmOrder`]: ['service'] },
           },
-          rateLimit: {
-            ratePerSecond: config.ORDER_RATE_LIMIT_PER_SECOND,
-            burst: config.ORDER_RATE_LIMIT_BURST,
-          },
+          rateLimit: rateLimitOf(config, 'ORDER'),
           validation: { validators: orderRequestValidators(limits) },
         },
       },

@@ -2,17 +2,16 @@ import { databaseVariables } from '@platform/db';
 import { kafkaVariables } from '@platform/events';
 import { grpcServerVariables } from '@platform/grpc';
 import {
-  base64Key,
   defineConfig,
   duration,
   filePath,
   integer,
   oneOf,
-  port,
   positiveInt,
   secret,
   type Config,
 } from '@platform/config';
+import { servingVariables } from '@platform/service';
 import * as z from 'zod';
 
 /**
@@ -20,13 +19,15 @@ import * as z from 'zod';
  * the process with exit code 78 and a message naming it). The README lists them with examples.
  */
 export const userServiceConfig = defineConfig({
+  ...servingVariables('USER', {
+    grpcPort: 50_051,
+    metricsPort: 9_464,
+    dataDir: '.data/user-service',
+    ratePerSecond: 200,
+    burst: 400,
+  }),
   /** Address the gRPC server listens on; `0.0.0.0` in containers, any IP (replicas on 127.0.0.2 …). */
   USER_GRPC_HOST: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1'),
-  USER_GRPC_PORT: port().default(50_051),
-  /** Prometheus endpoint (`GET /metrics`); 0 picks a free port. */
-  USER_METRICS_PORT: port({ allowZero: true }).default(9_464),
-  /** Embedded database (when DATABASE_URL is unset) and generated keys live here. */
-  USER_DATA_DIR: filePath({ mustExist: false }).default('.data/user-service'),
   ...databaseVariables,
   ...kafkaVariables,
 
@@ -41,8 +42,6 @@ export const userServiceConfig = defineConfig({
   AUTH_JWKS_FILE: filePath({ mustExist: false }).default('.data/auth/jwks.json'),
   /** Client credentials of service principals: `order-service:<secret>,fulfillment-worker:<secret>`. */
   AUTH_SERVICE_CLIENTS: secret().optional(),
-  /** Seals ListUsers page tokens (32 bytes, base64). Unset: generated in USER_DATA_DIR/keys. */
-  USER_PAGE_TOKEN_KEY: secret(base64Key(32)).optional(),
 
   /** scrypt N (a power of two), r and p of new password hashes; existing hashes are upgraded at sign-in. */
   PASSWORD_SCRYPT_COST: positiveInt().default(32_768),
@@ -59,9 +58,6 @@ export const userServiceConfig = defineConfig({
   BOOTSTRAP_ADMIN_EMAIL: z.string().optional(),
   BOOTSTRAP_ADMIN_PASSWORD: secret().optional(),
 
-  /** Calls per second and burst per caller (token bucket), every method but health and reflection. */
-  USER_RATE_LIMIT_PER_SECOND: positiveInt().default(200),
-  USER_RATE_LIMIT_BURST: positiveInt().default(400),
   ...grpcServerVariables,
   LOG_LEVEL: oneOf(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });

@@ -3,7 +3,9 @@ import { anyOf, infrastructureMethods, JwtVerifier, methodsIn, not } from '@plat
 import { grpcServiceModule } from '@platform/nest';
 import { protoFiles, serviceNames } from '@platform/proto';
 import {
+  grpcAddressOf,
   openDatabaseOf,
+  rateLimitOf,
   startService,
   type DatabaseLocation,
   type RunningService,
@@ -98,9 +100,7 @@ export const userService: ServingDefinition<UserServiceConfig, UserSchema, { jwk
         }),
         package: 'platform.user.v1',
         protoPath: protoFiles.userService,
-        host: config.USER_GRPC_HOST,
-        port: config.USER_GRPC_PORT,
-        metricsPort: config.USER_METRICS_PORT,
+        ...grpcAddressOf(config, 'USER'),
         // Requests are small; a 1 MiB cap keeps a hostile client from making us buffer more.
         channelOptions: {
           'grpc.max_receive_message_length': 1024 * 1024,
@@ -120,10 +120,7 @@ export const userService: ServingDefinition<UserServiceConfig, UserSchema, { jwk
               ),
             ),
           },
-          rateLimit: {
-            ratePerSecond: config.USER_RATE_LIMIT_PER_SECOND,
-            burst: config.USER_RATE_LIMIT_BURST,
-          },
+          rateLimit: rateLimitOf(config, 'USER'),
           validation: { validators: userRequestValidators(settings.passwordPolicy) },
         },
       },

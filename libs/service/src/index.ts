@@ -1,6 +1,7 @@
 // Public API of @platform/service: the service runtime. One start sequence every service shares
 // (startService), its `main` (runService) and `migrate` command (migrateService), the ordered
 // close of what a process opened (Closers), and the service principal's sign-in (ServiceSignIn).
+export { accessTokenVerifier, type AccessTokenSettings } from './access-token-verifier.js';
 export { Closers } from './closers.js';
 export { migrateService } from './migrate-service.js';
 export {
@@ -19,6 +20,14 @@ export {
   type ServiceDatabase,
   type ServiceMigration,
 } from './service-database.js';
+export {
+  grpcAddressOf,
+  rateLimitOf,
+  servingVariables,
+  type ServingSettings,
+  type ServingVariableDefaults,
+  type ServingVariables,
+} from './serving-variables.js';
 export { ServiceSignIn, type ServiceSignInConfig, type ServiceSignInOptions } from './service-sign-in.js';
 export {
   startService,

@@ -3,8 +3,10 @@ import { glob } from '@nx/devkit';
 /** The platform's port scheme: gRPC from 50051 up, metrics from 9464 up, one of each per app. */
 export const firstPorts = { grpc: 50_051, metrics: 9_464 };
 
-const defaultOf = (/** @type {string} */ suffix) =>
-  new RegExp(`_${suffix}_PORT: port\\([^)]*\\)\\.default\\(([\\d_]+)\\)`, 'g');
+// A port variable's default (`WORKER_METRICS_PORT: port().default(9_466)`), or a service's in its
+// `servingVariables('ORDER', { grpcPort: 50_052, metricsPort: 9_465, … })`.
+const defaultOf = (/** @type {string} */ suffix, /** @type {string} */ option) =>
+  new RegExp(`(?:_${suffix}_PORT: port\\([^)]*\\)\\.default\\(|\\b${option}: )([\\d_]+)`, 'g');
 
 /**
  * The gRPC and metrics ports the apps' configurations default to (`apps/*\/src/*.config.ts`).
@@ -16,11 +18,11 @@ export function portsInUse(tree) {
   const used = { grpc: new Set(), metrics: new Set() };
   for (const file of glob(tree, ['apps/*/src/*.config.ts'])) {
     const text = tree.read(file, 'utf-8') ?? '';
-    for (const [kind, suffix] of /** @type {const} */ ([
-      ['grpc', 'GRPC'],
-      ['metrics', 'METRICS'],
+    for (const [kind, suffix, option] of /** @type {const} */ ([
+      ['grpc', 'GRPC', 'grpcPort'],
+      ['metrics', 'METRICS', 'metricsPort'],
     ])) {
-      for (const match of text.matchAll(defaultOf(suffix)))
+      for (const match of text.matchAll(defaultOf(suffix, option)))
         used[kind].add(Number(match[1].replaceAll('_', '')));
     }
   }
