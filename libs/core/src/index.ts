@@ -38,3 +38,5 @@ export {
   type PageTokenCodecOptions,
 } from './pagination/pagination-options.js';
 export { pageOf } from './pagination/page-of.js';
+export { assertSameRequest, type IdempotentResource } from './idempotency/assert-same-request.js';
+export { requestHashOf, type IdempotentRow } from './idempotency/request-hash.js';

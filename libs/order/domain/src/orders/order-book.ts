@@ -1,10 +1,12 @@
 import { withTransaction, type Database, type DatabaseSchema, type Transaction } from '@platform/db';
 import { recordEvent } from '@platform/events';
 import {
+  assertSameRequest,
   FailedPreconditionError,
   invalidRequestError,
   NotFoundError,
   pageOf,
+  requestHashOf,
   resolvePageSize,
   type PageTokenCodec,
   type Principal,
@@ -22,7 +24,7 @@ import {
   type ListOrdersRequest,
   type Order,
 } from '@platform/proto';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { orderAccess } from './order-access.js';
 import {
   orderResourceType,
@@ -74,13 +76,12 @@ function wrongState(row: OrderRow, action: string): FailedPreconditionError {
 }
 
 /** The payload an idempotency key stands for: owner, currency and items, in order. */
-function requestHashOf(ownerId: string, request: CreateOrderRequest): string {
-  const payload = JSON.stringify([
+function orderRequestHash(ownerId: string, request: CreateOrderRequest): string {
+  return requestHashOf([
     ownerId,
     request.currencyCode,
     request.items.map((item) => [item.sku, item.quantity, item.unitPriceMinor]),
   ]);
-  return createHash('sha256').update(payload).digest('base64url');
 }
 
 /**
@@ -115,7 +116,7 @@ export class OrderBook {
     // gets the very error CreateOrder answers.
     if (violations.length) throw invalidRequestError(violations);
     const ownerId = orderAccess.ownerOf(principal, request.userId);
-    const requestHash = requestHashOf(ownerId, request);
+    const requestHash = orderRequestHash(ownerId, request);
 
     // A retry is answered from the database alone, even while the user service is down.
     const earlier = await this.read((tx) => orderRepository.findByRequest(tx, ownerId, request.requestId));
@@ -265,19 +266,7 @@ export class OrderBook {
   }
 
   private sameRequest(row: OrderRow, requestHash: string): Order {
-    if (row.requestHash !== requestHash) {
-      throw new FailedPreconditionError(
-        `Request id ${row.requestId} was already used for another order`,
-        [
-          {
-            type: 'IDEMPOTENCY_KEY',
-            subject: `orders/${row.id}`,
-            description: 'the request id was used with a different payload',
-          },
-        ],
-        { reason: 'IDEMPOTENCY_KEY_REUSED', metadata: { order_id: row.id } },
-      );
-    }
+    assertSameRequest(row, requestHash, { noun: 'order', collection: 'orders', idKey: 'order_id' });
     return toOrderMessage(row);
   }
 
