@@ -56,6 +56,22 @@ function serverPssMb(postmaster) {
   }, 0);
 }
 
+/**
+ * Ports of its own for an app (dev's are fixed and may be in use): the hand-written apps' port
+ * variables, and for a service the generator added, those of its variable prefix (the one of its
+ * data directory variable, `LOYALTY_POINTS_DATA_DIR` -> `LOYALTY_POINTS_GRPC_PORT`).
+ */
+async function ownPorts(app) {
+  if (app.name === 'fulfillment-worker')
+    return { WORKER_METRICS_PORT: '0', WORKER_METRICS_HOST: '127.0.0.1' };
+  const prefix =
+    { 'user-service': 'USER', 'order-service': 'ORDER' }[app.name] ??
+    app.dataDirVariable?.replace(/_DATA_DIR$/, '');
+  if (!prefix)
+    throw new Error(`${app.name}: no port variables known for it; give it a dataDirVariable in stack.mjs`);
+  return { [`${prefix}_GRPC_PORT`]: String(await freePort()), [`${prefix}_METRICS_PORT`]: '0' };
+}
+
 describe('the dev stack after a short load', () => {
   const apps = [];
   let database;
@@ -72,20 +88,15 @@ describe('the dev stack after a short load', () => {
       broker = (await startKafka(kafka)).bootstrap;
     }
     const secrets = localSecrets(dataDir);
-    // Ports of its own (dev's are fixed and may be in use) and topics under a namespace of its own.
-    const isolation = {
-      'user-service': { USER_GRPC_PORT: String(await freePort()), USER_METRICS_PORT: '0' },
-      'order-service': { ORDER_GRPC_PORT: String(await freePort()), ORDER_METRICS_PORT: '0' },
-      'fulfillment-worker': { WORKER_METRICS_PORT: '0', WORKER_METRICS_HOST: '127.0.0.1' },
-    };
     const namespace = `footprint${randomBytes(4).toString('hex')}.`;
     const ready = {};
-    for (const { name } of devApps) {
+    for (const devApp of devApps) {
+      const { name } = devApp;
       const env = appEnvironment(name, { broker, dataDir, databaseUrls: database.urls, secrets, ready });
       const app = startApp(
         root,
         name,
-        { ...env, ...isolation[name], KAFKA_NAMESPACE: namespace },
+        { ...env, ...(await ownPorts(devApp)), KAFKA_NAMESPACE: namespace },
         join(dataDir, 'logs'),
       );
       apps.push(app);
