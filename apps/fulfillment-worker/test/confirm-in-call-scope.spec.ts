@@ -3,7 +3,7 @@
 // made from a gRPC handler carries the incoming call's. The order service is a grpc-js server on
 // loopback that records the deadline it was given.
 import type { sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
-import { cloudEventHeaders, createKafkaPublisher, ensureTopics, EventConsumer } from '@platform/events';
+import { createKafkaPublisher, ensureTopics, eventRecord, EventConsumer } from '@platform/events';
 import { createClient, createClientChain, unaryCall } from '@platform/grpc';
 import { createLogger } from '@platform/observability';
 import {
@@ -108,20 +108,11 @@ describe('ConfirmOrder sent from the OrderCreated handler', () => {
     const publisher = createKafkaPublisher({ brokers, clientId: 'order-service' });
     cleanups.push(() => publisher.close());
     await publisher.publish([
-      {
-        topic: topic.name,
-        key: orderId,
-        value: Buffer.from(
-          OrderCreated.encode(OrderCreated.create({ order: { id: orderId } as Order })).finish(),
-        ),
-        headers: cloudEventHeaders({
-          id: randomUUID(),
-          type: orderCreated.type,
-          source: '/platform/order-service',
-          subject: orderId,
-          time: new Date(),
-        }),
-      },
+      eventRecord(orderCreated, OrderCreated.create({ order: { id: orderId } as Order }), {
+        subject: orderId,
+        source: '/platform/order-service',
+        namespace,
+      }),
     ]);
 
     const [call] = await waitFor('ConfirmOrder at the order service', async () =>

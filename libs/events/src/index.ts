@@ -12,6 +12,7 @@ export {
   type EnvelopeFields,
   type EventEnvelope,
 } from './envelope/cloud-event-headers.js';
+export { eventRecord, type EventRecordOptions } from './envelope/event-record.js';
 export { outboxChannel, recordEvent } from './outbox/record-event.js';
 export { eventMigrationsDir, migrateEventTables } from './outbox/event-migrations.js';
 export { OutboxRelay, type OutboxRelayOptions } from './outbox/outbox-relay.js';
