@@ -24,7 +24,7 @@ import type { LatencyOptions, LatencyResult } from './end-to-end-latency.js';
 import { fillTopic } from './fill-topic.js';
 import { startKafkaBroker, type KafkaBroker } from './kafka-broker.js';
 import type { Percentiles } from './percentiles.js';
-import { startPostgresServer, type PostgresServer } from './postgres-server.js';
+import { startPostgresServer, type PostgresServer } from '../shared/postgres-server.js';
 import type { RelayOptions, RelayResult } from './relay-outbox.js';
 import { runBenchChild } from './run-bench-child.js';
 

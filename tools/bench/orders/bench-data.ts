@@ -1,5 +1,6 @@
-// The data every measured stack starts from, made once: a user and their pending orders. The
-// stacks start on copies of it, so each measurement begins with the same database and the same
+// The data every measured stack starts from, made once per database kind: a user and their
+// pending orders. The stacks start on copies of it (the folder, and on PostgreSQL each service's
+// database copied from the prepared one), so each measurement begins with the same database and the same
 // history in the processes (none), whichever scenario it measures.
 import { bearer, createClient, promiseClient } from '@platform/grpc';
 import {
@@ -10,7 +11,7 @@ import {
   UserServiceClient,
 } from '@platform/proto';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { startOrderStack, type StackSettings } from './order-stack.js';
+import { startOrderStack, type StackDatabaseUrls, type StackSettings } from './order-stack.js';
 
 /** The request CreateOrder is measured with (ghz replaces the template by a fresh id per call). */
 export const benchOrderRequest = {
@@ -27,6 +28,8 @@ export interface BenchData {
   template: string;
   email: string;
   password: string;
+  /** The user's id (the owner the floor server creates orders for). */
+  userId: string;
   /** The order GetOrder reads. */
   orderId: string;
   /** Pending orders the WatchOrder streams follow. */
@@ -35,8 +38,13 @@ export interface BenchData {
 
 const deadline = () => ({ deadline: Date.now() + 10_000 });
 
-export async function prepareBenchData(settings: StackSettings, watchedOrders: number): Promise<BenchData> {
-  const stack = await startOrderStack(settings);
+/** Makes the data; on PostgreSQL in `databases` (new, migrated first as a deployment does). */
+export async function prepareBenchData(
+  settings: StackSettings,
+  watchedOrders: number,
+  databases?: StackDatabaseUrls,
+): Promise<BenchData> {
+  const stack = await startOrderStack(settings, databases ? { databases, migrate: true } : {});
   let keepData = false;
   try {
     const email = `bench-${randomBytes(6).toString('hex')}@example.com`;
@@ -44,10 +52,11 @@ export async function prepareBenchData(settings: StackSettings, watchedOrders: n
     const users = createClient(UserServiceClient, stack.userAddress);
     const orders = createClient(OrderServiceClient, stack.orderAddress);
     try {
-      await promiseClient(users).createUser(
+      const { user } = await promiseClient(users).createUser(
         CreateUserRequest.create({ email, password, displayName: 'Benchmark' }),
         deadline(),
       );
+      if (!user) throw new Error('CreateUser answered no user');
       const token = await signIn(stack.userAddress, email, password);
       const create = async () => {
         const request: CreateOrderRequest = CreateOrderRequest.create({
@@ -67,7 +76,7 @@ export async function prepareBenchData(settings: StackSettings, watchedOrders: n
       const watchedOrderIds: string[] = [];
       for (let index = 0; index < watchedOrders; index += 1) watchedOrderIds.push(await create());
       keepData = true;
-      return { template: stack.dir, email, password, orderId, watchedOrderIds };
+      return { template: stack.dir, email, password, userId: user.id, orderId, watchedOrderIds };
     } finally {
       users.close();
       orders.close();

@@ -1,30 +1,45 @@
 // Benchmark: the order service through its full chain, as a process from its build, with the
-// real user service (also a process) behind CreateOrder. Order service pinned to CPU 0; ghz,
-// the user service, the WatchOrder streams and this runner to CPU 1.
+// real user service (also a process) behind CreateOrder, per database: PGlite (embedded) and
+// PostgreSQL (a throwaway server of the benchmark's own, a database and role per service as in
+// production). Order service (or floor server) pinned to CPU 0; ghz, the user service, the
+// WatchOrder streams, PostgreSQL and this runner to CPU 1.
 //   1. capacity: GetOrder, then CreateOrder (a new request_id per call), ghz closed loop at a
-//      fixed concurrency -> requests/s, p50, p99;
+//      fixed concurrency -> requests/s, p50, p99; on PostgreSQL also the floor server
+//      (floor-server.ts: grpc-js and `pg` issuing the service's statements) -> service / floor;
 //   2. streams: GetOrder at a fixed rate (half the GetOrder capacity) with no WatchOrder
 //      stream, with N streams opened and closed again before the run (the same history in the
 //      service, nothing held), and with N streams held open by a separate process -> p99 ratio.
 // Every measurement runs on a fresh pair of processes on a copy of the same data (one user, the
 // order GetOrder reads, the pending orders the streams watch), so none inherits another's
-// history; rounds interleave the scenarios and each keeps its median.
+// history; rounds interleave the scenarios and each keeps its median. BENCH_DATABASES picks the
+// databases (default both, PostgreSQL when its server binaries are installed); BENCH_CPU_PROFILE
+// (a folder) adds one GetOrder capacity run of the service on PostgreSQL under `node --cpu-prof`.
+// Results: the tables on stdout and dist/bench/order-service.json.
 import { platformProtosDir, protoFiles, protoIncludeDirs, serviceNames } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stopAllOnExit } from '../shared/child-processes.js';
 import { cpuMsOf } from '../shared/cpu-time.js';
 import { median, medianBy } from '../shared/median.js';
-import { canPin, pinSelf } from '../shared/pin-cpu.js';
+import { canPin, pinSelf, pinTree } from '../shared/pin-cpu.js';
+import { startPostgresServer, type PostgresServer } from '../shared/postgres-server.js';
 import { startOtlpSink } from '../shared/otlp-sink.js';
 import { runGhz, type GhzResult } from '../shared/run-ghz.js';
 import { benchOrderRequest, prepareBenchData, signIn, type BenchData } from './bench-data.js';
+import { startFloorServer } from './floor-process.js';
 import { openServerCalls } from './open-server-calls.js';
-import { startOrderStack, type StackSettings } from './order-stack.js';
+import { startOrderStack, type OrderStack, type StackSettings } from './order-stack.js';
 import { openWatchers, type Watchers, type WatchersSummary } from './order-watchers.js';
+import {
+  databaseKinds,
+  pgliteDatabases,
+  postgresDatabases,
+  type DatabaseKind,
+  type StackDatabases,
+} from './stack-databases.js';
 
 const root = resolve(import.meta.dirname, '..', '..', '..', '..');
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -37,6 +52,17 @@ const watchChannels = setting('BENCH_WATCH_CHANNELS', 4);
 const watchedOrders = setting('BENCH_WATCHED_ORDERS', 10);
 const timeLimitS = setting('BENCH_TIME_LIMIT_S', 1800);
 const ghz = process.env['GHZ'] ?? join(process.env['GOPATH'] ?? join(homedir(), 'go'), 'bin', 'ghz');
+const profileDir = process.env['BENCH_CPU_PROFILE'] ? resolve(process.env['BENCH_CPU_PROFILE']) : undefined;
+const databasesSetting = process.env['BENCH_DATABASES'];
+const requestedDatabases = (databasesSetting ?? databaseKinds.join(','))
+  .split(',')
+  .map((name) => name.trim())
+  .filter(Boolean);
+for (const name of requestedDatabases) {
+  if (!databaseKinds.includes(name as DatabaseKind)) {
+    throw new Error(`BENCH_DATABASES: ${name} is not one of ${databaseKinds.join(', ')}`);
+  }
+}
 const orderCpu = 0;
 const loadCpu = 1;
 
@@ -45,6 +71,8 @@ type Method = 'GetOrder' | 'CreateOrder';
 interface Scenario {
   name: string;
   method: Method;
+  /** The order service through its chain, or the floor server (PostgreSQL only). */
+  variant: 'service' | 'floor';
   /** Fixed rate; closed loop at full speed when undefined. */
   rps?: number;
   /** WatchOrder streams during the run: held open, or opened and closed before it. */
@@ -52,7 +80,7 @@ interface Scenario {
 }
 
 interface Measured extends GhzResult {
-  /** Order service CPU time per call, microseconds. */
+  /** Server (order service or floor) CPU time per call, microseconds. */
   cpuUsPerCall: number;
   /** WatchOrder calls open on the server during the run (its metrics, before and after). */
   serverStreams?: number;
@@ -63,7 +91,15 @@ interface Measured extends GhzResult {
 const tempDir = await mkdtemp(join(tmpdir(), 'order-bench-'));
 const removeTempDir = () => rm(tempDir, { recursive: true, force: true });
 const abort = new AbortController();
-const stopAndExit = stopAllOnExit({ before: () => abort.abort(), after: removeTempDir });
+let postgres: PostgresServer | undefined;
+const stopPostgres = async () => {
+  await postgres?.stop();
+  postgres = undefined;
+};
+const stopAndExit = stopAllOnExit({
+  before: () => abort.abort(),
+  after: () => Promise.allSettled([removeTempDir(), stopPostgres()]).then(() => undefined),
+});
 setTimeout(() => stopAndExit(`time limit of ${timeLimitS} s`, 1), timeLimitS * 1000).unref();
 const pinning = canPin() && pinSelf(loadCpu);
 if (!pinning) console.error('not pinning to CPUs (taskset missing or a single CPU): figures are noisier');
@@ -85,6 +121,12 @@ const settings: StackSettings = {
   },
 };
 
+/** One database kind of the run: where its stacks keep their data, and the data they start from. */
+interface Target {
+  databases: StackDatabases;
+  data: BenchData;
+}
+
 async function waitForServerCalls(metricsPort: number, expected: number): Promise<number> {
   const until = Date.now() + 15_000;
   let open = await openServerCalls(metricsPort, 'WatchOrder');
@@ -95,24 +137,67 @@ async function waitForServerCalls(metricsPort: number, expected: number): Promis
   return open;
 }
 
-async function measure(scenario: Scenario, data: BenchData): Promise<Measured> {
-  const stack = await startOrderStack(settings, data.template);
+/** The ghz run of a scenario against `address`: warm-up, then the measured run and the server's CPU time. */
+async function load(
+  scenario: Scenario,
+  data: BenchData,
+  server: { address: string; pid: number },
+  token: string,
+): Promise<Measured> {
+  const base = {
+    ghz,
+    address: server.address,
+    protoDir: platformProtosDir,
+    includeDirs: protoIncludeDirs,
+    proto: protoFiles.orderService,
+    call: `${serviceNames.order}.${scenario.method}`,
+    data: scenario.method === 'GetOrder' ? { order_id: data.orderId } : benchOrderRequest,
+    cpu: loadCpu,
+    concurrency,
+    metadata: { authorization: `Bearer ${token}` },
+    signal: abort.signal,
+  };
+  await runGhz({ ...base, total: warmupCalls }); // warm-up: JIT, connection, caches
+  const cpuBefore = cpuMsOf(server.pid);
+  // At a fixed rate, a count (no call cut off at the end); at full speed, a duration.
+  const length = scenario.rps ? { total: Math.round(scenario.rps * durationS) } : { durationS };
+  const result = await runGhz({ ...base, ...length, ...(scenario.rps && { rps: scenario.rps }) });
+  const cpuMs = cpuMsOf(server.pid) - cpuBefore;
+  return { ...result, cpuUsPerCall: (cpuMs * 1000) / Math.max(1, result.count) };
+}
+
+async function measureFloor(scenario: Scenario, target: Target): Promise<Measured> {
+  const database = await target.databases.copyOrderDatabase();
+  try {
+    const floor = await startFloorServer({
+      databaseUrl: database.urls,
+      ownerId: target.data.userId,
+      cpu: orderCpu,
+    });
+    try {
+      // The floor has no auth; ghz sends the same metadata (a token's size) all the same.
+      return await load(scenario, target.data, floor, 'floor');
+    } finally {
+      await floor.stop();
+    }
+  } finally {
+    await database.drop();
+  }
+}
+
+async function measure(scenario: Scenario, target: Target, orderNodeArgs?: string[]): Promise<Measured> {
+  if (scenario.variant === 'floor') return measureFloor(scenario, target);
+  const { data } = target;
+  const databases = await target.databases.copy();
+  let stack: OrderStack | undefined;
   let watchers: Watchers | undefined;
   try {
+    stack = await startOrderStack(settings, {
+      template: data.template,
+      ...(databases.urls && { databases: databases.urls }),
+      ...(orderNodeArgs && { orderNodeArgs }),
+    });
     const token = await signIn(stack.userAddress, data.email, data.password);
-    const base = {
-      ghz,
-      address: stack.orderAddress,
-      protoDir: platformProtosDir,
-      includeDirs: protoIncludeDirs,
-      proto: protoFiles.orderService,
-      call: `${serviceNames.order}.${scenario.method}`,
-      data: scenario.method === 'GetOrder' ? { order_id: data.orderId } : benchOrderRequest,
-      cpu: loadCpu,
-      concurrency,
-      metadata: { authorization: `Bearer ${token}` },
-      signal: abort.signal,
-    };
     let watched: Measured['watchers'];
     if (scenario.watchers) {
       watchers = await openWatchers({
@@ -134,12 +219,7 @@ async function measure(scenario: Scenario, data: BenchData): Promise<Measured> {
         if (open !== streams) throw new Error(`the server holds ${open} WatchOrder calls, not ${streams}`);
       }
     }
-    await runGhz({ ...base, total: warmupCalls }); // warm-up: JIT, connection, caches
-    const cpuBefore = cpuMsOf(stack.orderPid);
-    // At a fixed rate, a count (no call cut off at the end); at full speed, a duration.
-    const length = scenario.rps ? { total: Math.round(scenario.rps * durationS) } : { durationS };
-    const result = await runGhz({ ...base, ...length, ...(scenario.rps && { rps: scenario.rps }) });
-    const cpuMs = cpuMsOf(stack.orderPid) - cpuBefore;
+    const result = await load(scenario, data, { address: stack.orderAddress, pid: stack.orderPid }, token);
     const serverStreams = await openServerCalls(stack.orderMetricsPort, 'WatchOrder');
     if (watchers) {
       const { openMs } = watchers;
@@ -148,15 +228,11 @@ async function measure(scenario: Scenario, data: BenchData): Promise<Measured> {
       // Let the server see the cancellations before it is stopped (else they end UNAVAILABLE).
       await waitForServerCalls(stack.orderMetricsPort, 0);
     }
-    return {
-      ...result,
-      cpuUsPerCall: (cpuMs * 1000) / Math.max(1, result.count),
-      serverStreams,
-      ...(watched && { watchers: watched }),
-    };
+    return { ...result, serverStreams, ...(watched && { watchers: watched }) };
   } finally {
     await watchers?.stop().catch(() => undefined);
-    await stack.stop();
+    await stack?.stop();
+    await databases.drop();
   }
 }
 
@@ -180,14 +256,16 @@ async function phase(
   label: string,
   scenarios: Scenario[],
   key: 'rps' | 'p99Ms',
-  data: BenchData,
+  target: Target,
 ): Promise<Measured[]> {
   const runs: Measured[][] = scenarios.map(() => []);
   for (let round = 0; round < rounds; round += 1) {
     for (const [index, scenario] of scenarios.entries()) {
-      const result = await measure(scenario, data);
+      const result = await measure(scenario, target);
       runs[index]?.push(result);
-      console.error(`${label} round ${round + 1} ${scenario.name}: ${describe(result)}`);
+      console.error(
+        `${target.databases.kind} ${label} round ${round + 1} ${scenario.name}: ${describe(result)}`,
+      );
     }
   }
   return runs.map((results) => ({
@@ -198,69 +276,190 @@ async function phase(
   }));
 }
 
-try {
-  const data = await prepareBenchData(settings, watchedOrders);
-  console.error(
-    `node ${process.version}, ${durationS} s per run, ${rounds} rounds, concurrency ${concurrency}, ` +
-      `pinned: ${pinning ? `order-service CPU ${orderCpu}, the rest CPU ${loadCpu}` : 'no'}`,
+/** A row of the results: one scenario on one database, its medians. */
+interface Row {
+  database: DatabaseKind;
+  variant: Scenario['variant'];
+  scenario: string;
+  method: Method;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuUsPerCall: number;
+  failedCalls: number;
+  /** Capacity: service req/s over the floor's, on the same database. */
+  rpsXFloor?: number;
+  /** Capacity: service p99 over the floor's (above 1: the service is slower). */
+  p99XFloor?: number;
+  /**
+   * Capacity: service CPU per call over the floor's. Steadier than req/s: with PostgreSQL and the
+   * load generator sharing the other CPU, the floor may not fill its own CPU.
+   */
+  cpuXFloor?: number;
+  /** Streams: p99 over the same database's no-stream baseline. */
+  p99XNoStreams?: number;
+}
+
+const rowOf = (database: DatabaseKind, scenario: Scenario, result: Measured): Row => ({
+  database,
+  variant: scenario.variant,
+  scenario: scenario.name,
+  method: scenario.method,
+  rps: result.rps,
+  p50Ms: result.p50Ms,
+  p99Ms: result.p99Ms,
+  cpuUsPerCall: result.cpuUsPerCall,
+  failedCalls: result.errors,
+});
+
+async function benchDatabase(target: Target): Promise<{ capacity: Row[]; streams: Row[] }> {
+  const kind = target.databases.kind;
+  const methods: Method[] = ['GetOrder', 'CreateOrder'];
+  const capacityScenarios: Scenario[] = methods.map((method) => ({
+    name: `${method} max`,
+    method,
+    variant: 'service',
+  }));
+  if (kind === 'postgres') {
+    for (const method of methods) capacityScenarios.push({ name: `${method} max`, method, variant: 'floor' });
+  }
+  const capacity = (await phase('capacity', capacityScenarios, 'rps', target)).map((result, index) =>
+    rowOf(kind, capacityScenarios[index] as Scenario, result),
   );
-  const capacityScenarios: Scenario[] = [
-    { name: 'GetOrder max', method: 'GetOrder' },
-    { name: 'CreateOrder max', method: 'CreateOrder' },
-  ];
-  const capacity = await phase('capacity', capacityScenarios, 'rps', data);
-  const getOrderCapacity = capacity[0];
+  for (const row of capacity) {
+    const floor = capacity.find((other) => other.variant === 'floor' && other.method === row.method);
+    if (row.variant === 'service' && floor) {
+      row.rpsXFloor = row.rps / floor.rps;
+      row.p99XFloor = row.p99Ms / floor.p99Ms;
+      row.cpuXFloor = row.cpuUsPerCall / floor.cpuUsPerCall;
+    }
+  }
+  const getOrderCapacity = capacity.find((row) => row.variant === 'service' && row.method === 'GetOrder');
   if (!getOrderCapacity) throw new Error('GetOrder capacity not measured');
   const fixedRps = setting('BENCH_FIXED_RPS', Math.max(1, Math.round(getOrderCapacity.rps / 2)));
 
+  const at = `GetOrder @ ${fixedRps}/s`;
   const streamScenarios: Scenario[] = [
-    { name: `GetOrder @ ${fixedRps}/s, no streams`, method: 'GetOrder', rps: fixedRps },
+    { name: `${at}, no streams`, method: 'GetOrder', variant: 'service', rps: fixedRps },
     {
-      name: `GetOrder @ ${fixedRps}/s, ${streams} streams opened+closed`,
+      name: `${at}, ${streams} streams opened+closed`,
       method: 'GetOrder',
+      variant: 'service',
       rps: fixedRps,
       watchers: 'closed',
     },
     {
-      name: `GetOrder @ ${fixedRps}/s, ${streams} streams held`,
+      name: `${at}, ${streams} streams held`,
       method: 'GetOrder',
+      variant: 'service',
       rps: fixedRps,
       watchers: 'held',
     },
   ];
-  const latency = await phase('streams', streamScenarios, 'p99Ms', data);
+  const latency = (await phase('streams', streamScenarios, 'p99Ms', target)).map((result, index) =>
+    rowOf(kind, streamScenarios[index] as Scenario, result),
+  );
   const baseline = latency[0];
-  if (!baseline) throw new Error('no baseline measured');
+  for (const row of latency) if (baseline) row.p99XNoStreams = row.p99Ms / baseline.p99Ms;
+  return { capacity, streams: latency };
+}
 
-  const rows = [
-    ...capacityScenarios.map((scenario, index) => ({ scenario, result: capacity[index], ratio: '' })),
-    ...streamScenarios.map((scenario, index) => {
-      const result = latency[index];
-      return { scenario, result, ratio: result ? (result.p99Ms / baseline.p99Ms).toFixed(2) : '' };
-    }),
-  ];
+/** One more GetOrder capacity run of the service on `target` under `node --cpu-prof`: the profile's path. */
+async function profileGetOrder(target: Target, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const before = new Set(await readdir(dir));
+  const scenario: Scenario = { name: 'GetOrder max (profiled)', method: 'GetOrder', variant: 'service' };
+  const result = await measure(scenario, target, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  console.error(`${target.databases.kind} profile ${scenario.name}: ${describe(result)}`);
+  const written = (await readdir(dir)).filter((file) => !before.has(file) && file.endsWith('.cpuprofile'));
+  if (written.length !== 1)
+    throw new Error(`expected one new .cpuprofile in ${dir}, found ${written.length}`);
+  return join(dir, written[0] as string);
+}
+
+const fixed = (value: number | undefined, digits: number) =>
+  value === undefined ? '' : value.toFixed(digits);
+
+function printTables(capacity: Row[], latency: Row[]): void {
   console.log(
-    `\nOrder service, full chain; ${durationS} s runs, ${rounds} rounds, medians; concurrency ${concurrency}; ` +
-      `${streams} streams over ${watchChannels} connections on ${watchedOrders} pending orders.`,
+    `\nOrder service, full chain; ${durationS} s runs, ${rounds} rounds, medians; concurrency ${concurrency}.`,
   );
   console.log(
-    '| scenario | req/s | p50 ms | p99 ms | p99 x no streams | order-service CPU µs/call | failed calls (all rounds) |',
+    '| database | server | scenario | req/s | p50 ms | p99 ms | req/s x floor | p99 x floor | server CPU µs/call | CPU x floor | failed calls (all rounds) |',
   );
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-  for (const { scenario, result, ratio } of rows) {
-    if (!result) continue;
+  console.log('| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of capacity) {
     console.log(
-      `| ${scenario.name} | ${result.rps.toFixed(0)} | ${result.p50Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ` +
-        `${ratio} | ${result.cpuUsPerCall.toFixed(0)} | ${result.errors} |`,
+      `| ${row.database} | ${row.variant} | ${row.scenario} | ${row.rps.toFixed(0)} | ${row.p50Ms.toFixed(2)} | ` +
+        `${row.p99Ms.toFixed(2)} | ${fixed(row.rpsXFloor, 2)} | ${fixed(row.p99XFloor, 2)} | ` +
+        `${row.cpuUsPerCall.toFixed(0)} | ${fixed(row.cpuXFloor, 2)} | ${row.failedCalls} |`,
     );
   }
-  const [, closed, held] = latency;
-  if (closed && held) {
+  console.log(
+    `\nWatchOrder streams: ${streams} over ${watchChannels} connections on ${watchedOrders} pending orders.`,
+  );
+  console.log(
+    '| database | scenario | req/s | p50 ms | p99 ms | p99 x no streams | order-service CPU µs/call | failed calls (all rounds) |',
+  );
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const row of latency) {
+    console.log(
+      `| ${row.database} | ${row.scenario} | ${row.rps.toFixed(0)} | ${row.p50Ms.toFixed(2)} | ${row.p99Ms.toFixed(2)} | ` +
+        `${fixed(row.p99XNoStreams, 2)} | ${row.cpuUsPerCall.toFixed(0)} | ${row.failedCalls} |`,
+    );
+  }
+  for (const database of new Set(latency.map((row) => row.database))) {
+    const [, closed, held] = latency.filter((row) => row.database === database);
     // What holding the streams costs, apart from what serving their opening left behind.
-    console.log(
-      `\np99 with ${streams} streams held / opened+closed: ${(held.p99Ms / closed.p99Ms).toFixed(2)}`,
-    );
+    if (closed && held) {
+      console.log(
+        `${database}: p99 with ${streams} streams held / opened+closed: ${(held.p99Ms / closed.p99Ms).toFixed(2)}`,
+      );
+    }
   }
+}
+
+/** The PostgreSQL server for the run, or undefined when the run is on PGlite only. */
+async function startPostgres(): Promise<PostgresServer | undefined> {
+  if (!requestedDatabases.includes('postgres')) return undefined;
+  try {
+    const server = await startPostgresServer();
+    // The database works for the load side: CPU 0 is the measured server's alone.
+    if (pinning && !pinTree(server.pid, loadCpu)) console.error('could not pin PostgreSQL to the load CPU');
+    return server;
+  } catch (error) {
+    // Asked for by name, it must run; by default it is skipped where its binaries are missing.
+    const missing = /no PostgreSQL \d+\+ server binaries/.test((error as Error).message);
+    if (databasesSetting || !missing) throw error;
+    console.error('PostgreSQL skipped: no server binaries (tools/setup.sh installs them)');
+    return undefined;
+  }
+}
+
+try {
+  postgres = await startPostgres();
+  const targets: StackDatabases[] = [];
+  if (requestedDatabases.includes('pglite')) targets.push(pgliteDatabases);
+  if (postgres) targets.push(postgresDatabases(postgres));
+  console.error(
+    `node ${process.version}, ${durationS} s per run, ${rounds} rounds, concurrency ${concurrency}, ` +
+      `databases: ${targets.map((target) => target.kind).join(', ')}, ` +
+      `pinned: ${pinning ? `order-service/floor CPU ${orderCpu}, the rest CPU ${loadCpu}` : 'no'}`,
+  );
+  const capacity: Row[] = [];
+  const latency: Row[] = [];
+  let profile: string | undefined;
+  for (const databases of targets) {
+    const data = await prepareBenchData(settings, watchedOrders, await databases.prepare());
+    const target = { databases, data };
+    const rows = await benchDatabase(target);
+    capacity.push(...rows.capacity);
+    latency.push(...rows.streams);
+    if (profileDir && databases.kind === 'postgres') profile = await profileGetOrder(target, profileDir);
+  }
+  printTables(capacity, latency);
+  if (profile)
+    console.log(`\nCPU profile of the order service under GetOrder load on PostgreSQL: ${profile}`);
   console.log(`OTLP export requests received: ${sink.requests()}`);
   if (problems.size) {
     console.log('Service log lines above info:');
@@ -271,7 +470,27 @@ try {
   } else {
     console.log('No service log line above info.');
   }
+  const resultsFile = join(import.meta.dirname, '..', 'order-service.json');
+  await writeFile(
+    resultsFile,
+    `${JSON.stringify(
+      {
+        node: process.version,
+        date: new Date().toISOString(),
+        settings: { durationS, rounds, concurrency, warmupCalls, streams, watchChannels, watchedOrders },
+        pinned: pinning,
+        capacity,
+        streams: latency,
+        ...(profile && { cpuProfile: profile }),
+        problems: Object.fromEntries([...problems].map(([key, { count }]) => [key, count])),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`Results: ${resultsFile}`);
 } finally {
   await removeTempDir();
   sink.server.close();
+  await stopPostgres();
 }

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 let available: boolean | undefined;
@@ -23,4 +24,22 @@ export function pinned(
 /** Pins the running process (and the threads it has) to `cpu`; false when it cannot. */
 export function pinSelf(cpu: number): boolean {
   return canPin() && spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(process.pid)]).status === 0;
+}
+
+/** Pins process `pid` and its current children (and their threads) to `cpu`; later children inherit it. */
+export function pinTree(pid: number, cpu: number): boolean {
+  if (!canPin()) return false;
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        return Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]) === pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+  return [pid, ...children].every(
+    (target) => spawnSync('taskset', ['-a', '-p', '-c', String(cpu), String(target)]).status === 0,
+  );
 }
