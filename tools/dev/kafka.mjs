@@ -66,7 +66,8 @@ let current;
 function runLauncher(paths, args, label) {
   mkdirSync(paths.dir, { recursive: true });
   const child = spawn(process.execPath, [launcher, ...args], {
-    env: { ...process.env, KAFKA_STATE_FILE: paths.stateFile, TMPDIR: paths.dir },
+    // A dev broker carries a few hundred records a second at most: half the launcher's default heap.
+    env: { KAFKA_HEAP_MB: '256', ...process.env, KAFKA_STATE_FILE: paths.stateFile, TMPDIR: paths.dir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

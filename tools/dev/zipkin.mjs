@@ -102,7 +102,7 @@ export async function startZipkin({ jar, port, logFile }) {
     [
       // A small heap for a small store: 20,000 spans, the oldest traces dropped first.
       '-Xms32m',
-      '-Xmx192m',
+      '-Xmx128m',
       '-XX:+UseSerialGC',
       '-XX:TieredStopAtLevel=1',
       '-jar',
