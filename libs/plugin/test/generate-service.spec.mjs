@@ -1,14 +1,23 @@
 // The service generator for real, on a scratch copy of the workspace: a two-word service is
-// generated, its projects pass lint, typecheck, build and their own tests (PostgreSQL too when
-// TEST_DATABASE_URL is set, as `npm test` sets it), the contracts pass buf lint, compose passes
-// its check, and the built service starts and answers calls. A second run with the same name,
-// an invalid name and --dry-run write nothing.
+// generated with a consumer of user.events.v1, its projects pass lint, typecheck, build and their
+// own tests (PostgreSQL too when TEST_DATABASE_URL is set, as `npm test` sets it), the contracts
+// pass buf lint, compose passes its check, and the built service starts on the test broker
+// (TEST_KAFKA_BROKERS), answers calls, publishes its event and handles a real UserCreated into its
+// inbox. A second run with the same name, an invalid name and --dry-run write nothing.
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { googleProtosDir } from '@platform/proto';
-import { createTestIssuer, freePort } from '@platform/testing';
-import { spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { PGlite } from '@electric-sql/pglite';
+import { createKafkaPublisher, eventRecord } from '@platform/events';
+import { googleProtosDir, UserCreated, userCreated } from '@platform/proto';
+import {
+  createTestIssuer,
+  freePort,
+  readTopic,
+  startServiceProcess,
+  testKafkaBrokers,
+} from '@platform/testing';
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -81,13 +90,15 @@ describe(`nx g @platform/plugin:service ${name}, on a copy of the workspace`, ()
     expect(files()).toEqual(before);
   });
 
-  it('generates the service', () => {
+  it('generates the service, with a consumer of user.events.v1', () => {
     const { status, output } = nx(
       'g',
       '@platform/plugin:service',
       name,
       '--description',
       'Owns the points users earn.',
+      '--consumes',
+      'user.events.v1',
     );
     expect(status, output).toBe(0);
   });
@@ -124,6 +135,8 @@ describe(`nx g @platform/plugin:service ${name}, on a copy of the workspace`, ()
     );
     expect(status, output.slice(-4_000)).toBe(0);
     expect(output).toMatch(/test\/loyalty-points-service\.spec\.ts .*\d+ tests/);
+    // The generated consumer's own spec, on the test broker.
+    expect(output).toMatch(/test\/user-events-consumer\.spec\.ts .*\d+ tests?/);
   });
 
   it("gives projects whose own tests pass the workspace's coverage gate", async () => {
@@ -145,28 +158,28 @@ describe(`nx g @platform/plugin:service ${name}, on a copy of the workspace`, ()
     expect(output).toContain('docker-compose.yml matches the Compose Specification');
   });
 
-  it('starts as a process, reports ready and answers Create, Get and List', async () => {
+  it('starts as a process on the broker, answers Create, Get and List, publishes its event and consumes a UserCreated into its inbox', async () => {
+    const brokers = testKafkaBrokers();
+    const namespace = `lp${randomBytes(4).toString('hex')}.`;
     const issuer = await createTestIssuer();
     const jwks = join(root, '.data', 'test-auth', 'jwks.json');
     await issuer.writeJwks(jwks);
     const port = await freePort();
-    const child = spawn(process.execPath, [join(root, 'apps', app, 'dist', 'main.js')], {
-      cwd: root,
-      env: {
-        PATH: process.env['PATH'],
+    const dataDir = join(root, '.data', app);
+    const { process: service } = await startServiceProcess(
+      app,
+      join(root, 'apps', app, 'dist', 'main.js'),
+      {
         LOYALTY_POINTS_GRPC_PORT: String(port),
         LOYALTY_POINTS_METRICS_PORT: '0',
-        LOYALTY_POINTS_DATA_DIR: join(root, '.data', app),
+        LOYALTY_POINTS_DATA_DIR: dataDir,
         AUTH_JWKS_FILE: jwks,
+        KAFKA_BROKERS: brokers.join(','),
+        KAFKA_NAMESPACE: namespace,
       },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk.toString()));
-    await expect.poll(() => stdout, { timeout: 150_000 }).toContain(`"msg":"${app} ready"`);
+      150_000,
+    );
+    onTestFinished(async () => void (await service.kill()));
 
     const definition = loadSync('platform/loyalty_points/v1/loyalty_points_service.proto', {
       includeDirs: [join(root, 'protos'), googleProtosDir],
@@ -195,8 +208,38 @@ describe(`nx g @platform/plugin:service ${name}, on a copy of the workspace`, ()
     const listed = /** @type {any} */ (await call('ListLoyaltyPointsItems', { page_size: 10 }));
     expect(listed.items.map((/** @type {{ id: string }} */ item) => item.id)).toEqual([created.item.id]);
 
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(0);
+    // The outbox relay published the creation on the service's own topic.
+    await expect
+      .poll(async () => (await readTopic(brokers, `${namespace}loyalty_points.events.v1`)).length, {
+        timeout: 60_000,
+      })
+      .toBe(1);
+
+    // A UserCreated as the user service publishes it: the generated handler runs and the inbox keeps it.
+    const userId = randomUUID();
+    const record = eventRecord(userCreated, UserCreated.create({ user: { id: userId } }), {
+      subject: userId,
+      source: '/platform/user-service',
+      namespace,
+    });
+    const eventId = record.headers['ce_id'];
+    const publisher = createKafkaPublisher({ brokers, clientId: 'user-service' });
+    onTestFinished(() => publisher.close());
+    await publisher.publish([record]);
+    const consumed = await service.logged(
+      (entry) => entry.msg === `${userCreated.type} consumed` && entry['eventId'] === eventId,
+      60_000,
+    );
+    expect(consumed).toMatchObject({ subject: userId, attempt: 1 });
+
+    expect(await service.stop()).toEqual({ code: 0, signal: null });
+    const db = new PGlite(join(dataDir, 'db'));
+    onTestFinished(() => db.close());
+    const inbox = await db.query('select consumer_group, event_type from event_inbox where event_id = $1', [
+      eventId,
+    ]);
+    expect(inbox.rows).toEqual([
+      { consumer_group: `${namespace}${app}.user-events`, event_type: userCreated.type },
+    ]);
   });
 });

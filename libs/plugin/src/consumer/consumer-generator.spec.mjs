@@ -72,6 +72,17 @@ describe('consumerGenerator', () => {
     expect(consumer).toMatch(
       /import \{orderCreated, orderConfirmed, orderCancelled\} from ["']@platform\/proto["'];/,
     );
+    // Its test: the group on the test broker, an event of each type published, the inbox.
+    const spec = flat('apps/order-service/test/order-events-consumer.spec.ts');
+    expect(spec).toMatch(
+      /import \{orderEventsGroup, orderEventsHandlers\} from ["']\.\.\/src\/order-events-consumer\.js["'];/,
+    );
+    expect(spec).toContain(
+      'consumers: [{group: orderEventsGroup, db, handlers: orderEventsHandlers(logger)}]',
+    );
+    for (const event of ['orderCreated', 'orderConfirmed', 'orderCancelled']) {
+      expect(spec).toContain(`eventRecord(${event}, ${event}.codec.create({}), options())`);
+    }
     const app = flat('apps/order-service/src/order-service.ts');
     expect(app).toMatch(
       /import \{orderEventsGroup, orderEventsHandlers\} from ["']\.\/order-events-consumer\.js["'];/,
