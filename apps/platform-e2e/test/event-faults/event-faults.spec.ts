@@ -39,6 +39,8 @@ afterEach(async (context) => {
   }
   await stack?.dispose();
   stack = undefined;
+  // A test that failed while the broker was stopped must not fail the next ones with it.
+  await broker.start();
 });
 
 async function platform(): Promise<{ stack: PlatformStack; callers: Caller[] }> {
