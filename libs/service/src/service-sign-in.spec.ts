@@ -79,6 +79,16 @@ describe('ServiceSignIn', () => {
     expect(users.calls).toEqual(['token-1', 'token-2', 'token-2']);
   });
 
+  it('signs in once when calls in flight together are refused together', async () => {
+    const users = await startUserService((token) => token !== 'token-1');
+    const { signIn, getUser } = signInTo(users.address);
+    await signIn.getToken();
+    await Promise.all(Array.from({ length: 5 }, () => signIn.retryRefused(getUser)));
+    expect(users.signIns).toHaveLength(2);
+    expect(users.calls.filter((token) => token === 'token-1')).toHaveLength(5);
+    expect(users.calls.filter((token) => token === 'token-2')).toHaveLength(5);
+  });
+
   it('gives up UNAUTHENTICATED when the fresh token is refused too', async () => {
     const users = await startUserService(() => false);
     const { signIn, getUser } = signInTo(users.address);

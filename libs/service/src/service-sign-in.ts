@@ -104,12 +104,15 @@ export class ServiceSignIn implements TokenProvider {
 
   /** Runs `call`; when the callee refused the token, signs in again and runs it once more. */
   async retryRefused<T>(call: () => Promise<T>): Promise<T> {
+    const refusedProvider = this.tokens;
     try {
       return await call();
     } catch (error) {
       if (!tokenRefused(error)) throw error;
+      // Calls in flight together are refused together: the first drops the token, the others
+      // retry with the one it fetches (a sign-in per refused token, not per refused call).
+      if (this.tokens === refusedProvider) this.tokens = new RefreshingTokenProvider(() => this.fetchToken());
       // A second refusal is the caller's to judge.
-      this.tokens = new RefreshingTokenProvider(() => this.fetchToken());
       return call();
     }
   }
