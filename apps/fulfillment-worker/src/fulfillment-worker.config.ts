@@ -1,5 +1,6 @@
 import { defineConfig, duration, oneOf, port, secret, type Config } from '@platform/config';
 import { consumerTimeouts, kafkaVariables } from '@platform/events';
+import { loadBalancingVariable } from '@platform/grpc';
 import * as z from 'zod';
 
 /**
@@ -16,6 +17,8 @@ export const fulfillmentWorkerConfig = defineConfig({
 
   /** The order service: `host:port` or a gRPC target (`dns:///order-service:50052`). */
   ORDER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50052'),
+  /** How calls spread over the target's addresses: every one (`round_robin`) or the first that answers. */
+  ORDER_SERVICE_LOAD_BALANCING: loadBalancingVariable(),
   /**
    * How long fulfilling an order takes (simulated work, e.g. picking and packing) before the
    * worker confirms it: the order stays PENDING meanwhile, so WatchOrder shows it and the order

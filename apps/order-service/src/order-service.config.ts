@@ -1,6 +1,6 @@
 import { databaseVariables } from '@platform/db';
 import { kafkaVariables } from '@platform/events';
-import { grpcServerVariables } from '@platform/grpc';
+import { grpcServerVariables, loadBalancingVariable } from '@platform/grpc';
 import { defineConfig, duration, filePath, oneOf, positiveInt, secret, type Config } from '@platform/config';
 import { servingVariables } from '@platform/service';
 import * as z from 'zod';
@@ -23,7 +23,7 @@ export const orderServiceConfig = defineConfig({
   /** The user service: `host:port` or a gRPC target (`dns:///user-service:50051`). */
   USER_SERVICE_ADDRESS: z.string().min(1).default('127.0.0.1:50051'),
   /** How calls spread over the target's addresses: every one (`round_robin`) or the first that answers. */
-  USER_SERVICE_LOAD_BALANCING: oneOf(['round_robin', 'pick_first']).default('round_robin'),
+  USER_SERVICE_LOAD_BALANCING: loadBalancingVariable(),
   /** Deadline of a call to the user service when the incoming call leaves more time. */
   USER_SERVICE_TIMEOUT: duration({ minMs: 10 }).default(2_000),
   /** This service's client credentials at the user service (a service principal). */

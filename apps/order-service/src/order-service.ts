@@ -1,6 +1,7 @@
 import { PageTokenCodec } from '@platform/core';
 import { listen } from '@platform/db';
 import { grpcServiceModule } from '@platform/nest';
+import { loadBalancingOptions } from '@platform/grpc';
 import {
   cancelOrdersOfDeactivatedUsers,
   migrateOrderDatabase,
@@ -43,15 +44,11 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
   async wire({ config, logger, db, closers, clientChain, key }) {
     const signIn = ServiceSignIn.fromConfig(config, { ...clientChain, retry: {}, circuitBreaker: {} });
     closers.add(() => signIn.close());
-    // round_robin: a call per address in turn, over every address a dns:/// target resolves to.
-    const balancing = { loadBalancingConfig: [{ [config.USER_SERVICE_LOAD_BALANCING]: {} }] };
     const client = signIn.client(
       UserServiceClient,
       config.USER_SERVICE_ADDRESS,
       config.USER_SERVICE_TIMEOUT,
-      {
-        'grpc.service_config': JSON.stringify(balancing),
-      },
+      loadBalancingOptions(config.USER_SERVICE_LOAD_BALANCING),
     );
     const users = new UserServiceDirectory(client, signIn);
     const limits = { maxItems: config.ORDER_MAX_ITEMS, maxQuantity: config.ORDER_MAX_QUANTITY };
