@@ -1,17 +1,7 @@
 // Baseline: the handler on plain grpc-js, nothing else.
 import * as grpc from '@grpc/grpc-js';
-import { OrderServiceService, type GetOrderRequest, type GetOrderResponse } from '@platform/proto';
-import { announce, getOrder } from './bench-order.js';
+import { serveOrders } from './serve-orders.js';
 
 const server = new grpc.Server();
-server.addService(OrderServiceService, {
-  getOrder: (
-    call: grpc.ServerUnaryCall<GetOrderRequest, GetOrderResponse>,
-    callback: grpc.sendUnaryData<GetOrderResponse>,
-  ) => callback(null, getOrder(call.request)),
-} as grpc.UntypedServiceImplementation);
-server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => {
-  if (error) throw error;
-  announce(port);
-});
+serveOrders(server);
 process.on('SIGTERM', () => server.forceShutdown());
