@@ -50,7 +50,7 @@ const warmupCalls = setting('BENCH_WARMUP_CALLS', 200);
 const streams = setting('BENCH_STREAMS', 1000);
 const watchChannels = setting('BENCH_WATCH_CHANNELS', 4);
 const watchedOrders = setting('BENCH_WATCHED_ORDERS', 10);
-const timeLimitS = setting('BENCH_TIME_LIMIT_S', 1800);
+const timeLimitS = setting('BENCH_TIME_LIMIT_S', 3600);
 const ghz = process.env['GHZ'] ?? join(process.env['GOPATH'] ?? join(homedir(), 'go'), 'bin', 'ghz');
 const profileDir = process.env['BENCH_CPU_PROFILE'] ? resolve(process.env['BENCH_CPU_PROFILE']) : undefined;
 const databasesSetting = process.env['BENCH_DATABASES'];
@@ -85,6 +85,10 @@ interface Measured extends GhzResult {
   /** WatchOrder calls open on the server during the run (its metrics, before and after). */
   serverStreams?: number;
   watchers?: WatchersSummary & { openMs: number };
+  /** The measured run (after the warm-up), epoch ms. */
+  run: { from: number; to: number };
+  /** When the measured server's process was started, epoch ms. */
+  serverStartedAt?: number;
 }
 
 // Every data folder of the run lives in this one, deleted at the end, also after SIGINT.
@@ -158,12 +162,17 @@ async function load(
     signal: abort.signal,
   };
   await runGhz({ ...base, total: warmupCalls }); // warm-up: JIT, connection, caches
+  const from = Date.now();
   const cpuBefore = cpuMsOf(server.pid);
   // At a fixed rate, a count (no call cut off at the end); at full speed, a duration.
   const length = scenario.rps ? { total: Math.round(scenario.rps * durationS) } : { durationS };
   const result = await runGhz({ ...base, ...length, ...(scenario.rps && { rps: scenario.rps }) });
   const cpuMs = cpuMsOf(server.pid) - cpuBefore;
-  return { ...result, cpuUsPerCall: (cpuMs * 1000) / Math.max(1, result.count) };
+  return {
+    ...result,
+    cpuUsPerCall: (cpuMs * 1000) / Math.max(1, result.count),
+    run: { from, to: Date.now() },
+  };
 }
 
 async function measureFloor(scenario: Scenario, target: Target): Promise<Measured> {
@@ -228,7 +237,12 @@ async function measure(scenario: Scenario, target: Target, orderNodeArgs?: strin
       // Let the server see the cancellations before it is stopped (else they end UNAVAILABLE).
       await waitForServerCalls(stack.orderMetricsPort, 0);
     }
-    return { ...result, serverStreams, ...(watched && { watchers: watched }) };
+    return {
+      ...result,
+      serverStreams,
+      serverStartedAt: stack.orderStartedAt,
+      ...(watched && { watchers: watched }),
+    };
   } finally {
     await watchers?.stop().catch(() => undefined);
     await stack?.stop();
@@ -364,17 +378,28 @@ async function benchDatabase(target: Target): Promise<{ capacity: Row[]; streams
   return { capacity, streams: latency };
 }
 
-/** One more GetOrder capacity run of the service on `target` under `node --cpu-prof`: the profile's path. */
-async function profileGetOrder(target: Target, dir: string): Promise<string> {
+/** A `node --cpu-prof` profile, and where in it the measured run is (ms after its start). */
+interface CpuProfile {
+  file: string;
+  windowMs: [number, number];
+}
+
+/** One more GetOrder capacity run of the service on `target` under `node --cpu-prof`. */
+async function profileGetOrder(target: Target, dir: string): Promise<CpuProfile> {
   await mkdir(dir, { recursive: true });
   const before = new Set(await readdir(dir));
   const scenario: Scenario = { name: 'GetOrder max (profiled)', method: 'GetOrder', variant: 'service' };
   const result = await measure(scenario, target, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   console.error(`${target.databases.kind} profile ${scenario.name}: ${describe(result)}`);
   const written = (await readdir(dir)).filter((file) => !before.has(file) && file.endsWith('.cpuprofile'));
-  if (written.length !== 1)
+  if (written.length !== 1) {
     throw new Error(`expected one new .cpuprofile in ${dir}, found ${written.length}`);
-  return join(dir, written[0] as string);
+  }
+  const started = result.serverStartedAt ?? result.run.from;
+  return {
+    file: join(dir, written[0] as string),
+    windowMs: [result.run.from - started, result.run.to - started],
+  };
 }
 
 const fixed = (value: number | undefined, digits: number) =>
@@ -448,7 +473,7 @@ try {
   );
   const capacity: Row[] = [];
   const latency: Row[] = [];
-  let profile: string | undefined;
+  let profile: CpuProfile | undefined;
   for (const databases of targets) {
     const data = await prepareBenchData(settings, watchedOrders, await databases.prepare());
     const target = { databases, data };
@@ -458,8 +483,13 @@ try {
     if (profileDir && databases.kind === 'postgres') profile = await profileGetOrder(target, profileDir);
   }
   printTables(capacity, latency);
-  if (profile)
-    console.log(`\nCPU profile of the order service under GetOrder load on PostgreSQL: ${profile}`);
+  if (profile) {
+    const summary = join(import.meta.dirname, '..', 'shared', 'cpu-profile-summary.js');
+    console.log(
+      `\nCPU profile of the order service under GetOrder load on PostgreSQL: ${profile.file}; its ` +
+        `measured run alone: node ${summary} ${profile.file} --window ${profile.windowMs.join(',')}`,
+    );
+  }
   console.log(`OTLP export requests received: ${sink.requests()}`);
   if (problems.size) {
     console.log('Service log lines above info:');

@@ -35,6 +35,8 @@ export interface OrderStack {
   readonly userAddress: string;
   readonly orderAddress: string;
   readonly orderPid: number;
+  /** When the order service's process was started (epoch ms): where a `--cpu-prof` profile begins. */
+  readonly orderStartedAt: number;
   readonly orderMetricsPort: number;
   /** Stops both services (SIGTERM, graceful) and deletes the data folder unless `keepData`. */
   stop(options?: { keepData?: boolean }): Promise<void>;
@@ -111,6 +113,7 @@ export async function startOrderStack(
       ORDER_RATE_LIMIT_BURST: unlimited,
     };
     if (migrate) await migrateService(settings, 'order-service', orderEnv);
+    const orderStartedAt = Date.now();
     const order = await startService(
       settings,
       'order-service',
@@ -124,6 +127,7 @@ export async function startOrderStack(
       userAddress: user.ready.address,
       orderAddress: order.ready.address,
       orderPid: order.pid,
+      orderStartedAt,
       orderMetricsPort: order.ready.metricsPort,
       async stop(options = {}) {
         await stopAll();
