@@ -17,14 +17,17 @@ const NonRetriable = KafkaJSNonRetriableError as unknown as new (
   metadata: { cause: Error },
 ) => KafkaJSNonRetriableError;
 const wrapped = (cause: Error) => new NonRetriable(cause, { cause });
+// kafkajs's types declare these constructors without arguments; kafkajs itself passes a message.
+const withMessage = <T>(ErrorClass: new () => T, message: string): T =>
+  new (ErrorClass as unknown as new (text: string) => T)(message);
 
 describe('isTransientKafkaError', () => {
   it.each([
     [
       'a group coordinator not found (a broker that just restarted)',
-      new KafkaJSGroupCoordinatorNotFound('x'),
+      withMessage(KafkaJSGroupCoordinatorNotFound, 'x'),
     ],
-    ['a lock timeout', new KafkaJSLockTimeout('x')],
+    ['a lock timeout', withMessage(KafkaJSLockTimeout, 'x')],
     ['a refused connection wrapped by the retrier', wrapped(new KafkaJSConnectionError('ECONNREFUSED'))],
     [
       'retries exhausted on a coordinator still loading',
@@ -36,7 +39,7 @@ describe('isTransientKafkaError', () => {
   ])('is true for %s', (_, error) => expect(isTransientKafkaError(error)).toBe(true));
 
   it.each([
-    ['a failed authentication', new KafkaJSSASLAuthenticationError('bad password')],
+    ['a failed authentication', withMessage(KafkaJSSASLAuthenticationError, 'bad password')],
     ['an authorization refusal', wrapped(protocolError('GROUP_AUTHORIZATION_FAILED', false))],
     ['a session timeout the broker refuses', protocolError('INVALID_SESSION_TIMEOUT', false)],
     ['a plain bug', new TypeError('undefined is not a function')],

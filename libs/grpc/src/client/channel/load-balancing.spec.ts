@@ -27,7 +27,9 @@ async function twoServers() {
       }),
     ),
   );
-  onTestFinished(() => Promise.all(servers.map((server) => server.stop())));
+  onTestFinished(async () => {
+    await Promise.all(servers.map((server) => server.stop()));
+  });
   return { target: `ipv4:${servers.map((server) => server.address).join(',')}`, calls };
 }
 
