@@ -27,12 +27,20 @@ let output = '';
 let ports;
 let traceId;
 
-/** Resolves once `pattern` is in dev's output; rejects when dev exits first. */
+// dev.mjs builds the apps (Nx, without its cache in CI), starts PostgreSQL, Kafka, Zipkin,
+// Prometheus and the apps, then the demo runs: minutes on two busy cores. Readiness decides; this
+// bound only stops a hang, and says where dev was.
+const startBoundMs = 840_000;
+
+/** Resolves once `pattern` is in dev's output; rejects when dev exits first (or hangs past the bound). */
 function devSays(pattern) {
+  const started = Date.now();
   return new Promise((resolveSaid, rejectSaid) => {
     const check = () => {
       if (pattern.test(output)) resolveSaid();
       else if (dev.exitCode !== null) rejectSaid(new Error(`dev exited with ${dev.exitCode}:\n${output}`));
+      else if (Date.now() - started > startBoundMs)
+        rejectSaid(new Error(`dev not ready after ${startBoundMs / 1000} s; its output so far:\n${output}`));
       else setTimeout(check, 200);
     };
     check();
@@ -97,7 +105,7 @@ beforeAll(async () => {
   expect(traceId).toBeDefined();
   // The demo's trace link points at this stack's trace UI.
   expect(demo.stdout).toContain(`http://127.0.0.1:${ports.zipkin}/zipkin/traces/${traceId}`);
-}, 300_000);
+}, startBoundMs + 180_000);
 
 afterAll(async () => {
   if (dev && dev.exitCode === null) {
