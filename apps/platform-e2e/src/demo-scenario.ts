@@ -5,32 +5,25 @@
 // on it.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
-import {
-  bearer,
-  ClientError,
-  createClient,
-  createClientChain,
-  promiseClient,
-  type PromiseClient,
-} from '@platform/grpc';
+import { bearer, ClientError, createClient, createClientChain, promiseClient } from '@platform/grpc';
 import {
   AuthenticateRequest,
   CancelOrderRequest,
   CreateOrderRequest,
   CreateUserRequest,
-  GetUserOrderStatsRequest,
   ImportOrdersRequest,
   ImportOutcome,
   LineItem,
   OrderServiceClient,
   OrderStatus,
   UserServiceClient,
-  WatchOrderRequest,
   type ImportOrdersResponse,
   type Order,
   type UserOrderStats,
 } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
+import { statsOnceProjected } from './stats-once-projected.js';
+import { watchUntilFinal } from './watch-until-final.js';
 
 /** Where the services are. */
 export interface DemoTargets {
@@ -83,34 +76,6 @@ function clients(targets: DemoTargets) {
   };
 }
 
-/**
- * Follows WatchOrder until the order is final (or `timeoutMs`), returning the statuses seen;
- * `onStatus` gets each as it arrives.
- */
-function watchUntilFinal(
-  client: OrderServiceClient,
-  orderId: string,
-  token: string,
-  timeoutMs: number,
-  onStatus: (status: OrderStatus) => void = () => undefined,
-) {
-  return new Promise<OrderStatus[]>((resolve, reject) => {
-    const seen: OrderStatus[] = [];
-    const call = client.watchOrder(WatchOrderRequest.create({ orderId }), bearer(token), {
-      deadline: Date.now() + timeoutMs,
-    });
-    call.on('data', (response: { order?: Order | null }) => {
-      if (!response.order) return;
-      seen.push(response.order.status);
-      onStatus(response.order.status);
-    });
-    call.on('error', (error: { code?: number }) =>
-      error.code === GrpcStatus.CANCELLED ? resolve(seen) : reject(error),
-    );
-    call.on('end', () => resolve(seen));
-  });
-}
-
 async function importBatch(
   client: OrderServiceClient,
   token: string,
@@ -123,30 +88,6 @@ async function importBatch(
     for (const order of requests) call.write(ImportOrdersRequest.create({ order }));
     call.end();
   });
-}
-
-/**
- * Polls GetUserOrderStats until the projection counted `orders` orders, each confirmed or
- * cancelled (the caller waited for them to be final: this is the projection's lag; after 10 s the
- * counted orders are enough, the worker may be away).
- */
-async function statsOnceProjected(
-  users: PromiseClient<UserServiceClient>,
-  userId: string,
-  token: string,
-  orders: number,
-): Promise<UserOrderStats> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const { stats } = await users.getUserOrderStats(GetUserOrderStatsRequest.create({ userId }), {
-      metadata: bearer(token),
-    });
-    const counted = stats !== null && stats !== undefined && Number(stats.orderCount) >= orders;
-    const settled = counted && Number(stats.confirmedCount) + Number(stats.cancelledCount) >= orders;
-    if (stats && (settled || (counted && Date.now() > deadline))) return stats;
-    if (Date.now() > deadline) throw new Error(`the order statistics did not reach ${orders} orders in 10 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** Runs the demo against running services; `say` receives one line per step, for a person. */
