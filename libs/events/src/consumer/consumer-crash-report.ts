@@ -1,5 +1,6 @@
 import type { Logger } from '@platform/observability';
 import { isTransientKafkaError } from '../kafka/transient-kafka-error.js';
+import { cappedBackoffMs } from '../runtime/capped-backoff.js';
 
 /** kafkajs's CRASH event payload: `restart` says whether kafkajs restarts the consumer. */
 export interface ConsumerCrash {
@@ -92,11 +93,9 @@ export class ConsumerCrashReport {
 
   private scheduleRestart(): number {
     this.ownRestarts += 1;
-    const capped = Math.min(
-      maxRestartDelayMs,
-      (this.options.restartDelayMs ?? 1_000) * 2 ** (this.ownRestarts - 1),
+    const delayMs = Math.round(
+      cappedBackoffMs(this.ownRestarts, this.options.restartDelayMs ?? 1_000, maxRestartDelayMs),
     );
-    const delayMs = Math.round(capped / 2 + Math.random() * (capped / 2));
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;

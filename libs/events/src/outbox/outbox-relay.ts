@@ -15,6 +15,7 @@ import { cloudEventHeaders } from '../envelope/cloud-event-headers.js';
 import type { EventPublisher, OutgoingRecord } from '../kafka/event-publisher.js';
 import { outboxMetrics, type OutboxBacklog, type OutboxMetrics } from './outbox-metrics.js';
 import { outboxChannel } from './record-event.js';
+import { cappedBackoffMs } from '../runtime/capped-backoff.js';
 
 /** Options of {@link OutboxRelay}. */
 export interface OutboxRelayOptions {
@@ -140,8 +141,7 @@ export class OutboxRelay {
   }
 
   private backoffMs(failures: number): number {
-    const capped = Math.min(this.options.maxBackoffMs ?? 10_000, 100 * 2 ** (failures - 1));
-    return capped / 2 + Math.random() * (capped / 2);
+    return cappedBackoffMs(failures, 100, this.options.maxBackoffMs ?? 10_000);
   }
 
   /** Ends the current wait, or the next one at once if none is in progress (so no notification is lost). */
