@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/free-port.mjs';
 import { kafkaPaths, startKafka, stopKafka } from './kafka.mjs';
@@ -23,6 +24,17 @@ const dataDir = mkdtempSync(join(tmpdir(), 'dev-footprint-'));
 const postgres = postgresPaths(dataDir);
 const kafka = kafkaPaths(dataDir);
 const rounds = 1_500;
+/** Over which the apps' full collections are counted after the load: a rate, not a deadline. */
+const gcWindowMs = 5_000;
+
+/** Sum of a metric's samples whose labels include every one of `labels`, from an app's /metrics. */
+async function metricSum(metricsPort, name, labels = []) {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
 
 /** A /proc/<pid>/status or smaps_rollup field, in MiB. */
 function procMb(pid, file, field) {
@@ -74,6 +86,7 @@ async function ownPorts(app) {
 
 describe('the dev stack after a short load', () => {
   const apps = [];
+  const ready = {};
   let database;
   let ownBroker = false;
 
@@ -89,7 +102,6 @@ describe('the dev stack after a short load', () => {
     }
     const secrets = localSecrets(dataDir);
     const namespace = `footprint${randomBytes(4).toString('hex')}.`;
-    const ready = {};
     for (const devApp of devApps) {
       const { name } = devApp;
       const env = appEnvironment(name, { broker, dataDir, databaseUrls: database.urls, secrets, ready });
@@ -132,6 +144,29 @@ describe('the dev stack after a short load', () => {
       ).toBeLessThanOrEqual(budgetMb);
     });
   }
+
+  // A heap limit too close to the live heap makes V8 collect all the time: with a backlog the
+  // worker's heap held 35 MB, and its 64 MB limit made 25 full collections a second (a core)
+  // until the backlog was done. The limits keep twice the old space in use after the load.
+  it('each app has room to grow its heap after the load, and does not collect over and over', async () => {
+    const majorCollections = (name) =>
+      metricSum(ready[name].metricsPort, 'nodejs_gc_duration_seconds_count', ['kind="major"']);
+    const before = await Promise.all(devApps.map(({ name }) => majorCollections(name)));
+    await sleep(gcWindowMs);
+    for (const [index, { name, heapMb }] of devApps.entries()) {
+      const collections = (await majorCollections(name)) - before[index];
+      const oldMb =
+        (await metricSum(ready[name].metricsPort, 'nodejs_heap_space_size_used_bytes', ['space="old"'])) /
+        2 ** 20;
+      console.log(
+        `footprint: ${name} ${oldMb.toFixed(0)} MiB of old space in use (limit ${heapMb}), ${collections} full collections in ${gcWindowMs / 1000} s`,
+      );
+      expect(collections, `${name}: full collections in ${gcWindowMs / 1000} s`).toBeLessThanOrEqual(5);
+      expect(2 * oldMb, `${name}: twice its old space in use, against its heap limit`).toBeLessThanOrEqual(
+        heapMb,
+      );
+    }
+  });
 
   it(`the PostgreSQL server takes at most ${postgresBudgetMb} MiB`, () => {
     const pss = serverPssMb(database.pid);

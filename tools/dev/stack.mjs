@@ -11,15 +11,19 @@ import { serviceClients } from './secrets.mjs';
  * most resident memory (RSS, MiB) the app may use on the dev stack after a load (README, "The dev
  * stack's footprint"). `heapMb`: its V8 old-space limit (`--max-old-space-size`). V8 sizes the
  * heap from the machine's memory and collects late: under load a service's heap grew to 215 MB
- * of which 48 MB were live after a full collection. With a limit, it collects before growing;
- * the limits are about twice what stays live after the load. `dataDirVariable`: for a service
+ * of which 48 MB were live after a full collection. With a limit, it collects before growing.
+ * A limit near the live heap is worse: with a backlog the worker's heap held 35 MB (kafkajs
+ * keeps each partition's fetched batch), and its former 64 MB limit made V8 run 25 full
+ * collections a second, a whole core, until the backlog was done. So every limit is at least
+ * twice the old space in use after the load, which the footprint check holds them to (the
+ * services' 48 MB made 96 MB the edge). `dataDirVariable`: for a service
  * added by `nx g @platform/plugin:service`, the variable of its data directory; such a service
  * gets that, its DATABASE_URL and the broker, its other variables keep their defaults.
  */
 export const devApps = [
-  { name: 'user-service', database: 'user_service', budgetMb: 200, heapMb: 96 },
-  { name: 'order-service', database: 'order_service', budgetMb: 200, heapMb: 96 },
-  { name: 'fulfillment-worker', budgetMb: 150, heapMb: 64 },
+  { name: 'user-service', database: 'user_service', budgetMb: 200, heapMb: 128 },
+  { name: 'order-service', database: 'order_service', budgetMb: 200, heapMb: 128 },
+  { name: 'fulfillment-worker', budgetMb: 150, heapMb: 128 },
 ];
 
 /**

@@ -93,7 +93,7 @@ export function addChartValues(tree, names, { grpcPort, metricsPort }) {
     auth: 'verifier',
     env: { LOG_LEVEL: 'info' },
     secretEnv: { [pageTokenKey]: { secret: app, key: pageTokenKey } },
-    heapMb: 96,
+    heapMb: 128,
     resources: {
       requests: { cpu: '250m', memory: '192Mi' },
       limits: { cpu: '1', memory: '320Mi' },

@@ -102,7 +102,7 @@ function addToDevStack(tree, names) {
     'tools/dev/stack.mjs',
     /^([ \t]*)(\{ name: 'fulfillment-worker')/m,
     (_, indent, line) =>
-      `${indent}{ name: '${names.app}', database: '${names.database}', budgetMb: 200, heapMb: 96, ` +
+      `${indent}{ name: '${names.app}', database: '${names.database}', budgetMb: 200, heapMb: 128, ` +
       `dataDirVariable: '${names.constant}_DATA_DIR' },\n${indent}${line}`,
   );
 }

@@ -175,7 +175,7 @@ describe('serviceGenerator', () => {
   it('wires the service into the dev stack, compose, its database, secrets, Prometheus and the README', async () => {
     await serviceGenerator(tree, { name: 'loyalty-points', description: 'Owns the points users earn.' });
     expect(flat('tools/dev/stack.mjs')).toContain(
-      "{name: 'loyalty-points-service', database: 'loyalty_points_service', budgetMb: 200, heapMb: 96, dataDirVariable: 'LOYALTY_POINTS_DATA_DIR'}",
+      "{name: 'loyalty-points-service', database: 'loyalty_points_service', budgetMb: 200, heapMb: 128, dataDirVariable: 'LOYALTY_POINTS_DATA_DIR'}",
     );
     const compose = parse(tree.read('docker-compose.yml', 'utf8') ?? '', { merge: true });
     const service = compose.services['loyalty-points-service'];
@@ -226,7 +226,7 @@ describe('serviceGenerator', () => {
           key: 'LOYALTY_POINTS_PAGE_TOKEN_KEY',
         },
       },
-      heapMb: 96,
+      heapMb: 128,
     });
     // The sizes the generated events file declares (3 partitions, eventRetentionMs: seven days).
     expect(values.operators.strimzi.topics).toEqual([
