@@ -27,9 +27,9 @@ if (!url || !ownerId) throw new Error('FLOOR_DATABASE_URL and FLOOR_OWNER_ID are
 
 // The service's pool settings (DATABASE_POOL_MAX, DATABASE_STATEMENT_TIMEOUT defaults). The
 // statements below are those the service's log shows per call (log_statement = all):
-//   GetOrder:    begin … read only; set local statement_timeout; select by id; commit
+//   GetOrder:    begin … read only; set local statement_timeout (one query); select by id; commit
 //   CreateOrder: the same read by (user_id, request_id); then begin … read write; set local
-//                statement_timeout; insert … on conflict do nothing returning; pg_notify
+//                statement_timeout (one query); insert … on conflict do nothing returning; pg_notify
 //                order_changes; insert into outbox; pg_notify outbox_events; commit
 // (the service's outbox headers carry its trace context; the floor has none: `{}`).
 const statementTimeoutMs = 5_000;
@@ -97,12 +97,13 @@ function toOrder(row: OrderRow): Order {
   });
 }
 
-/** A transaction as the service's runs one: begin, its statement timeout, the work, commit. */
+/** A transaction as the service's runs one: begin with its statement timeout (one round trip), the work, commit. */
 async function transaction<T>(readOnly: boolean, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
-    await client.query(`begin isolation level read committed ${readOnly ? 'read only' : 'read write'}`);
-    await client.query(`set local statement_timeout = ${statementTimeoutMs}`);
+    await client.query(
+      `begin isolation level read committed ${readOnly ? 'read only' : 'read write'}; set local statement_timeout = ${statementTimeoutMs}`,
+    );
     const result = await work(client);
     await client.query('commit');
     return result;

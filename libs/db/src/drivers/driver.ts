@@ -17,6 +17,12 @@ export interface SqlSession {
 export interface TransactionAttempt<T> {
   readonly config: PgTransactionConfig;
   readonly guard: StatementGuard;
+  /**
+   * The `statement_timeout` of this attempt's statements in ms, worked out when the driver has
+   * its connection (the budget left then); `undefined`: the connection's own. Only an
+   * interruptible driver is asked.
+   */
+  statementTimeoutMs(): number | undefined;
   /** Inside BEGIN … COMMIT; the driver routes every statement through `guard`. */
   body(tx: Transaction<Record<string, unknown>>): Promise<T>;
 }

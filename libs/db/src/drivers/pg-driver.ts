@@ -1,5 +1,5 @@
 import { createTableRelationsHelpers, extractTablesRelationalConfig } from 'drizzle-orm';
-import { drizzle, NodePgDatabase, NodePgDriver } from 'drizzle-orm/node-postgres';
+import { drizzle, NodePgDriver, NodePgTransaction } from 'drizzle-orm/node-postgres';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { DatabaseUnavailableError } from '../connection/database-unavailable-error.js';
@@ -9,6 +9,7 @@ import { databaseDefaults, type DatabaseOptions } from '../database-options.js';
 import { PgListener } from '../notifications/pg-listener.js';
 import type { StatementGuard } from '../transaction/statement-guard.js';
 import { sqlStateOf } from '../transaction/sql-state.js';
+import { beginStatement } from './begin-statement.js';
 import { attachDriver, within, type Driver, type SqlSession, type TransactionAttempt } from './driver.js';
 
 /** `host:port/database` of a URL, for messages: never the user or password. */
@@ -51,13 +52,13 @@ function sessionOf(client: pg.PoolClient): SqlSession {
 }
 
 /**
- * Makes a transaction's drizzle database over its own (guarded) connection. The dialect and the
+ * Makes a transaction's drizzle handle over its own (guarded) connection. The dialect and the
  * schema's relational config are worked out once here: `drizzle({ client, schema })` works the
  * config out again on every call, which cost about a tenth of a GetOrder's CPU on PostgreSQL.
  */
-function transactionDatabases(
+function transactionHandles(
   schema: DatabaseSchema | undefined,
-): (client: pg.PoolClient) => NodePgDatabase<DatabaseSchema> {
+): (client: pg.PoolClient) => NodePgTransaction<DatabaseSchema, never> {
   const dialect = new PgDialect();
   const tables = schema && extractTablesRelationalConfig(schema, createTableRelationsHelpers);
   const relational = tables && {
@@ -66,10 +67,10 @@ function transactionDatabases(
     tableNamesMap: tables.tableNamesMap,
   };
   return (client) =>
-    new NodePgDatabase<DatabaseSchema>(
+    new NodePgTransaction<DatabaseSchema, never>(
       dialect,
-      new NodePgDriver(client, dialect).createSession(relational),
-      relational,
+      new NodePgDriver(client, dialect).createSession(relational) as never,
+      relational as never,
     );
 }
 
@@ -91,7 +92,7 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
   });
   pool.on('error', options.onConnectionError ?? (() => undefined));
   const db = drizzle({ client: pool, schema: options.schema });
-  const transactionDatabase = transactionDatabases(options.schema);
+  const transactionHandle = transactionHandles(options.schema);
 
   /** Cancels the running statement of backend `pid` from a connection of its own (the pool may be full). */
   async function cancelBackend(pid: number): Promise<void> {
@@ -166,8 +167,18 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
       });
       let failure: unknown;
       try {
-        const connection = transactionDatabase(guardedClient(client, attempt.guard));
-        return await connection.transaction((tx) => attempt.body(tx), attempt.config);
+        // drizzle's own transaction(), but with the statement timeout sent along with BEGIN. BEGIN,
+        // COMMIT and ROLLBACK run outside the body, so the guard lets the rollback run after a stop.
+        const guarded = guardedClient(client, attempt.guard);
+        await guarded.query(beginStatement(attempt.config, attempt.statementTimeoutMs()));
+        try {
+          const result = await attempt.body(transactionHandle(guarded) as never);
+          await guarded.query('commit');
+          return result;
+        } catch (error) {
+          await guarded.query('rollback');
+          throw error;
+        }
       } catch (error) {
         failure = error;
         throw error;

@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { DatabaseUnavailableError } from '../connection/database-unavailable-error.js';
 import { isConnectionFailure } from '../connection/is-connection-failure.js';
 import type { Database, DatabaseSchema, Transaction } from '../database.js';
@@ -99,19 +98,16 @@ export async function withTransaction<T, Schema extends DatabaseSchema = Record<
         return await driver.runTransaction({
           config,
           guard,
-          body: async (tx) => {
-            const timeoutMs = driver.interruptible ? statementTimeoutFor(driver, scope) : undefined;
-            if (timeoutMs !== undefined)
-              await tx.execute(sql.raw(`set local statement_timeout = ${timeoutMs}`));
-            return guard.runBody(async () => {
+          statementTimeoutMs: () => statementTimeoutFor(driver, scope),
+          body: (tx) =>
+            guard.runBody(async () => {
               try {
                 return await fn(tx as unknown as Transaction<Schema>);
               } catch (failure) {
                 callbackFailure = failure;
                 throw failure;
               }
-            });
-          },
+            }),
         });
       } catch (error) {
         const fromDatabase = error !== callbackFailure || guard.failedStatement(error);
