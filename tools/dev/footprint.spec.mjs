@@ -10,6 +10,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { metricSum } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../scripts/free-port.mjs';
 import { kafkaPaths, startKafka, stopKafka } from './kafka.mjs';
@@ -27,13 +28,9 @@ const rounds = 1_500;
 /** Over which the apps' full collections are counted after the load: a rate, not a deadline. */
 const gcWindowMs = 5_000;
 
-/** Sum of a metric's samples whose labels include every one of `labels`, from an app's /metrics. */
-async function metricSum(metricsPort, name, labels = []) {
-  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+/** The sum of `metric`'s samples with `labels`, from an app's /metrics. */
+async function appMetric(metricsPort, metric, labels) {
+  return metricSum(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text(), metric, labels);
 }
 
 /** A /proc/<pid>/status or smaps_rollup field, in MiB. */
@@ -150,13 +147,13 @@ describe('the dev stack after a short load', () => {
   // until the backlog was done. The limits keep twice the old space in use after the load.
   it('each app has room to grow its heap after the load, and does not collect over and over', async () => {
     const majorCollections = (name) =>
-      metricSum(ready[name].metricsPort, 'nodejs_gc_duration_seconds_count', ['kind="major"']);
+      appMetric(ready[name].metricsPort, 'nodejs_gc_duration_seconds_count', { kind: 'major' });
     const before = await Promise.all(devApps.map(({ name }) => majorCollections(name)));
     await sleep(gcWindowMs);
     for (const [index, { name, heapMb }] of devApps.entries()) {
       const collections = (await majorCollections(name)) - before[index];
       const oldMb =
-        (await metricSum(ready[name].metricsPort, 'nodejs_heap_space_size_used_bytes', ['space="old"'])) /
+        (await appMetric(ready[name].metricsPort, 'nodejs_heap_space_size_used_bytes', { space: 'old' })) /
         2 ** 20;
       console.log(
         `footprint: ${name} ${oldMb.toFixed(0)} MiB of old space in use (limit ${heapMb}), ${collections} full collections in ${gcWindowMs / 1000} s`,

@@ -11,7 +11,7 @@ import {
   type Order,
   type WatchOrderResponse,
 } from '@platform/proto';
-import { readTopic } from '@platform/testing';
+import { metricSum, readTopic } from '@platform/testing';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -22,7 +22,6 @@ import {
   type Platform,
   type WorkerProcess,
 } from './__fixtures__/platform.js';
-import { sampleValue } from './__fixtures__/prometheus.js';
 
 const orderCreatedType = 'platform.order.v1.OrderCreated';
 
@@ -122,7 +121,7 @@ describe('fulfillment-worker with the platform', () => {
       .toBe(OrderStatus.ORDER_STATUS_CONFIRMED);
     const text = await worker.metrics();
     expect(
-      sampleValue(text, 'events_processed_total', {
+      metricSum(text, 'events_processed_total', {
         service: 'fulfillment-worker',
         group: group(),
         topic: topic(),
@@ -131,9 +130,9 @@ describe('fulfillment-worker with the platform', () => {
       }),
     ).toBeGreaterThanOrEqual(2);
     expect(
-      sampleValue(text, 'grpc_client_handled_total', { grpc_method: 'ConfirmOrder', grpc_code: 'OK' }),
+      metricSum(text, 'grpc_client_handled_total', { grpc_method: 'ConfirmOrder', grpc_code: 'OK' }),
     ).toBeGreaterThanOrEqual(2);
-    expect(sampleValue(text, 'events_dead_lettered_total', { group: group() }) ?? 0).toBe(0);
+    expect(metricSum(text, 'events_dead_lettered_total', { group: group() })).toBe(0);
     expect(text).toContain('events_handler_seconds_bucket');
   });
 
@@ -165,9 +164,9 @@ describe('fulfillment-worker with the platform', () => {
       const retried = await readTopic(platform.brokers, `${topic()}.${group()}.retry`);
       expect(retried.filter((record) => record.key?.toString() === order.id)).toEqual([]);
       const text = await worker.metrics();
-      expect(sampleValue(text, 'events_dead_lettered_total', { group: group() }) ?? 0).toBe(0);
+      expect(metricSum(text, 'events_dead_lettered_total', { group: group() })).toBe(0);
       expect(
-        sampleValue(text, 'events_processed_total', {
+        metricSum(text, 'events_processed_total', {
           group: group(),
           type: orderCreatedType,
           outcome: 'handled',

@@ -26,6 +26,7 @@ export * from './test-issuer/index.js';
 export { testKafkaBrokers } from './kafka/test-kafka-brokers.js';
 export { readTopic, type TopicRecord } from './kafka/read-topic.js';
 export { waitFor, type WaitForOptions } from './wait-for.js';
+export { metricSum } from './metric-sum.js';
 export {
   spawnServiceProcess,
   startServiceProcess,

@@ -1,3 +1,5 @@
+import { metricSum } from '@platform/testing';
+
 /**
  * Calls of `method` the server has started and not yet answered, from its Prometheus endpoint
  * (`grpc_server_started_total` minus `grpc_server_handled_total`): the streams it holds open,
@@ -9,10 +11,6 @@ export async function openServerCalls(metricsPort: number, method: string): Prom
   });
   if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
   const text = await response.text();
-  const sum = (metric: string) =>
-    text
-      .split('\n')
-      .filter((line) => line.startsWith(`${metric}{`) && line.includes(`grpc_method="${method}"`))
-      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  const sum = (metric: string) => metricSum(text, metric, { grpc_method: method });
   return sum('grpc_server_started_total') - sum('grpc_server_handled_total');
 }

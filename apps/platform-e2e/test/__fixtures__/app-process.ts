@@ -95,14 +95,3 @@ export class AppProcess {
     return [...lines, this.stderr.slice(-2_000)].join('\n');
   }
 }
-
-/** The sum of a metric's samples whose labels include `labels`, from Prometheus text. */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (Object.entries(labels).some(([key, value]) => !line.includes(`${key}="${value}"`))) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}

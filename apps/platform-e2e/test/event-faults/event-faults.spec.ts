@@ -3,7 +3,7 @@
 // checks that every committed order has exactly one effect in each projection (the user
 // service's order stats, the worker's confirmation) and that every event is accounted for.
 import { cloudEventHeaders } from '@platform/events';
-import { readTopic, waitFor } from '@platform/testing';
+import { metricSum, readTopic, waitFor } from '@platform/testing';
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { accountFor, report } from '../__fixtures__/account-for.js';
-import { metricValue } from '../__fixtures__/app-process.js';
 import { groupCaughtUp } from '../__fixtures__/consumer-offsets.js';
 import { KafkaBroker } from '../__fixtures__/kafka-broker.js';
 import { placeOrders } from '../__fixtures__/order-load.js';
@@ -132,8 +131,8 @@ describe('event layer faults', () => {
             backlog: Number(counts?.backlog),
           };
           const metrics = await s.orderService.metrics();
-          backlogMetricWhileDown = metricValue(metrics, 'outbox_backlog');
-          oldestAgeWhileDown = metricValue(metrics, 'outbox_oldest_unpublished_age_seconds');
+          backlogMetricWhileDown = metricSum(metrics, 'outbox_backlog');
+          oldestAgeWhileDown = metricSum(metrics, 'outbox_oldest_unpublished_age_seconds');
           await broker.start();
         }
       },
@@ -262,7 +261,7 @@ describe('event layer faults', () => {
     const second = await accountFor(s, brokers, placed);
     expect(second.kafkaRecords).toBe(first.kafkaRecords * 2);
     expect(second.handledByProjection).toBe(first.events);
-    const duplicates = metricValue(await s.userService.metrics(), 'events_processed_total', {
+    const duplicates = metricSum(await s.userService.metrics(), 'events_processed_total', {
       outcome: 'duplicate',
     });
     expect(duplicates).toBeGreaterThanOrEqual(records.length);

@@ -15,6 +15,7 @@ import {
   OrderStatus,
 } from '@platform/proto';
 import {
+  metricSum,
   startOtlpCollector,
   testKafkaBrokers,
   waitFor,
@@ -23,7 +24,6 @@ import {
 } from '@platform/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemoScenario, type DemoReport } from '../../src/demo-scenario.js';
-import { metricValue } from '../__fixtures__/app-process.js';
 import { startPlatform, type PlatformStack } from '../__fixtures__/platform-stack.js';
 
 let collector: OtlpCollector;
@@ -159,17 +159,15 @@ describe('the demo scenario', () => {
       stack.worker.metrics(),
     ]);
     const group = (name: string) => `${stack.namespace}${name}`;
-    expect(metricValue(order, 'grpc_server_handled_total', { grpc_method: 'CreateOrder' })).toBeGreaterThan(
-      0,
-    );
+    expect(metricSum(order, 'grpc_server_handled_total', { grpc_method: 'CreateOrder' })).toBeGreaterThan(0);
     expect(
-      metricValue(order, 'grpc_server_handling_seconds_count', { grpc_method: 'ConfirmOrder' }),
+      metricSum(order, 'grpc_server_handling_seconds_count', { grpc_method: 'ConfirmOrder' }),
     ).toBeGreaterThan(0);
-    expect(metricValue(order, 'outbox_published_total')).toBeGreaterThan(0);
-    expect(metricValue(user, 'grpc_server_handled_total', { grpc_method: 'GetUser' })).toBeGreaterThan(0);
-    expect(metricValue(user, 'outbox_published_total')).toBeGreaterThan(0);
+    expect(metricSum(order, 'outbox_published_total')).toBeGreaterThan(0);
+    expect(metricSum(user, 'grpc_server_handled_total', { grpc_method: 'GetUser' })).toBeGreaterThan(0);
+    expect(metricSum(user, 'outbox_published_total')).toBeGreaterThan(0);
     expect(
-      metricValue(user, 'events_processed_total', {
+      metricSum(user, 'events_processed_total', {
         group: group('user-service.order-stats'),
         outcome: 'handled',
       }),
@@ -177,12 +175,12 @@ describe('the demo scenario', () => {
     expect(user).toMatch(/^events_consumer_lag\{/m);
     expect(user).toMatch(/^events_handler_seconds_count\{/m);
     expect(
-      metricValue(worker, 'events_processed_total', {
+      metricSum(worker, 'events_processed_total', {
         group: group('fulfillment-worker'),
         outcome: 'handled',
       }),
     ).toBeGreaterThan(0);
-    expect(metricValue(worker, 'grpc_client_handled_total', { grpc_method: 'ConfirmOrder' })).toBeGreaterThan(
+    expect(metricSum(worker, 'grpc_client_handled_total', { grpc_method: 'ConfirmOrder' })).toBeGreaterThan(
       0,
     );
   });

@@ -1,10 +1,13 @@
-/** The value of the sample of `metric` whose labels include all of `labels` (summed when several match). */
-export function sampleValue(
+/**
+ * The sum of the samples of `metric` whose labels include every one of `labels` (exact values),
+ * from a Prometheus text exposition (`GET /metrics`); 0 when none matches.
+ */
+export function metricSum(
   text: string,
   metric: string,
-  labels: Record<string, string>,
-): number | undefined {
-  let total: number | undefined;
+  labels: Readonly<Record<string, string>> = {},
+): number {
+  let total = 0;
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
     if (!match || match[1] !== metric) continue;
@@ -14,9 +17,8 @@ export function sampleValue(
         pair[2],
       ]),
     );
-    if (Object.entries(labels).every(([name, value]) => present.get(name) === value)) {
-      total = (total ?? 0) + Number(match[3]);
-    }
+    if (Object.entries(labels).every(([name, value]) => present.get(name) === value))
+      total += Number(match[3]);
   }
   return total;
 }
