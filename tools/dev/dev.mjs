@@ -13,7 +13,10 @@
 //   npm run dev -- --reset  delete .data/ (the broker's and the databases' data included) first
 //   npm run dev -- --pglite the services on PGlite even where PostgreSQL is installed
 //   npm run dev -- --no-observability  without the trace UI (Zipkin) and Prometheus
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+//   npm run dev -- --no-build  from the apps' builds as they are (after `nx run-many -t build`);
+//                              the test suite starts it so, as its Nx graph built them and other
+//                              suites run those builds meanwhile (a rebuild rewrites them)
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { buildApps, failedOutput } from './build.mjs';
 import {
@@ -46,6 +49,7 @@ const postgres = postgresPaths(dataDir);
 const logDir = join(dataDir, 'logs');
 const reset = process.argv.includes('--reset');
 const observability = !process.argv.includes('--no-observability');
+const skipBuild = process.argv.includes('--no-build');
 const apps = devApps.map((app) => app.name);
 
 const running = [];
@@ -179,10 +183,18 @@ async function main() {
   const prepared = observability ? await prepareObservability(say) : {};
   if (stopping) return;
 
-  const built = await build();
-  if (stopping) return;
-  if (built !== 0)
-    return fail(`the build failed (see above; all of it in ${relative(root, join(logDir, 'build.log'))})`);
+  if (skipBuild) {
+    const unbuilt = apps.filter((app) => !existsSync(join(root, 'apps', app, 'dist', 'main.js')));
+    if (unbuilt.length > 0)
+      return fail(`--no-build, but ${unbuilt.join(', ')} not built: run without --no-build`);
+    mkdirSync(logDir, { recursive: true });
+    console.log('dev: --no-build: the apps start from their builds as they are');
+  } else {
+    const built = await build();
+    if (stopping) return;
+    if (built !== 0)
+      return fail(`the build failed (see above; all of it in ${relative(root, join(logDir, 'build.log'))})`);
+  }
 
   const secrets = localSecrets(dataDir);
 
