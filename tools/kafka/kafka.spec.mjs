@@ -2,7 +2,7 @@
 // CLI, reuse, stop. Needs Java 17+ and Maven (or jars already in the cache). Every broker started
 // here is killed by pid in afterAll, also when a case fails.
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,6 +123,33 @@ describe('kafka.mjs', () => {
       );
       expect(existsSync(dir)).toBe(false);
       expect(existsSync(stateFile)).toBe(false);
+    },
+  );
+
+  it(
+    'starts a kept broker again with its settings of today: one written with a 128 MB cleaner buffer runs on a 128 MB heap',
+    { timeout: 300_000 },
+    async () => {
+      const started = await launcher(['start']);
+      if (existsSync(stateFile)) startedPids.add(readState().pid);
+      expect(started, started.stderr).toMatchObject({ code: 0 });
+      const kept = await launcher(['stop', '--keep']);
+      expect(kept.code, kept.stderr).toBe(0);
+      const { configFile, port } = readState();
+      // The kept configuration as an earlier launcher wrote it: Kafka's default cleaner buffer,
+      // allocated whole at start, which a 128 MB heap cannot hold (OutOfMemoryError in LogManager).
+      const earlier = readFileSync(configFile, 'utf8').replace(
+        /^log\.cleaner\.dedupe\.buffer\.size=.*\n/m,
+        '',
+      );
+      writeFileSync(configFile, `${earlier}log.cleaner.dedupe.buffer.size=134217728\n`);
+
+      const resumed = await launcher(['start'], { ...env, KAFKA_HEAP_MB: '128' });
+      if (existsSync(stateFile)) startedPids.add(readState().pid);
+      expect(resumed, resumed.stderr).toMatchObject({ code: 0, stdout: `127.0.0.1:${port}` });
+      expect(readFileSync(configFile, 'utf8')).toMatch(/^log\.cleaner\.dedupe\.buffer\.size=16777216$/m);
+      const stopped = await launcher(['stop']);
+      expect(stopped.code, stopped.stderr).toBe(0);
     },
   );
 
