@@ -1,6 +1,7 @@
 import type { Logger } from '@platform/observability';
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { EventPublisher } from './event-publisher.js';
+import { fixIdleRequestQueue } from './idle-request-queue.js';
 import { kafkaLogLevel } from './kafka-log-level.js';
 import { KafkaPublisher } from './kafka-publisher.js';
 
@@ -16,6 +17,7 @@ export interface KafkaConnectionOptions {
 
 /** The kafkajs client behind the adapters; internal to libs/events (services never see kafkajs). */
 export function createKafka(options: KafkaConnectionOptions): Kafka {
+  fixIdleRequestQueue();
   const logger = options.logger?.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
