@@ -115,6 +115,25 @@ describe("a handler attempt's call scope", () => {
     expect(aborted).toBe(reason);
   });
 
+  it('has aborted the signal a handler read late by the time the attempt fails on its budget', async () => {
+    let signal: AbortSignal | undefined;
+    const attempt = attemptHandler(
+      on(itemAdded, async (_added, handlerContext) => {
+        // Read after the attempt armed its own timer: the scope's timer, made now for the same
+        // instant, would fire after it.
+        await Promise.resolve();
+        signal = handlerContext.signal;
+        return never();
+      }),
+      event,
+      context,
+      options({ timeoutMs: 20 }),
+    );
+    await expect(attempt).rejects.toThrow('the handler did not finish within 20 ms');
+    expect(signal?.aborted).toBe(true);
+    expect(signal?.reason).toMatchObject({ name: 'TimeoutError' });
+  });
+
   it('aborts when the time budget runs out, and is left behind once the attempt ended', async () => {
     let signal: AbortSignal | undefined;
     await expect(
@@ -229,8 +248,10 @@ describe('a handler attempt with a database (the inbox)', () => {
 
   it('cancels the transaction when the attempt runs out of its time budget: nothing commits', async () => {
     const db = await open();
+    let signal: AbortSignal | undefined;
     const slow = on(itemAdded, async (added, handlerContext) => {
       await writeEffect.handle(added, handlerContext);
+      signal = handlerContext.signal;
       await never();
     });
     await expect(attemptHandler(slow, event, context, options({ db, timeoutMs: 50 }))).rejects.toMatchObject({
@@ -238,6 +259,8 @@ describe('a handler attempt with a database (the inbox)', () => {
       kind: 'timeout',
     });
     expect(await committed(db)).toEqual({ effects: [], inbox: [] });
+    // The handler's scope ended with the attempt, on the same deadline.
+    expect(signal?.reason).toMatchObject({ name: 'TimeoutError' });
   });
 
   it("cancels the transaction when the consumer's stop runs out of time (the signal aborts)", async () => {

@@ -1,5 +1,12 @@
-import { openCall, remainingMs, runInCall, type CallScope } from '@platform/core';
-import type { Database, DatabaseSchema } from '@platform/db';
+import {
+  deadlineExceeded,
+  openCall,
+  remainingMs,
+  runInCall,
+  type CallScope,
+  type OpenedCall,
+} from '@platform/core';
+import { TransactionCancelledError, type Database, type DatabaseSchema } from '@platform/db';
 import type { EventContext, HandlerBinding } from './handler-binding.js';
 import { inbox } from './inbox.js';
 
@@ -78,9 +85,7 @@ export async function attemptHandler<T>(
       if (!db) {
         const handled = binding.handle(event, new AttemptEventContext(context, scope, stopping, undefined));
         await untilScopeEnds(handled, remainingMs(scope), options.signal, () =>
-          options.signal.aborted
-            ? options.signal.reason
-            : new Error(`the handler did not finish within ${timeoutMs} ms`),
+          options.signal.aborted ? options.signal.reason : new HandlerTimeoutError(timeoutMs),
         );
         return true;
       }
@@ -97,9 +102,35 @@ export async function attemptHandler<T>(
         },
       );
     });
+  } catch (error) {
+    endScope(call, options.signal, error);
+    throw error;
   } finally {
     call.close();
   }
+}
+
+/** The attempt without a database ran out of its time budget. */
+class HandlerTimeoutError extends Error {
+  constructor(timeoutMs: number | undefined) {
+    super(`the handler did not finish within ${timeoutMs} ms`);
+    this.name = 'HandlerTimeoutError';
+  }
+}
+
+/**
+ * When the attempt failed on the consumer's stop or on a time limit (its budget; on PostgreSQL a
+ * statement's), the scope ends with it now, not when its own timer (set for the same instant)
+ * fires: what the handler left running (its outgoing calls, a signal it listens to) is cancelled
+ * as the attempt fails.
+ */
+function endScope(call: OpenedCall, stop: AbortSignal, error: unknown): void {
+  if (stop.aborted) call.abort(stop.reason);
+  else if (
+    error instanceof HandlerTimeoutError ||
+    (error instanceof TransactionCancelledError && error.kind === 'timeout')
+  )
+    call.abort(deadlineExceeded());
 }
 
 /**
@@ -117,15 +148,13 @@ function untilScopeEnds<T>(
     work.catch(() => undefined);
     return Promise.reject(why());
   }
-  let timer: NodeJS.Timeout | undefined;
-  let ended: (() => void) | undefined;
-  const end = new Promise<never>((_resolve, reject) => {
-    ended = () => reject(why());
-    if (Number.isFinite(budgetMs)) timer = setTimeout(ended, budgetMs);
-    stop.addEventListener('abort', ended, { once: true });
-  });
+  let rejectEnd: (reason: unknown) => void = () => undefined;
+  const end = new Promise<never>((_resolve, reject) => (rejectEnd = reject));
+  const ended = () => rejectEnd(why());
+  const timer = Number.isFinite(budgetMs) ? setTimeout(ended, budgetMs) : undefined;
+  stop.addEventListener('abort', ended, { once: true });
   return Promise.race([work, end]).finally(() => {
     clearTimeout(timer);
-    if (ended) stop.removeEventListener('abort', ended);
+    stop.removeEventListener('abort', ended);
   });
 }
