@@ -10,10 +10,9 @@ import {
   statusFromMetadata,
   type GetOrderResponse,
 } from '@platform/proto';
-import { startGrpcServer, type RunningGrpcServer } from '@platform/testing';
+import { freePort, startGrpcServer, type RunningGrpcServer } from '@platform/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ClientError, contextInterceptor, errorInterceptor, unaryCall } from '@platform/grpc';
-import { freePort } from './__fixtures__/nest-grpc-app.js';
 import { GrpcService } from './grpc-service.decorator.js';
 import { PlatformGrpcModule } from './platform-grpc.module.js';
 import { platformGrpcServerOptions } from './platform-grpc-server-options.js';

@@ -3,26 +3,9 @@ import type { ServerInterceptor } from '@grpc/grpc-js';
 import type { CanActivate, ExceptionFilter, INestMicroservice, Provider, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { protoFiles } from '@platform/proto';
-import { createServer } from 'node:net';
+import { freePort } from '@platform/testing';
 import type { PlatformGrpcServerOptions } from '../nest-options.js';
 import { platformGrpcServerOptions } from '../platform-grpc-server-options.js';
-
-/**
- * A loopback port free right now. Nest does not report the port grpc-js bound for `:0`, so
- * tests pick one first.
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export interface NestGrpcApp {
   readonly app: INestMicroservice;
