@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freePort } from './free-port.js';
 
 /** The low end of the kernel's ephemeral ports here (32768 where /proc does not say). */
@@ -31,23 +31,43 @@ describe('freePort', () => {
     expect(new Set(ports).size).toBeGreaterThan(1);
   });
 
-  it('passes over a port something listens on', async () => {
-    const server = createServer().listen(await freePort(), '127.0.0.1');
-    await once(server, 'listening');
-    const taken = (server.address() as { port: number }).port;
-    // The range freePort draws from, as it works it out; the first draw lands on the taken port.
+  describe('with the draws given', () => {
+    // The range freePort draws from, as it works it out.
     const high = Math.min(32_767, ephemeralLow() - 1);
-    const low = Math.min(20_000, high - 1_000);
+    const low = Math.min(10_000, high - 1_000);
     const portAt = (draw: number) => low + Math.floor(draw * (high - low + 1));
-    const next = portAt(0.5) === taken ? 0.25 : 0.5;
-    const draws = [(taken - low + 0.5) / (high - low + 1), next];
-    const random = vi.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? next);
-    try {
-      expect(portAt(draws[0] ?? 0)).toBe(taken);
-      expect(await freePort()).toBe(portAt(next));
-    } finally {
-      random.mockRestore();
-      await new Promise((resolve) => server.close(resolve));
+    const drawOf = (port: number) => (port - low + 0.5) / (high - low + 1);
+
+    /** A fresh module (nothing handed out yet) whose Math.random gives `draws`, then the last. */
+    async function freshFreePort(draws: number[]) {
+      vi.resetModules();
+      const last = draws.at(-1) ?? 0.5;
+      vi.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? last);
+      return (await import('./free-port.js')).freePort;
     }
+
+    afterEach(() => vi.restoreAllMocks());
+
+    it('passes over a port something listens on', async () => {
+      const taken = portAt(0.3);
+      const server = createServer();
+      // Listened on here, or by another process already: taken either way.
+      await new Promise<void>((resolve) =>
+        server.once('error', () => resolve()).listen(taken, '127.0.0.1', resolve),
+      );
+      try {
+        const pick = await freshFreePort([drawOf(taken), 0.6]);
+        expect(await pick()).toBe(portAt(0.6));
+      } finally {
+        if (server.listening) await new Promise((resolve) => server.close(resolve));
+      }
+    });
+
+    it('never hands out one port twice in a process (its server may not listen yet)', async () => {
+      const pick = await freshFreePort([0.45, 0.45, 0.7]);
+      const first = await pick();
+      expect(first).toBe(portAt(0.45));
+      expect(await pick()).toBe(portAt(0.7));
+    });
   });
 });

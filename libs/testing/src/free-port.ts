@@ -17,8 +17,10 @@ function pickRange(): { low: number; high: number } {
     // Not Linux: 32768 is below the ephemeral ranges of the others.
   }
   const high = Math.min(32_767, ephemeralLow - 1);
-  return { low: Math.min(20_000, high - 1_000), high };
+  return { low: Math.min(10_000, high - 1_000), high };
 }
+
+const handedOut = new Set<number>();
 
 function bindable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -38,7 +40,10 @@ export async function freePort(): Promise<number> {
   const { low, high } = pickRange();
   for (let tries = 0; tries < 100; tries += 1) {
     const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (await bindable(port)) return port;
+    // Not one this process handed out already: its server may not listen yet.
+    if (handedOut.has(port) || !(await bindable(port))) continue;
+    handedOut.add(port);
+    return port;
   }
   throw new Error(`no free loopback port in ${low}-${high} after 100 tries`);
 }
