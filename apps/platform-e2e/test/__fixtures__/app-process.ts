@@ -84,7 +84,8 @@ export class AppProcess {
   private async signal(signal: NodeJS.Signals): Promise<number | string> {
     const child = this.child;
     if (!child || !this.running) return child?.exitCode ?? child?.signalCode ?? 'not running';
-    const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+    // 'close' (after its last output lines), not 'exit' (which can come before them).
+    const exited = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
     child.kill(signal);
     const [code, received] = await exited;
     return code ?? received ?? 'unknown';

@@ -62,7 +62,9 @@ export function spawnServiceProcess(name: string, main: string, env: Record<stri
       }
     });
   }
-  const exited = (once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>).then(
+  // 'close', not 'exit': the process can exit with its last lines still in the pipe (under load,
+  // a stop's `stopped` line was missing from `logs` when 'exit' came); 'close' comes after them.
+  const exited = (once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>).then(
     ([code, signal]) => ({ code, signal }),
   );
   const running = () => child.exitCode === null && child.signalCode === null;
