@@ -2,34 +2,29 @@ import {
   ResponderBuilder,
   ServerInterceptingCall,
   status as GrpcStatus,
-  type Responder,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
-  type ServerMethodDefinition,
 } from '@grpc/grpc-js';
-import type { CallContext } from '../server/context/call-context.js';
 import { bindCallContext, callContextOf } from '../server/context/call-registry.js';
 import { allMethods, type MethodSelector } from '../call/method-selector.js';
+import { withServerStep, type ServerStep } from './server-step.js';
 
 /**
- * Builds a server interceptor of the platform's shape: it receives the call's
- * {@link CallContext} and the next call toward the wire (`wire.sendStatus(...)` rejects the
- * call through the interceptors before this one), and returns the grpc-js responder to apply,
- * or `undefined` to let the call through untouched. Methods the selector rejects pass through.
- * The method's grpc-js definition (its request deserializer) comes third.
+ * Builds a server interceptor of the platform's shape from a {@link ServerStep}: it receives the
+ * call's {@link CallContext} and the next call toward the wire (`wire.sendStatus(...)` rejects
+ * the call through the interceptors before this one), and returns the grpc-js responder to
+ * apply, or `undefined` to let the call through untouched. Methods the selector rejects pass
+ * through. The method's grpc-js definition (its request deserializer) comes third. Standalone,
+ * it is a layer of its own after contextInterceptor; createServerChain runs its step without one.
  *
  * @param name Used in the error raised when the chain lacks the context interceptor.
  */
 export function createServerInterceptor(
   name: string,
-  intercept: (
-    context: CallContext,
-    wire: ServerInterceptingCallInterface,
-    definition: ServerMethodDefinition<unknown, unknown>,
-  ) => Responder | undefined,
+  intercept: ServerStep['intercept'],
   selector: MethodSelector = allMethods,
 ): ServerInterceptor {
-  return (definition, call) => {
+  const interceptor: ServerInterceptor = (definition, call) => {
     const context = callContextOf(call);
     if (!context) return misconfigured(name, call);
     const responder = selector(context.method) ? intercept(context, call, definition) : undefined;
@@ -40,6 +35,7 @@ export function createServerInterceptor(
     bindCallContext(intercepted, context);
     return intercepted;
   };
+  return withServerStep(interceptor, { name, intercept, selector });
 }
 
 const warned = new Set<string>();

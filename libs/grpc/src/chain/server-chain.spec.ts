@@ -69,7 +69,8 @@ describe('the server chain order', () => {
   it('is the documented one with every concern on', () => {
     expect(serverChainOrder).toEqual(documentedOrder);
     expect(describeServerChain(everyConcernOn()).map(({ step }) => step)).toEqual(documentedOrder);
-    expect(createServerChain(everyConcernOn())).toHaveLength(documentedOrder.length);
+    // One grpc-js interceptor runs them all: a layer per concern costs a layer's queues per call.
+    expect(createServerChain(everyConcernOn())).toHaveLength(1);
   });
 
   const optional = [

@@ -17,6 +17,8 @@ import { shutdownInterceptor } from '../server/shutdown/shutdown.interceptor.js'
 import { tracingServerInterceptor } from '../telemetry/tracing/tracing.server-interceptor.js';
 import type { TracingServerOptions } from '../telemetry/tracing/tracing-options.js';
 import { utf8Interceptor } from '../server/utf8/utf8.interceptor.js';
+import { fusedServerInterceptor } from './fused-server-interceptor.js';
+import { serverStepOf } from './server-step.js';
 import { validationServerInterceptor } from '../server/validation/validation.interceptor.js';
 import type { ValidationServerOptions } from '../server/validation/validation-options.js';
 
@@ -97,9 +99,17 @@ export function describeServerChain(
 }
 
 /**
- * Builds the server interceptors of a service in the platform's fixed order, for
- * `new grpc.Server({ interceptors })` or NestJS `options.channelOptions.interceptors`.
+ * Builds the server interceptors of a service, for `new grpc.Server({ interceptors })` or NestJS
+ * `options.channelOptions.interceptors`: one interceptor that runs the steps of
+ * {@link describeServerChain} in their fixed order as hooks of one grpc-js layer (as
+ * go-grpc-middleware chains plain functions), rather than a layer per concern.
  */
 export function createServerChain(options: ServerChainOptions): ServerInterceptor[] {
-  return describeServerChain(options).map(({ interceptor }) => interceptor);
+  const steps = describeServerChain(options).flatMap(({ step, interceptor }) => {
+    if (step === 'context') return [];
+    const serverStep = serverStepOf(interceptor);
+    if (!serverStep) throw new Error(`server chain: ${step} is not a server step`);
+    return [serverStep];
+  });
+  return [fusedServerInterceptor(steps)];
 }
