@@ -105,6 +105,41 @@ describe('createLogger', () => {
         user: { password: '[REDACTED]', token: '[REDACTED]', name: 'ada' },
       });
     });
+    it('redacts credentials in child bindings and in an error, which keeps its type, message and stack', () => {
+      const { logger, lines } = capturingLogger();
+      const error = Object.assign(new RangeError('token rejected'), { token: 'leaked', code: 7 });
+      logger
+        .child({ token: 'child-secret', caller: { authorization: 'Bearer child' } })
+        .child({ password: 'grandchild-secret' })
+        .error({ err: error }, 'failed');
+      const text = JSON.stringify(lines[0]);
+      for (const secret of ['child-secret', 'Bearer child', 'grandchild-secret', 'leaked'])
+        expect(text).not.toContain(secret);
+      expect(lines[0]).toMatchObject({
+        token: '[REDACTED]',
+        caller: { authorization: '[REDACTED]' },
+        password: '[REDACTED]',
+        err: { type: 'RangeError', message: 'token rejected', token: '[REDACTED]', code: 7 },
+      });
+      expect((lines[0]?.['err'] as { stack: string }).stack).toContain('create-logger.spec.ts');
+      expect(error.token).toBe('leaked');
+    });
+
+    it('leaves the fields it was given unchanged, and values two levels down or in arrays as they are', () => {
+      const { logger, lines } = capturingLogger();
+      const fields = {
+        user: { password: 'p' },
+        deep: { a: { token: 'two-down' } },
+        list: [{ token: 'in-array' }],
+      };
+      logger.info(fields, 'shapes');
+      expect(fields.user.password).toBe('p');
+      expect(lines[0]).toMatchObject({
+        user: { password: '[REDACTED]' },
+        deep: { a: { token: 'two-down' } },
+        list: [{ token: 'in-array' }],
+      });
+    });
   });
 
   describe('level', () => {

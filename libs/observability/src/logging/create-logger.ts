@@ -1,23 +1,25 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import type { Logger, LoggerOptions } from './logger-options.js';
+import { redactCredentials } from './redact-credentials.js';
 
-/** Keys never written as they are: credentials, at the top level and one level down. */
-export const redactedPaths: readonly string[] = [
-  'authorization',
-  '*.authorization',
-  'password',
-  '*.password',
-  'token',
-  '*.token',
-];
+const noIds: Readonly<{ trace_id?: string; span_id?: string }> = Object.freeze({});
 
-/** The ids of the span active where the line is written, so logs join their trace. */
-function activeTraceIds(): { trace_id?: string; span_id?: string } {
+/**
+ * The ids of the span active where the line is written, so logs join their trace; nothing when
+ * the line names its own (as the gRPC call lines do) or no span is active.
+ */
+function activeTraceIds(fields: object): { trace_id?: string; span_id?: string } {
+  if ('trace_id' in fields) return noIds;
   const span = trace.getSpan(context.active());
   const spanContext = span?.spanContext();
-  if (!spanContext || !isSpanContextValid(spanContext)) return {};
+  if (!spanContext || !isSpanContextValid(spanContext)) return noIds;
   return { trace_id: spanContext.traceId, span_id: spanContext.spanId };
+}
+
+/** pino's merge (the line's fields win), without copying the line when there is nothing to add. */
+function mergeTraceIds(fields: object, ids: object): object {
+  return ids === noIds ? fields : Object.assign(ids, fields);
 }
 
 /**
@@ -26,15 +28,22 @@ function activeTraceIds(): { trace_id?: string; span_id?: string } {
  * Fields given explicitly on a line win over the active span's ids.
  */
 export function createLogger(options: LoggerOptions): Logger {
-  return pino(
+  const logger = pino(
     {
       name: options.name,
       level: options.level ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: { level: (label) => ({ level: label }), log: redactCredentials },
       mixin: activeTraceIds,
-      redact: { paths: [...redactedPaths], censor: '[REDACTED]' },
+      mixinMergeStrategy: mergeTraceIds,
     },
     options.destination,
   );
+  // pino formats a child's bindings with no formatter of the parent's: redact them on the way in.
+  // Children are made from their parent's prototype, so theirs inherit this.
+  const child = logger.child;
+  logger.child = function (this: Logger, bindings, childOptions) {
+    return child.call(this, redactCredentials(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }

@@ -2,14 +2,8 @@ import type { Metadata } from '@grpc/grpc-js';
 import type { Principal } from '@platform/core';
 import { performance } from 'node:perf_hooks';
 import type { MethodInfo } from '../../call/method-info.js';
-import {
-  defaultMetadataAllowlist,
-  durationMs,
-  isFault,
-  metadataFields,
-  methodFields,
-  statusFields,
-} from './call-log-fields.js';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { defaultMetadataAllowlist, durationMs, isFault, loggedMetadata } from './call-log-fields.js';
 import { defaultCallLogLevel } from './default-call-log-level.js';
 import type { LoggingInterceptorOptions } from './logging-options.js';
 import { recordableMetadataKeys } from './sensitive-metadata.js';
@@ -43,25 +37,33 @@ export function callLogReporter(
 ): (call: FinishedCall) => void {
   const levelFor = options.levelFor ?? defaultCallLogLevel;
   const metadataKeys = recordableMetadataKeys(options.metadataAllowlist ?? defaultMetadataAllowlist);
+  // One object filled in place: the line is written per call, and spreads of partial objects
+  // were most of its cost besides pino's own.
   return (call) => {
     const level = levelFor(call.code, call.method);
     if (level === 'silent') return;
-    const fault = isFault(call.code);
-    options.logger[level](
-      {
-        ...methodFields(side, call.method),
-        ...statusFields(call.code, call.details),
-        duration_ms: durationMs(call.startedAt, performance.now()),
-        peer: call.peer,
-        ...(call.trace ? { trace_id: call.trace.traceId, span_id: call.trace.spanId } : {}),
-        ...(call.principal
-          ? { principal: { subject: call.principal.subject, kind: call.principal.kind } }
-          : {}),
-        ...(call.metadata ? metadataFields(call.metadata, metadataKeys) : {}),
-        ...(fault && call.errorId ? { error_id: call.errorId } : {}),
-        ...(fault && call.error !== undefined ? { err: call.error } : {}),
-      },
-      'finished call',
-    );
+    const { method, code } = call;
+    const line: Record<string, unknown> = {
+      'grpc.component': side,
+      'grpc.service': method.service,
+      'grpc.method': method.method,
+      'grpc.type': method.type,
+      'grpc.code': GrpcStatus[code] ?? String(code),
+    };
+    if (code !== GrpcStatus.OK && call.details) line['grpc.message'] = call.details;
+    line['duration_ms'] = durationMs(call.startedAt, performance.now());
+    line['peer'] = call.peer;
+    if (call.trace) {
+      line['trace_id'] = call.trace.traceId;
+      line['span_id'] = call.trace.spanId;
+    }
+    if (call.principal) line['principal'] = { subject: call.principal.subject, kind: call.principal.kind };
+    const metadata = call.metadata && loggedMetadata(call.metadata, metadataKeys);
+    if (metadata) line['grpc.request.metadata'] = metadata;
+    if (isFault(code)) {
+      if (call.errorId) line['error_id'] = call.errorId;
+      if (call.error !== undefined) line['err'] = call.error;
+    }
+    options.logger[level](line, 'finished call');
   };
 }

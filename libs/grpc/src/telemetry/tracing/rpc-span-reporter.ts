@@ -6,6 +6,7 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
 import type { MethodInfo } from '../../call/method-info.js';
@@ -29,6 +30,11 @@ export class RpcSpanReporter {
   readonly #side: 'server' | 'client';
   readonly #conventions: RpcSemanticConventions;
   readonly #provider: TracerProvider | undefined;
+  // Made once: per provider (the global one changes when tracing is set up again), per method,
+  // per final code. Spans are opened and ended on every call.
+  #tracerOf: { provider: TracerProvider; tracer: Tracer } | undefined;
+  readonly #methods = new Map<string, { name: string; attributes: Attributes }>();
+  readonly #statuses = new Map<number, Attributes>();
 
   constructor(side: 'server' | 'client', conventions: RpcSemanticConventions, provider?: TracerProvider) {
     this.#side = side;
@@ -36,23 +42,35 @@ export class RpcSpanReporter {
     this.#provider = provider;
   }
 
-  /** Opens the call's span as a child of `parent`, with the method's attributes and `attributes`. */
+  /**
+   * Opens the call's span as a child of `parent`, with the method's attributes and `attributes`
+   * (which it adds the method's to: pass an object of the call's own).
+   */
   open(method: MethodInfo, parent: Context, attributes: Attributes = {}): Span {
-    const tracer = (this.#provider ?? trace.getTracerProvider()).getTracer(tracerName);
-    return tracer.startSpan(
-      rpcSpanName(method),
-      {
-        kind: this.#side === 'server' ? SpanKind.SERVER : SpanKind.CLIENT,
-        attributes: { ...rpcStartAttributes(method, this.#conventions), ...attributes },
-      },
-      parent,
-    );
+    const provider = this.#provider ?? trace.getTracerProvider();
+    if (this.#tracerOf?.provider !== provider)
+      this.#tracerOf = { provider, tracer: provider.getTracer(tracerName) };
+    let described = this.#methods.get(method.path);
+    if (!described) {
+      described = { name: rpcSpanName(method), attributes: rpcStartAttributes(method, this.#conventions) };
+      this.#methods.set(method.path, described);
+    }
+    Object.assign(attributes, described.attributes);
+    const kind = this.#side === 'server' ? SpanKind.SERVER : SpanKind.CLIENT;
+    return this.#tracerOf.tracer.startSpan(described.name, { kind, attributes }, parent);
   }
 
   /** Ends `span` with the call's final code (and `attributes` known only at the end). */
-  end(span: Span, code: number, details: string | undefined, attributes: Attributes = {}): void {
+  end(span: Span, code: number, details: string | undefined, attributes?: Attributes): void {
     const failed = this.#side === 'server' ? serverErrorCodes.has(code) : code !== GrpcStatus.OK;
-    span.setAttributes({ ...rpcStatusAttributes(code, failed, this.#conventions), ...attributes });
+    let status = this.#statuses.get(code);
+    if (!status) {
+      status = rpcStatusAttributes(code, failed, this.#conventions);
+      // The 17 codes gRPC defines; a peer may send any number, which is not kept.
+      if (code in GrpcStatus) this.#statuses.set(code, status);
+    }
+    span.setAttributes(status);
+    if (attributes) span.setAttributes(attributes);
     if (failed) span.setStatus({ code: SpanStatusCode.ERROR, message: details });
     span.end();
   }

@@ -58,12 +58,13 @@ export function tracingServerInterceptor(options: TracingServerOptions = {}): Se
       const open = (metadata: Metadata | undefined): Context => {
         // A new call never continues whatever context grpc-js's socket callback happens to carry.
         const parent = metadata ? propagation.extract(ROOT_CONTEXT, metadata, metadataGetter) : ROOT_CONTEXT;
-        span = spans.open(callContext.method, parent, {
-          ...(remoteAddress && remotePort !== undefined
+        const attributes =
+          remoteAddress && remotePort !== undefined
             ? { [ATTR_NETWORK_PEER_ADDRESS]: remoteAddress, [ATTR_NETWORK_PEER_PORT]: remotePort }
-            : peerAttributes(callContext.peer)),
-          ...(metadata ? rpcMetadataAttributes(metadata, metadataKeys, conventions) : {}),
-        });
+            : peerAttributes(callContext.peer);
+        if (metadata && metadataKeys.length > 0)
+          Object.assign(attributes, rpcMetadataAttributes(metadata, metadataKeys, conventions));
+        span = spans.open(callContext.method, parent, attributes);
         const { traceId, spanId } = span.spanContext();
         callContext.trace = { traceId, spanId };
         return (active = trace.setSpan(parent, span));
