@@ -58,7 +58,8 @@ export function openCallContext(
   definition: ServerMethodDefinition<unknown, unknown>,
   call: ServerInterceptingCallInterface,
 ): { context: CallContext; responder: Responder } {
-  // The signal is made when first read: most calls end without anything listening to it.
+  // The signal and the slots are made when first read: most calls end without using them.
+  let slots: Map<symbol, unknown> | undefined;
   let controller: AbortController | undefined;
   let abortedWith: { reason: unknown } | undefined;
   const receivedAt = Date.now();
@@ -78,7 +79,9 @@ export function openCallContext(
       return controller.signal;
     },
     startedAt: performance.now(),
-    slots: new Map(),
+    get slots() {
+      return (slots ??= new Map());
+    },
     onEnd: (callback) => {
       if (ended) throw new Error('onEnd registered after the call ended');
       endCallbacks.push(callback);
