@@ -14,8 +14,22 @@ export interface MethodInfo {
   readonly responseStream: boolean;
 }
 
-/** Describes a method from its path and streaming flags. */
+// Every interceptor of every call describes its method: each description is made once. The
+// paths come from service definitions and registered handlers; the bound only guards against a
+// caller that describes paths it was sent.
+const described = new Map<string, MethodInfo>();
+const maxDescribed = 1024;
+
+/** Describes a method from its path and streaming flags (the same frozen object for the same method). */
 export function describeMethod(path: string, requestStream: boolean, responseStream: boolean): MethodInfo {
+  const known = described.get(path);
+  if (known?.requestStream === requestStream && known.responseStream === responseStream) return known;
+  const method = newMethodInfo(path, requestStream, responseStream);
+  if (described.size < maxDescribed) described.set(path, method);
+  return method;
+}
+
+function newMethodInfo(path: string, requestStream: boolean, responseStream: boolean): MethodInfo {
   const [, service = '', method = ''] = /^\/([^/]+)\/([^/]+)$/.exec(path) ?? [];
   const type: MethodType = requestStream
     ? responseStream

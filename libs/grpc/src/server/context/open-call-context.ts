@@ -9,7 +9,7 @@ import {
 } from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import '../../call/grpc-error-shape.js';
-import { describeMethod, type MethodInfo } from '../../call/method-info.js';
+import { describeMethod } from '../../call/method-info.js';
 import { deadlineExceeded, runInCall } from '@platform/core';
 import { grpcCallBrand, type CallContext, type CallOutcome } from './call-context.js';
 import { streamWasReset } from './stream-was-reset.js';
@@ -21,23 +21,6 @@ import { streamWasReset } from './stream-was-reset.js';
 // cancelling that close to its own deadline is moot.
 function deadlineSlackMs(totalMs: number): number {
   return Math.min(250, Math.max(20, totalMs / 10));
-}
-
-// A method's description, made once per method. grpc-js runs interceptors only for the methods a
-// server registered, so this holds one entry per registered method.
-const methods = new Map<string, MethodInfo>();
-
-function methodOf(definition: ServerMethodDefinition<unknown, unknown>): MethodInfo {
-  let method = methods.get(definition.path);
-  if (
-    !method ||
-    method.requestStream !== definition.requestStream ||
-    method.responseStream !== definition.responseStream
-  ) {
-    method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
-    methods.set(definition.path, method);
-  }
-  return method;
 }
 
 function deadlineOf(deadline: Date | number): number | undefined {
@@ -67,7 +50,7 @@ export function openCallContext(
   let ended = false;
   const context: CallContext = {
     name: definition.path,
-    method: methodOf(definition),
+    method: describeMethod(definition.path, definition.requestStream, definition.responseStream),
     metadata: new Metadata(),
     peer: call.getPeer(),
     deadline: deadlineOf(call.getDeadline()),
