@@ -3,6 +3,7 @@ import type { Principal } from '@platform/core';
 import { performance } from 'node:perf_hooks';
 import type { MethodInfo } from '../../call/method-info.js';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { codeName } from '../../call/code-name.js';
 import { defaultMetadataAllowlist, durationMs, isFault, loggedMetadata } from './call-log-fields.js';
 import { defaultCallLogLevel } from './default-call-log-level.js';
 import type { LoggingInterceptorOptions } from './logging-options.js';
@@ -48,7 +49,7 @@ export function callLogReporter(
       'grpc.service': method.service,
       'grpc.method': method.method,
       'grpc.type': method.type,
-      'grpc.code': GrpcStatus[code] ?? String(code),
+      'grpc.code': codeName(code),
     };
     if (code !== GrpcStatus.OK && call.details) line['grpc.message'] = call.details;
     line['duration_ms'] = durationMs(call.startedAt, performance.now());

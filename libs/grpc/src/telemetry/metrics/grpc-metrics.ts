@@ -1,4 +1,3 @@
-import { status as GrpcStatus } from '@grpc/grpc-js';
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { MethodInfo } from '../../call/method-info.js';
 
@@ -15,11 +14,6 @@ export type MethodLabels = Record<(typeof methodLabels)[number], string>;
 
 export function methodLabelsOf(method: MethodInfo): MethodLabels {
   return { grpc_type: method.type, grpc_service: method.service, grpc_method: method.method };
-}
-
-/** `OK`, `NOT_FOUND` …: the `grpc_code` label. */
-export function codeName(code: number): string {
-  return GrpcStatus[code] ?? String(code);
 }
 
 type MetricClass = typeof Counter | typeof Histogram;

@@ -1,6 +1,7 @@
 import type { Counter, Registry } from 'prom-client';
 import type { MethodInfo } from '../../call/method-info.js';
-import { codeName, grpcMetrics, methodLabelsOf } from './grpc-metrics.js';
+import { codeName } from '../../call/code-name.js';
+import { grpcMetrics, methodLabelsOf } from './grpc-metrics.js';
 
 /** The RED metrics of one method on one side, label children bound once. */
 export interface MethodMeter {

@@ -10,6 +10,7 @@ import {
   ATTR_RPC_SYSTEM_NAME,
   RPC_SYSTEM_NAME_VALUE_GRPC,
 } from '@opentelemetry/semantic-conventions';
+import { codeName } from '../../call/code-name.js';
 import type { MethodInfo } from '../../call/method-info.js';
 import type { RpcSemanticConventions } from './tracing-options.js';
 
@@ -67,7 +68,7 @@ export function rpcStatusAttributes(
   failed: boolean,
   conventions: RpcSemanticConventions,
 ): Attributes {
-  const name = GrpcStatus[code] ?? String(code);
+  const name = codeName(code);
   return {
     ...(withLegacy(conventions) ? { [ATTR_RPC_GRPC_STATUS_CODE]: code } : {}),
     ...(withStable(conventions)
