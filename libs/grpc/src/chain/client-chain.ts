@@ -1,4 +1,6 @@
 import type { Interceptor } from '@grpc/grpc-js';
+import { clientStepOf, type ClientStep } from './client-step.js';
+import { fusedClientInterceptor } from './fused-client-interceptor.js';
 import { authClientInterceptor } from '../client/auth/auth-client.interceptor.js';
 import type { AuthClientOptions } from '../client/auth/auth-client-options.js';
 import { circuitBreakerClientInterceptor } from '../client/circuit-breaker/circuit-breaker.interceptor.js';
@@ -47,7 +49,10 @@ export interface ClientChainOptions {
   circuitBreaker?: CircuitBreakerOptions | false;
 }
 
-/** The chain as named steps, in order (what {@link createClientChain} returns, labelled). */
+/**
+ * The chain as named steps, in order, each as an interceptor of its own (what
+ * {@link createClientChain} runs, fusing neighbouring steps into one layer).
+ */
 export function describeClientChain(
   options: ClientChainOptions,
 ): { step: ClientChainStep; interceptor: Interceptor }[] {
@@ -78,8 +83,27 @@ export function describeClientChain(
 
 /**
  * Builds client interceptors in the platform's fixed order, for `createClient(…, { interceptors })`,
- * a ts-proto client's `{ interceptors }` option or NestJS `channelOptions.interceptors`.
+ * a ts-proto client's `{ interceptors }` option or NestJS `channelOptions.interceptors`: the steps
+ * of {@link describeClientChain} that follow each other run as hooks of one grpc-js layer
+ * ({@link fusedClientInterceptor}) rather than a layer each. Retry stays a layer of its own: it
+ * makes the call below once per attempt, so the circuit breaker under it is a layer per attempt.
  */
 export function createClientChain(options: ClientChainOptions): Interceptor[] {
-  return describeClientChain(options).map(({ interceptor }) => interceptor);
+  const interceptors: Interceptor[] = [];
+  let run: ClientStep[] = [];
+  const endRun = () => {
+    if (run.length > 0) interceptors.push(fusedClientInterceptor(run));
+    run = [];
+  };
+  for (const { interceptor } of describeClientChain(options)) {
+    const step = clientStepOf(interceptor);
+    if (step) {
+      run.push(step);
+      continue;
+    }
+    endRun();
+    interceptors.push(interceptor);
+  }
+  endRun();
+  return interceptors;
 }

@@ -1,23 +1,18 @@
-import {
-  InterceptingCall,
-  Metadata,
-  RequesterBuilder,
-  status as GrpcStatus,
-  type Interceptor,
-  type InterceptingListener,
-  type StatusObject,
-} from '@grpc/grpc-js';
+import { Metadata, status as GrpcStatus, type Deadline, type Interceptor } from '@grpc/grpc-js';
 import { currentScope } from '@platform/core';
+import { clientStepInterceptor } from '../../chain/client-step-interceptor.js';
+import type { ClientCallHooks, ClientStepCall, StepStatus } from '../../chain/client-step.js';
 import type { AuthClientOptions } from './auth-client-options.js';
 import { tokenUnavailableError } from '../../call/auth-errors.js';
 import { statusOf } from '../../call/grpc-error-shape.js';
+import { epochMsOf } from '../channel/epoch-ms.js';
 
 const defaultDomain = 'auth.platform';
 
-function deadlineMs(deadline: Date | number | undefined): number {
-  if (deadline === undefined) return Number.POSITIVE_INFINITY;
-  const epochMs = deadline instanceof Date ? deadline.getTime() : deadline;
-  return Number.isFinite(epochMs) ? epochMs : Number.POSITIVE_INFINITY;
+/** The interceptor's options, resolved once. */
+interface TokenSource {
+  readonly options: AuthClientOptions;
+  readonly domain: string;
 }
 
 /**
@@ -35,85 +30,98 @@ function deadlineMs(deadline: Date | number | undefined): number {
  * to a call that has started.
  */
 export function authClientInterceptor(options: AuthClientOptions): Interceptor {
-  const domain = options.domain ?? defaultDomain;
-  const { provider } = options;
+  const source: TokenSource = { options, domain: options.domain ?? defaultDomain };
+  return clientStepInterceptor({
+    name: 'auth',
+    open(call) {
+      const forwarded = options.forwardIncoming ? currentScope()?.principal?.token : undefined;
+      return new AuthorizedCall(source, call, forwarded, call.options.deadline);
+    },
+  });
+}
 
-  return (callOptions, nextCall) => {
-    const forwarded = options.forwardIncoming ? currentScope()?.principal?.token : undefined;
-    const call = nextCall(callOptions);
+/**
+ * One call's token: its start waits for it ('waiting'), then goes on ('started'), or the call
+ * ends here ('closed': provider failure, deadline, cancellation) and the call below never starts.
+ */
+class AuthorizedCall implements ClientCallHooks {
+  readonly #source: TokenSource;
+  readonly #call: ClientStepCall;
+  readonly #forwarded: string | undefined;
+  readonly #deadline: Deadline | undefined;
+  #state: 'waiting' | 'started' | 'closed' = 'waiting';
+  #held: (() => void)[] = [];
+  #timer: NodeJS.Timeout | undefined;
 
-    // 'waiting' while the token is fetched; then 'started', or 'closed' when the call ended
-    // here (provider failure, deadline, cancellation) and the next call never starts.
-    let state: 'waiting' | 'started' | 'closed' = 'waiting';
-    let held: (() => void)[] = [];
-    let listener: InterceptingListener | undefined;
-    let timer: NodeJS.Timeout | undefined;
+  constructor(source: TokenSource, call: ClientStepCall, forwarded: string | undefined, deadline?: Deadline) {
+    this.#source = source;
+    this.#call = call;
+    this.#forwarded = forwarded;
+    this.#deadline = deadline;
+  }
 
-    const close = (status: StatusObject) => {
-      if (state !== 'waiting') return;
-      state = 'closed';
-      held = [];
-      clearTimeout(timer);
-      // Ends the next call too (its deadline timer, its resolver), which never started.
-      call.cancelWithStatus(status.code, status.details);
-      listener?.onReceiveStatus(status);
-    };
-    const hold = (operation: () => void) => {
-      if (state === 'waiting') held.push(operation);
-      else if (state === 'started') operation();
-    };
+  start(metadata: Metadata, next: (metadata: Metadata) => void): void {
+    if (metadata.get('authorization').length > 0) return this.#begin(metadata, next, undefined);
+    if (this.#forwarded !== undefined) return this.#begin(metadata, next, this.#forwarded);
+    const { provider } = this.#source.options;
+    if (!provider) return this.#unavailable(new Error('no incoming token to forward and no token provider'));
 
-    const requester = new RequesterBuilder()
-      .withStart((metadata, startListener, next) => {
-        listener = startListener;
-        const begin = (token: string | undefined) => {
-          if (state !== 'waiting') return;
-          if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-          state = 'started';
-          clearTimeout(timer);
-          next(metadata, startListener);
-          const operations = held;
-          held = [];
-          for (const operation of operations) operation();
-        };
+    const deadline = epochMsOf(this.#deadline);
+    if (deadline !== undefined) {
+      this.#timer = setTimeout(
+        () =>
+          this.#close({
+            code: GrpcStatus.DEADLINE_EXCEEDED,
+            details: 'Deadline exceeded while obtaining an access token',
+          }),
+        Math.max(0, deadline - Date.now()),
+      );
+    }
+    Promise.resolve()
+      .then(() => provider.getToken())
+      .then(
+        (accessToken) => this.#begin(metadata, next, accessToken.token),
+        (error: unknown) => this.#unavailable(error),
+      );
+  }
 
-        if (metadata.get('authorization').length > 0) return begin(undefined);
-        if (forwarded !== undefined) return begin(forwarded);
+  sendMessage(message: unknown, next: (message: unknown) => void): void {
+    if (this.#state === 'started') next(message);
+    else if (this.#state === 'waiting') this.#held.push(() => next(message));
+  }
 
-        const unavailable = (error: unknown) => {
-          options.onTokenError?.(error);
-          const failure = tokenUnavailableError(error, domain);
-          close(statusOf(failure));
-        };
-        if (!provider) return unavailable(new Error('no incoming token to forward and no token provider'));
+  halfClose(next: () => void): void {
+    if (this.#state === 'started') next();
+    else if (this.#state === 'waiting') this.#held.push(next);
+  }
 
-        const remaining = deadlineMs(callOptions.deadline) - Date.now();
-        if (remaining !== Number.POSITIVE_INFINITY) {
-          timer = setTimeout(
-            () =>
-              close({
-                code: GrpcStatus.DEADLINE_EXCEEDED,
-                details: 'Deadline exceeded while obtaining an access token',
-                metadata: new Metadata(),
-              }),
-            Math.max(0, remaining),
-          );
-        }
-        Promise.resolve()
-          .then(() => provider.getToken())
-          .then((accessToken) => begin(accessToken.token), unavailable);
-      })
-      .withSendMessage((message, next) => hold(() => next(message)))
-      .withHalfClose((next) => hold(next))
-      .withCancel((next) => {
-        if (state === 'waiting') {
-          close({ code: GrpcStatus.CANCELLED, details: 'Cancelled on client', metadata: new Metadata() });
-          return;
-        }
-        next();
-      })
-      .build();
+  cancel(next: () => void): void {
+    if (this.#state !== 'waiting') return next();
+    this.#close({ code: GrpcStatus.CANCELLED, details: 'Cancelled on client', metadata: new Metadata() });
+  }
 
-    return new InterceptingCall(call, requester);
-  };
+  #begin(metadata: Metadata, next: (metadata: Metadata) => void, token: string | undefined): void {
+    if (this.#state !== 'waiting') return;
+    if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+    this.#state = 'started';
+    clearTimeout(this.#timer);
+    next(metadata);
+    const operations = this.#held;
+    this.#held = [];
+    for (const operation of operations) operation();
+  }
+
+  #unavailable(error: unknown): void {
+    this.#source.options.onTokenError?.(error);
+    this.#close(statusOf(tokenUnavailableError(error, this.#source.domain)));
+  }
+
+  // Ends the call below too (its deadline timer, its resolver), which never started.
+  #close(status: StepStatus): void {
+    if (this.#state !== 'waiting') return;
+    this.#state = 'closed';
+    this.#held = [];
+    clearTimeout(this.#timer);
+    this.#call.fail(status);
+  }
 }

@@ -1,10 +1,13 @@
-import { InterceptingCall, RequesterBuilder, status as GrpcStatus, type Interceptor } from '@grpc/grpc-js';
+import { status as GrpcStatus, type Interceptor, type StatusObject } from '@grpc/grpc-js';
+import { clientStepInterceptor } from '../../chain/client-step-interceptor.js';
+import type { ClientCallHooks } from '../../chain/client-step.js';
 import { targetKeyOf } from '../channel/channel-scope.js';
-import { failedCall } from '../channel/failed-call.js';
 import { UnavailableError } from '@platform/core';
 import type { CircuitBreakerOptions } from './circuit-breaker-options.js';
 import { Circuit, type Admission, type CallVerdict } from './circuit.js';
 import { statusOf } from '../../call/grpc-error-shape.js';
+
+type Ticket = Extract<Admission, { admitted: true }>['ticket'];
 
 const defaultFailureCodes: readonly GrpcStatus[] = [
   GrpcStatus.UNAVAILABLE,
@@ -67,22 +70,30 @@ export function circuitBreakerClientInterceptor(options: CircuitBreakerOptions =
     return circuit;
   };
 
-  return (callOptions, nextCall) => {
-    const target = targetKeyOf(callOptions);
-    const circuit = circuitOf(target);
-    const admission = circuit.admit(now());
-    if (!admission.admitted) return failedCall(rejection(target, admission, domain));
+  return clientStepInterceptor({
+    name: 'circuitBreaker',
+    open(call) {
+      const target = targetKeyOf(call.options);
+      const circuit = circuitOf(target);
+      const admission = circuit.admit(now());
+      if (admission.admitted) return new JudgedCall(circuit, admission.ticket, verdictOf, now);
+      call.fail(rejection(target, admission, domain));
+      return undefined;
+    },
+  });
+}
 
-    const requester = new RequesterBuilder()
-      .withStart((metadata, _listener, next) =>
-        next(metadata, {
-          onReceiveStatus: (status, nextStatus) => {
-            circuit.record(admission.ticket, verdictOf(status.code), now());
-            nextStatus(status);
-          },
-        }),
-      )
-      .build();
-    return new InterceptingCall(nextCall(callOptions), requester);
-  };
+/** One admitted call (one attempt, after retry): its outcome is recorded with its ticket. */
+class JudgedCall implements ClientCallHooks {
+  constructor(
+    private readonly circuit: Circuit,
+    private readonly ticket: Ticket,
+    private readonly verdictOf: (code: GrpcStatus) => CallVerdict,
+    private readonly now: () => number,
+  ) {}
+
+  onReceiveStatus(status: StatusObject, next: (status: StatusObject) => void): void {
+    this.circuit.record(this.ticket, this.verdictOf(status.code), this.now());
+    next(status);
+  }
 }

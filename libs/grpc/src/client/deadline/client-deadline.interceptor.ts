@@ -1,7 +1,8 @@
-import { InterceptingCall, RequesterBuilder, status as GrpcStatus, type Interceptor } from '@grpc/grpc-js';
-import { describeMethod, type MethodInfo } from '../../call/method-info.js';
+import { status as GrpcStatus, type Interceptor, type StatusObject } from '@grpc/grpc-js';
+import type { MethodInfo } from '../../call/method-info.js';
+import { clientStepInterceptor } from '../../chain/client-step-interceptor.js';
+import type { ClientCallHooks, ClientStep, ClientStepCall } from '../../chain/client-step.js';
 import { epochMsOf } from '../channel/epoch-ms.js';
-import { failedCall } from '../channel/failed-call.js';
 import { currentScope, type CallScope } from '@platform/core';
 import type { DeadlineClientOptions } from './client-deadline-options.js';
 
@@ -29,45 +30,58 @@ export function deadlineClientInterceptor(options: DeadlineClientOptions = {}): 
       ? defaultDeadlineMs
       : (_path: string, method: MethodInfo) => (method.type === 'unary' ? defaultDeadlineMs : undefined);
 
-  return (callOptions, nextCall) => {
-    const definition = callOptions.method_definition;
-    const method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
-    const ownDeadline = epochMsOf(callOptions.deadline);
-    const fallbackMs = ownDeadline === undefined ? defaultFor(method.path, method) : undefined;
-    let deadline = ownDeadline ?? (fallbackMs === undefined ? undefined : Date.now() + fallbackMs);
+  const step: ClientStep = {
+    name: 'deadline',
+    open(call) {
+      const { method } = call;
+      const ownDeadline = epochMsOf(call.options.deadline);
+      const fallbackMs = ownDeadline === undefined ? defaultFor(method.path, method) : undefined;
+      let deadline = ownDeadline ?? (fallbackMs === undefined ? undefined : Date.now() + fallbackMs);
 
-    // The work being served, a gRPC call or a Kafka event alike: its budget and cancellation pass on.
-    const incoming = currentScope();
-    if (incoming?.signal.aborted) {
-      return failedCall({ code: upstreamEndCode(incoming), details: 'The incoming call already ended' });
-    }
-    if (incoming?.deadline !== undefined) {
-      const inherited = incoming.deadline - marginMs;
-      if (inherited <= Date.now()) {
-        return failedCall({
-          code: GrpcStatus.DEADLINE_EXCEEDED,
-          details: `No time left for ${method.path}: the incoming deadline is less than ${marginMs} ms away`,
-        });
+      // The work being served, a gRPC call or a Kafka event alike: its budget and cancellation pass on.
+      const incoming = currentScope();
+      if (incoming?.signal.aborted) {
+        call.fail({ code: upstreamEndCode(incoming), details: 'The incoming call already ended' });
+        return undefined;
       }
-      deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, inherited);
-    }
-
-    const call = nextCall(deadline === undefined ? callOptions : { ...callOptions, deadline });
-    if (!incoming) return new InterceptingCall(call);
-
-    const cancelDownstream = () =>
-      call.cancelWithStatus(upstreamEndCode(incoming), 'The incoming call ended; cancelled downstream');
-    incoming.signal.addEventListener('abort', cancelDownstream, { once: true });
-    const requester = new RequesterBuilder()
-      .withStart((metadata, _listener, next) =>
-        next(metadata, {
-          onReceiveStatus: (status, nextStatus) => {
-            incoming.signal.removeEventListener('abort', cancelDownstream);
-            nextStatus(status);
-          },
-        }),
-      )
-      .build();
-    return new InterceptingCall(call, requester);
+      if (incoming?.deadline !== undefined) {
+        const inherited = incoming.deadline - marginMs;
+        if (inherited <= Date.now()) {
+          call.fail({
+            code: GrpcStatus.DEADLINE_EXCEEDED,
+            details: `No time left for ${method.path}: the incoming deadline is less than ${marginMs} ms away`,
+          });
+          return undefined;
+        }
+        deadline = Math.min(deadline ?? Number.POSITIVE_INFINITY, inherited);
+      }
+      if (deadline !== undefined) call.options = { ...call.options, deadline };
+      return incoming ? new IncomingCallLink(incoming, call) : undefined;
+    },
   };
+  return clientStepInterceptor(step);
+}
+
+/**
+ * Cancels the outgoing call when the incoming one ends, until the outgoing call ends. It is its
+ * own abort listener (`handleEvent`), so a call makes no closure for it.
+ */
+class IncomingCallLink implements ClientCallHooks {
+  readonly #incoming: CallScope;
+  readonly #call: ClientStepCall;
+
+  constructor(incoming: CallScope, call: ClientStepCall) {
+    this.#incoming = incoming;
+    this.#call = call;
+    incoming.signal.addEventListener('abort', this, { once: true });
+  }
+
+  handleEvent(): void {
+    this.#call.cancelBelow(upstreamEndCode(this.#incoming), 'The incoming call ended; cancelled downstream');
+  }
+
+  onReceiveStatus(status: StatusObject, next: (status: StatusObject) => void): void {
+    this.#incoming.signal.removeEventListener('abort', this);
+    next(status);
+  }
 }

@@ -1,8 +1,9 @@
-import { InterceptingCall, ListenerBuilder, RequesterBuilder, type Interceptor } from '@grpc/grpc-js';
+import type { Interceptor, Metadata, StatusObject } from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
-import { describeMethod } from '../../call/method-info.js';
+import { clientStepInterceptor } from '../../chain/client-step-interceptor.js';
+import type { ClientCallHooks } from '../../chain/client-step.js';
 import { allMethods } from '../../call/method-selector.js';
-import { MethodMeters } from './method-meters.js';
+import { MethodMeters, type MethodMeter } from './method-meters.js';
 import type { MetricsClientOptions } from './metrics-options.js';
 
 /**
@@ -15,33 +16,39 @@ export function metricsClientInterceptor(options: MetricsClientOptions): Interce
   const meters = new MethodMeters(options.registry, 'client', options.handlingSecondsBuckets);
   const selector = options.selector ?? allMethods;
 
-  return (callOptions, nextCall) => {
-    const definition = callOptions.method_definition;
-    const method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
-    if (!selector(method)) return new InterceptingCall(nextCall(callOptions));
-    const meter = meters.of(method);
+  return clientStepInterceptor({
+    name: 'metrics',
+    open: ({ method }) => (selector(method) ? new MeteredCall(meters.of(method)) : undefined),
+  });
+}
 
-    const requester = new RequesterBuilder()
-      .withStart((metadata, _listener, next) => {
-        const startedAt = performance.now();
-        meter.started();
-        const listener = new ListenerBuilder()
-          .withOnReceiveMessage((message, nextMessage) => {
-            meter.received();
-            nextMessage(message);
-          })
-          .withOnReceiveStatus((status, nextStatus) => {
-            meter.handled(status.code, (performance.now() - startedAt) / 1000);
-            nextStatus(status);
-          })
-          .build();
-        next(metadata, listener);
-      })
-      .withSendMessage((message, next) => {
-        meter.sent();
-        next(message);
-      })
-      .build();
-    return new InterceptingCall(nextCall(callOptions), requester);
-  };
+/** One call's counts: started when it starts, handled with its final code. */
+class MeteredCall implements ClientCallHooks {
+  readonly #meter: MethodMeter;
+  #startedAt = 0;
+
+  constructor(meter: MethodMeter) {
+    this.#meter = meter;
+  }
+
+  start(metadata: Metadata, next: (metadata: Metadata) => void): void {
+    this.#startedAt = performance.now();
+    this.#meter.started();
+    next(metadata);
+  }
+
+  sendMessage(message: unknown, next: (message: unknown) => void): void {
+    this.#meter.sent();
+    next(message);
+  }
+
+  onReceiveMessage(message: unknown, next: (message: unknown) => void): void {
+    this.#meter.received();
+    next(message);
+  }
+
+  onReceiveStatus(status: StatusObject, next: (status: StatusObject) => void): void {
+    this.#meter.handled(status.code, (performance.now() - this.#startedAt) / 1000);
+    next(status);
+  }
 }

@@ -1,6 +1,7 @@
-import { InterceptingCall, ListenerBuilder, RequesterBuilder, type Interceptor } from '@grpc/grpc-js';
-import { context as otelContext, propagation, trace } from '@opentelemetry/api';
-import { describeMethod } from '../../call/method-info.js';
+import type { Interceptor, Metadata, StatusObject } from '@grpc/grpc-js';
+import { context as otelContext, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { clientStepInterceptor } from '../../chain/client-step-interceptor.js';
+import type { ClientCallHooks, ClientStepCall } from '../../chain/client-step.js';
 import { recordableMetadataKeys } from '../logging/sensitive-metadata.js';
 import { allMethods } from '../../call/method-selector.js';
 import { isGrpcInstrumentationClientSpanActive } from './grpc-instrumentation-detection.js';
@@ -11,7 +12,14 @@ import {
   rpcSemanticConventionsFromEnv,
 } from './rpc-span-attributes.js';
 import { RpcSpanReporter } from './rpc-span-reporter.js';
-import type { TracingClientOptions } from './tracing-options.js';
+import type { RpcSemanticConventions, TracingClientOptions } from './tracing-options.js';
+
+/** What every call's span needs, made once per interceptor. */
+interface ClientSpans {
+  readonly reporter: RpcSpanReporter;
+  readonly conventions: RpcSemanticConventions;
+  readonly metadataKeys: readonly string[];
+}
 
 /**
  * Client tracing interceptor: one CLIENT span per call, child of the active context (the
@@ -25,39 +33,49 @@ import type { TracingClientOptions } from './tracing-options.js';
  */
 export function tracingClientInterceptor(options: TracingClientOptions = {}): Interceptor {
   const conventions = options.semanticConventions ?? rpcSemanticConventionsFromEnv();
-  const metadataKeys = recordableMetadataKeys(options.requestMetadataAttributes ?? []);
   const selector = options.selector ?? allMethods;
-  const spans = new RpcSpanReporter('client', conventions, options.tracerProvider);
-
-  return (callOptions, nextCall) => {
-    const definition = callOptions.method_definition;
-    const method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
-    if (!selector(method) || isGrpcInstrumentationClientSpanActive(definition.path))
-      return new InterceptingCall(nextCall(callOptions));
-
-    const parent = otelContext.active();
-    const span = spans.open(method, parent);
-    const active = trace.setSpan(parent, span);
-
-    const requester = new RequesterBuilder()
-      .withStart((metadata, _listener, next) => {
-        // The caller may reuse its Metadata object for other calls: each gets its own copy.
-        const outgoing = metadata.clone();
-        propagation.inject(active, outgoing, metadataSetter);
-        span.setAttributes(rpcMetadataAttributes(outgoing, metadataKeys, conventions));
-        const statusListener = new ListenerBuilder()
-          .withOnReceiveStatus((status, nextStatus) => {
-            spans.end(span, status.code, status.details, peerAttributes(call.getPeer()));
-            nextStatus(status);
-          })
-          .build();
-        otelContext.with(active, () => next(outgoing, statusListener));
-      })
-      .build();
-    const call = new InterceptingCall(
-      otelContext.with(active, () => nextCall(callOptions)),
-      requester,
-    );
-    return call;
+  const spans: ClientSpans = {
+    reporter: new RpcSpanReporter('client', conventions, options.tracerProvider),
+    conventions,
+    metadataKeys: recordableMetadataKeys(options.requestMetadataAttributes ?? []),
   };
+
+  return clientStepInterceptor({
+    name: 'tracing',
+    open(call) {
+      const { method } = call;
+      if (!selector(method) || isGrpcInstrumentationClientSpanActive(method.path)) return undefined;
+      return new ClientSpanHooks(spans, call, otelContext.active());
+    },
+  });
+}
+
+/** One call's span: the steps after tracing, and the call below, run in its context. */
+class ClientSpanHooks implements ClientCallHooks {
+  readonly activeContext: Context;
+  readonly #spans: ClientSpans;
+  readonly #call: ClientStepCall;
+  readonly #span: Span;
+
+  constructor(spans: ClientSpans, call: ClientStepCall, parent: Context) {
+    this.#spans = spans;
+    this.#call = call;
+    this.#span = spans.reporter.open(call.method, parent);
+    this.activeContext = trace.setSpan(parent, this.#span);
+  }
+
+  start(metadata: Metadata, next: (metadata: Metadata) => void): void {
+    // The caller may reuse its Metadata object for other calls: each gets its own copy.
+    const outgoing = metadata.clone();
+    propagation.inject(this.activeContext, outgoing, metadataSetter);
+    const { metadataKeys, conventions } = this.#spans;
+    if (metadataKeys.length > 0)
+      this.#span.setAttributes(rpcMetadataAttributes(outgoing, metadataKeys, conventions));
+    otelContext.with(this.activeContext, next, undefined, outgoing);
+  }
+
+  onReceiveStatus(status: StatusObject, next: (status: StatusObject) => void): void {
+    this.#spans.reporter.end(this.#span, status.code, status.details, peerAttributes(this.#call.getPeer()));
+    next(status);
+  }
 }
