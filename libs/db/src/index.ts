@@ -44,3 +44,4 @@ export {
   type AdvisoryLock,
   type HoldAdvisoryLockOptions,
 } from './locks/hold-advisory-lock.js';
+export { preparedQuery, type PreparableQuery, type PreparedQuery } from './queries/prepared-query.js';

@@ -1,5 +1,5 @@
-import { notify, type Transaction } from '@platform/db';
-import { and, asc, desc, eq, lt, or, sql, type SQL } from 'drizzle-orm';
+import { notify, preparedQuery, type Transaction } from '@platform/db';
+import { and, asc, desc, eq, getTableColumns, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { orders, type OrderRow, type OrderSchema, type StoredOrderStatus } from './order-schema.js';
 
 /** Where a page of orders starts: after this order, newest first by (create_time, id). */
@@ -17,15 +17,44 @@ export interface OrderFilter {
 /** The channel committed order changes are announced on (payload: the order id). */
 export const orderChangesChannel = 'order_changes';
 
+// The queries of every CreateOrder and GetOrder, built once (see preparedQuery).
+const orderValues = Object.fromEntries(
+  Object.keys(getTableColumns(orders)).map((key) => [key, sql.placeholder(key)]),
+) as Record<keyof OrderRow, Placeholder>;
+const insertIfAbsent = preparedQuery('order_insert_if_absent', (tx: Transaction<OrderSchema>) =>
+  tx
+    .insert(orders)
+    .values(orderValues)
+    .onConflictDoNothing({ target: [orders.userId, orders.requestId] })
+    .returning(),
+);
+const byRequest = preparedQuery('order_by_request', (tx: Transaction<OrderSchema>) =>
+  tx
+    .select()
+    .from(orders)
+    .where(
+      and(eq(orders.userId, sql.placeholder('userId')), eq(orders.requestId, sql.placeholder('requestId'))),
+    ),
+);
+const byId = preparedQuery('order_by_id', (tx: Transaction<OrderSchema>) =>
+  tx
+    .select()
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('id'))),
+);
+const byIdForUpdate = preparedQuery('order_by_id_for_update', (tx: Transaction<OrderSchema>) =>
+  tx
+    .select()
+    .from(orders)
+    .where(eq(orders.id, sql.placeholder('id')))
+    .for('update'),
+);
+
 /** The order service's queries. Each runs in the caller's transaction. */
 export const orderRepository = {
   /** Inserts the order unless its owner already has one with this request id; `undefined` then. */
   async insertIfAbsent(tx: Transaction<OrderSchema>, row: OrderRow): Promise<OrderRow | undefined> {
-    const [inserted] = await tx
-      .insert(orders)
-      .values(row)
-      .onConflictDoNothing({ target: [orders.userId, orders.requestId] })
-      .returning();
+    const [inserted] = await insertIfAbsent(tx, row);
     return inserted;
   },
 
@@ -34,17 +63,13 @@ export const orderRepository = {
     userId: string,
     requestId: string,
   ): Promise<OrderRow | undefined> {
-    const [row] = await tx
-      .select()
-      .from(orders)
-      .where(and(eq(orders.userId, userId), eq(orders.requestId, requestId)));
+    const [row] = await byRequest(tx, { userId, requestId });
     return row;
   },
 
   /** The order, locked against concurrent changes until the transaction ends when `forUpdate`. */
   async findById(tx: Transaction<OrderSchema>, id: string, forUpdate = false): Promise<OrderRow | undefined> {
-    const query = tx.select().from(orders).where(eq(orders.id, id));
-    const [row] = forUpdate ? await query.for('update') : await query;
+    const [row] = await (forUpdate ? byIdForUpdate : byId)(tx, { id });
     return row;
   },
 
