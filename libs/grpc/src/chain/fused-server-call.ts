@@ -1,7 +1,21 @@
 import type { Metadata, Responder, ServerInterceptingCallInterface, ServerListener } from '@grpc/grpc-js';
+import { handOn, type PassingHook } from './hand-on.js';
 
 type Status = Parameters<ServerInterceptingCallInterface['sendStatus']>[0];
 type Listener = ServerInterceptingCallInterface['start'] extends (listener: infer L) => void ? L : never;
+
+const receiveMetadataHook = (listener: ServerListener) => listener.onReceiveMetadata;
+const receiveMessageHook = (listener: ServerListener) => listener.onReceiveMessage;
+// The half-close carries no value: a static adapter (called as a method of the listener) makes
+// it a hook of `void`, with no closure per call.
+function receiveHalfClose(this: ServerListener, _: void, next: () => void): void {
+  this.onReceiveHalfClose?.(next);
+}
+const receiveHalfCloseHook = (listener: ServerListener): PassingHook<void> | undefined =>
+  listener.onReceiveHalfClose ? receiveHalfClose : undefined;
+const sendMetadataHook = (responder: Responder) => responder.sendMetadata;
+const sendMessageHook = (responder: Responder) => responder.sendMessage;
+const sendStatusHook = (responder: Responder) => responder.sendStatus;
 
 /**
  * The steps of one call run in one grpc-js layer: their listeners wire side first, their send
@@ -16,6 +30,7 @@ export class FusedServerCall {
   readonly #responders: readonly (Responder | undefined)[];
   readonly #listeners: (ServerListener | undefined)[] = [];
   #cancelled = false;
+  readonly #isCancelled = () => this.#cancelled;
 
   /**
    * `responders[i]` is step i's, wire side first (filled in before the call starts); `base` is
@@ -61,39 +76,15 @@ export class FusedServerCall {
   }
 
   #receiveMetadata(from: number, metadata: Metadata, onward: (metadata: Metadata) => void): void {
-    for (let index = from; index < this.#listeners.length; index++) {
-      const hook = this.#listeners[index]?.onReceiveMetadata;
-      if (!hook) continue;
-      hook(metadata, (passed) => {
-        if (!this.#cancelled) this.#receiveMetadata(index + 1, passed, onward);
-      });
-      return;
-    }
-    onward(metadata);
+    handOn(this.#listeners, receiveMetadataHook, from, 1, metadata, onward, this.#isCancelled);
   }
 
   #receiveMessage(from: number, message: unknown, onward: (message: unknown) => void): void {
-    for (let index = from; index < this.#listeners.length; index++) {
-      const hook = this.#listeners[index]?.onReceiveMessage;
-      if (!hook) continue;
-      hook(message, (passed) => {
-        if (!this.#cancelled) this.#receiveMessage(index + 1, passed, onward);
-      });
-      return;
-    }
-    onward(message);
+    handOn(this.#listeners, receiveMessageHook, from, 1, message, onward, this.#isCancelled);
   }
 
   #receiveHalfClose(from: number, onward: () => void): void {
-    for (let index = from; index < this.#listeners.length; index++) {
-      const hook = this.#listeners[index]?.onReceiveHalfClose;
-      if (!hook) continue;
-      hook(() => {
-        if (!this.#cancelled) this.#receiveHalfClose(index + 1, onward);
-      });
-      return;
-    }
-    onward();
+    handOn(this.#listeners, receiveHalfCloseHook, from, 1, undefined, onward, this.#isCancelled);
   }
 
   #cancel(): void {
@@ -102,33 +93,15 @@ export class FusedServerCall {
   }
 
   sendMetadataFrom(from: number, metadata: Metadata, onward: (metadata: Metadata) => void): void {
-    for (let index = from; index >= 0; index--) {
-      const hook = this.#responders[index]?.sendMetadata;
-      if (!hook) continue;
-      hook(metadata, (passed) => this.sendMetadataFrom(index - 1, passed, onward));
-      return;
-    }
-    onward(metadata);
+    handOn(this.#responders, sendMetadataHook, from, -1, metadata, onward);
   }
 
   sendMessageFrom(from: number, message: unknown, onward: (message: unknown) => void): void {
-    for (let index = from; index >= 0; index--) {
-      const hook = this.#responders[index]?.sendMessage;
-      if (!hook) continue;
-      hook(message, (passed) => this.sendMessageFrom(index - 1, passed, onward));
-      return;
-    }
-    onward(message);
+    handOn(this.#responders, sendMessageHook, from, -1, message, onward);
   }
 
   sendStatusFrom(from: number, status: Status, onward: (status: Status) => void): void {
-    for (let index = from; index >= 0; index--) {
-      const hook = this.#responders[index]?.sendStatus;
-      if (!hook) continue;
-      hook(status, (passed) => this.sendStatusFrom(index - 1, passed, onward));
-      return;
-    }
-    onward(status);
+    handOn(this.#responders, sendStatusHook, from, -1, status, onward);
   }
 }
 
