@@ -1,9 +1,5 @@
-import {
-  InterceptingCall,
-  type ChannelOptions,
-  type Interceptor,
-  type InterceptorOptions,
-} from '@grpc/grpc-js';
+import type { ChannelOptions, Interceptor, InterceptorOptions } from '@grpc/grpc-js';
+import { asInterceptingCall } from './as-intercepting-call.js';
 
 /** The channel a client call goes through, as client interceptors need to know it. */
 export interface ChannelScope {
@@ -30,7 +26,7 @@ export function channelScopeInterceptor(scope: ChannelScope): Interceptor {
     channelOptions: { ...scope.channelOptions },
   });
   return (options, nextCall) =>
-    new InterceptingCall(nextCall({ ...options, [channelScopeKey]: frozen } as ScopedOptions));
+    asInterceptingCall(nextCall({ ...options, [channelScopeKey]: frozen } as ScopedOptions));
 }
 
 /** The channel scope of a call, when {@link channelScopeInterceptor} ran before. */

@@ -1,7 +1,8 @@
 import { trace } from '@opentelemetry/api';
 import { tracerName } from '../../telemetry/tracing/rpc-span-reporter.js';
-import { InterceptingCall, RequesterBuilder, type Interceptor } from '@grpc/grpc-js';
+import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
 import { describeMethod } from '../../call/method-info.js';
+import { asInterceptingCall } from '../channel/as-intercepting-call.js';
 import { epochMsOf } from '../channel/epoch-ms.js';
 import { channelScopeOf, targetKeyOf } from '../channel/channel-scope.js';
 import { judgeAttempt } from './attempt-verdict.js';
@@ -10,7 +11,7 @@ import { RetryBudget } from './retry-budget.js';
 import { retryMetrics } from './retry-metrics.js';
 import type { RetryOptions } from './retry-options.js';
 import { retryableByIdempotency } from './retryable-by-idempotency.js';
-import { RetryingCall } from './retrying-call.js';
+import { RetryingCall, type RetryPolicy } from './retrying-call.js';
 
 const defaults = {
   maxAttempts: 4,
@@ -41,52 +42,52 @@ export function retryClientInterceptor(options: RetryOptions = {}): Interceptor 
   const maxBackoffMs = options.maxBackoffMs ?? defaults.maxBackoffMs;
   const maxTokens = options.budget?.maxTokens ?? defaults.maxTokens;
   const tokenRatio = options.budget?.tokenRatio ?? defaults.tokenRatio;
-  const isRetryable = options.isRetryable ?? retryableByIdempotency;
   const random = options.random ?? Math.random;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
     throw new RangeError(`retryClientInterceptor: maxAttempts must be an integer >= 1, got ${maxAttempts}`);
   }
 
-  const metrics = retryMetrics(options.registry);
   const budgets = new Map<string, RetryBudget>();
   const budgetOf = (target: string) => {
     let budget = budgets.get(target);
     if (!budget) budgets.set(target, (budget = new RetryBudget(maxTokens, tokenRatio)));
     return budget;
   };
-  const backoffMs = (retry: number) =>
-    random() * Math.min(maxBackoffMs, initialBackoffMs * backoffMultiplier ** (retry - 1));
-
-  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(tracerName);
+  const policy: RetryPolicy = {
+    tracer: (options.tracerProvider ?? trace.getTracerProvider()).getTracer(tracerName),
+    maxAttempts,
+    backoffMs: (retry) =>
+      random() * Math.min(maxBackoffMs, initialBackoffMs * backoffMultiplier ** (retry - 1)),
+    metrics: retryMetrics(options.registry),
+    isRetryable: options.isRetryable ?? retryableByIdempotency,
+  };
 
   return (callOptions, nextCall) => {
     const definition = callOptions.method_definition;
     const method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
     const scope = channelScopeOf(callOptions);
     if (scope && grpcJsRetries(scope.channelOptions, method))
-      return new InterceptingCall(nextCall(callOptions));
+      return asInterceptingCall(nextCall(callOptions));
 
     const target = targetKeyOf(callOptions);
     const budget = budgetOf(target);
     if (!method.requestStream) {
-      const retrying = new RetryingCall({
-        method,
-        tracer,
-        target,
-        maxAttempts,
-        backoffMs,
-        deadline: epochMsOf(callOptions.deadline),
-        budget,
-        metrics,
-        isRetryable: (metadata) => isRetryable(method.path, metadata),
-        newAttempt: () => nextCall(callOptions),
-      });
-      return new InterceptingCall(retrying);
+      return new InterceptingCall(
+        new RetryingCall({
+          policy,
+          method,
+          target,
+          deadline: epochMsOf(callOptions.deadline),
+          budget,
+          nextCall,
+          options: callOptions,
+        }),
+      );
     }
 
     // Client-streaming and bidi calls pass through; their outcome still feeds the budget.
-    const requester = new RequesterBuilder()
-      .withStart((metadata, _listener, next) =>
+    return new InterceptingCall(nextCall(callOptions), {
+      start: (metadata, _listener, next) =>
         next(metadata, {
           onReceiveStatus: (status, nextStatus) => {
             if (status.code === 0) budget.recordSuccess();
@@ -94,8 +95,6 @@ export function retryClientInterceptor(options: RetryOptions = {}): Interceptor 
             nextStatus(status);
           },
         }),
-      )
-      .build();
-    return new InterceptingCall(nextCall(callOptions), requester);
+    });
   };
 }

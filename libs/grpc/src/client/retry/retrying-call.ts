@@ -2,6 +2,7 @@ import {
   Metadata,
   status as GrpcStatus,
   type InterceptingListener,
+  type InterceptorOptions,
   type NextCall,
   type StatusObject,
 } from '@grpc/grpc-js';
@@ -26,23 +27,29 @@ type MessageContext = Parameters<CallInterface['sendMessageWithContext']>[0];
 /** Request header telling the server how many attempts preceded this one (gRFC A6). */
 export const previousAttemptsKey = 'grpc-previous-rpc-attempts';
 
-/** Everything a retrying call needs, resolved once per call by the interceptor. */
-export interface RetryingCallSettings {
-  readonly method: MethodInfo;
+/** What every retrying call of one interceptor shares, resolved once. */
+export interface RetryPolicy {
   /** Where attempt spans go. */
   readonly tracer: Tracer;
-  readonly target: string;
   readonly maxAttempts: number;
   /** The delay before retry number `retry` (counting from 1), jitter applied. */
   readonly backoffMs: (retry: number) => number;
+  readonly metrics: RetryMetrics;
+  /** Whether a call of `path` may be retried, from its request metadata. */
+  readonly isRetryable: (path: string, metadata: Metadata) => boolean;
+}
+
+/** Everything a retrying call needs, resolved once per call by the interceptor. */
+export interface RetryingCallSettings {
+  readonly policy: RetryPolicy;
+  readonly method: MethodInfo;
+  readonly target: string;
   /** Absolute deadline, epoch milliseconds. */
   readonly deadline: number | undefined;
   readonly budget: RetryBudget;
-  readonly metrics: RetryMetrics;
-  /** Whether this call may be retried, from its request metadata. */
-  readonly isRetryable: (metadata: Metadata) => boolean;
-  /** Creates the next attempt's call (the rest of the chain toward the wire). */
-  readonly newAttempt: () => CallInterface;
+  /** Makes each attempt's call (the rest of the chain toward the wire) with `options`. */
+  readonly nextCall: NextCall;
+  readonly options: InterceptorOptions;
 }
 
 /**
@@ -53,8 +60,9 @@ export interface RetryingCallSettings {
  * delivered twice.
  */
 export class RetryingCall implements CallInterface {
-  private listener: InterceptingListener | undefined;
-  private metadata = new Metadata();
+  private listener: Partial<InterceptingListener> | undefined;
+  // The caller's request metadata, from start on; each attempt sends a copy.
+  private metadata: Metadata | undefined;
   private request: { context: MessageContext; message: unknown } | undefined;
   private halfClosed = false;
   private readPending = false;
@@ -75,12 +83,8 @@ export class RetryingCall implements CallInterface {
 
   start(metadata: Metadata, listener?: Partial<InterceptingListener>): void {
     this.metadata = metadata;
-    this.retriesAllowed = this.settings.isRetryable(metadata);
-    this.listener = {
-      onReceiveMetadata: (headers) => listener?.onReceiveMetadata?.(headers),
-      onReceiveMessage: (message) => listener?.onReceiveMessage?.(message),
-      onReceiveStatus: (status) => listener?.onReceiveStatus?.(status),
-    };
+    this.retriesAllowed = this.settings.policy.isRetryable(this.settings.method.path, metadata);
+    this.listener = listener;
     if (this.cancelled) return this.finish(this.cancelled);
     this.startAttempt();
   }
@@ -129,7 +133,7 @@ export class RetryingCall implements CallInterface {
     this.attempts += 1;
     const attempt = this.attempts;
     const { method } = this.settings;
-    const metadata = this.metadata.clone();
+    const metadata = this.metadata?.clone() ?? new Metadata();
     if (attempt > 1) metadata.set(previousAttemptsKey, String(attempt - 1));
 
     // Attempt spans only for calls that may have several attempts, under the call's span:
@@ -137,20 +141,21 @@ export class RetryingCall implements CallInterface {
     const parentSpan = trace.getSpanContext(this.parentContext);
     const traced = this.retriesAllowed && parentSpan !== undefined && isSpanContextValid(parentSpan);
     const span = traced
-      ? startAttemptSpan(this.settings.tracer, method, attempt, this.parentContext)
+      ? startAttemptSpan(this.settings.policy.tracer, method, attempt, this.parentContext)
       : undefined;
     const attemptContext = span ? trace.setSpan(this.parentContext, span) : this.parentContext;
     // Each attempt carries its own span as the parent of the server's span.
     if (span)
       propagation.inject(attemptContext, metadata, { set: (carrier, key, value) => carrier.set(key, value) });
-    const call = otelContext.with(attemptContext, () => this.settings.newAttempt());
+    const { nextCall, options } = this.settings;
+    const call = otelContext.with(attemptContext, nextCall, undefined, options);
     this.current = call;
 
     let headers: Metadata | undefined;
     let unaryResponse: { message: unknown } | undefined;
     call.start(metadata, {
       onReceiveMetadata: (received) => {
-        if (this.committed) this.listener?.onReceiveMetadata(received);
+        if (this.committed) this.listener?.onReceiveMetadata?.(received);
         else headers = received;
       },
       onReceiveMessage: (message) => {
@@ -160,17 +165,17 @@ export class RetryingCall implements CallInterface {
         }
         if (!this.committed) {
           this.committed = true;
-          if (headers) this.listener?.onReceiveMetadata(headers);
+          if (headers) this.listener?.onReceiveMetadata?.(headers);
         }
         this.readPending = false;
-        this.listener?.onReceiveMessage(message);
+        this.listener?.onReceiveMessage?.(message);
       },
       onReceiveStatus: (status) => {
         if (span) endSpan(span, status);
         this.onAttemptEnded(status, () => {
           if (this.committed) return;
-          if (headers) this.listener?.onReceiveMetadata(headers);
-          if (unaryResponse) this.listener?.onReceiveMessage(unaryResponse.message);
+          if (headers) this.listener?.onReceiveMetadata?.(headers);
+          if (unaryResponse) this.listener?.onReceiveMessage?.(unaryResponse.message);
         });
       },
     });
@@ -184,9 +189,15 @@ export class RetryingCall implements CallInterface {
 
   private onAttemptEnded(status: StatusObject, deliverHeld: () => void): void {
     const { settings } = this;
+    if (status.code === GrpcStatus.OK) {
+      // An answer: no trailers to judge.
+      settings.budget.recordSuccess();
+      deliverHeld();
+      this.finish(status);
+      return;
+    }
     const verdict = judgeAttempt(status);
-    if (status.code === GrpcStatus.OK) settings.budget.recordSuccess();
-    else if (verdict.retryableCode) settings.budget.recordFailure();
+    if (verdict.retryableCode) settings.budget.recordFailure();
 
     const delayMs = this.retryDelayMs(verdict);
     if (delayMs === undefined) {
@@ -194,7 +205,7 @@ export class RetryingCall implements CallInterface {
       this.finish(status);
       return;
     }
-    settings.metrics.retried(
+    settings.policy.metrics.retried(
       settings.method.service,
       settings.method.method,
       GrpcStatus[status.code] ?? String(status.code),
@@ -208,13 +219,13 @@ export class RetryingCall implements CallInterface {
     if (!this.retriesAllowed || this.committed || this.cancelled || !verdict.retryableCode) {
       return undefined;
     }
-    if (this.attempts >= settings.maxAttempts || verdict.pushback === 'stop') return undefined;
-    const backoffMs = verdict.pushback ?? settings.backoffMs(this.backoffRetries + 1);
+    if (this.attempts >= settings.policy.maxAttempts || verdict.pushback === 'stop') return undefined;
+    const backoffMs = verdict.pushback ?? settings.policy.backoffMs(this.backoffRetries + 1);
     const delayMs = Math.max(backoffMs, verdict.retryInfoDelayMs ?? 0);
     // Sleeping past the deadline would only turn this status into DEADLINE_EXCEEDED.
     if (settings.deadline !== undefined && Date.now() + delayMs >= settings.deadline) return undefined;
     if (!settings.budget.allowsRetry()) {
-      settings.metrics.budgetExhausted(settings.target);
+      settings.policy.metrics.budgetExhausted(settings.target);
       return undefined;
     }
     this.backoffRetries = verdict.pushback === undefined ? this.backoffRetries + 1 : 0;
@@ -224,7 +235,7 @@ export class RetryingCall implements CallInterface {
   private finish(status: StatusObject): void {
     if (this.finished) return;
     this.finished = true;
-    this.listener?.onReceiveStatus(status);
+    this.listener?.onReceiveStatus?.(status);
   }
 }
 
