@@ -2,6 +2,12 @@
 export interface TokenProvider {
   /** A token valid now; `expiresAt` in epoch milliseconds. */
   getToken(): Promise<AccessToken>;
+  /**
+   * The token `getToken` would resolve to at once, when it has one cached that needs no
+   * refresh; `undefined` otherwise. Optional: with it, a call sends its token without waiting a
+   * promise (and without the deadline timer that waiting needs).
+   */
+  cachedToken?(): AccessToken | undefined;
 }
 
 /** An access token and when it expires (epoch milliseconds). */

@@ -257,6 +257,17 @@ describe('authClientInterceptor with a token provider', () => {
     expect(replies.flat().every((reply) => reply.subject === 'order-service')).toBe(true);
     expect(fetches).toBe(1);
   });
+
+  it.each(echoKinds)("sends a provider's cached token on a %s call without asking for it", async (kind) => {
+    const token = await serviceTokens().getToken();
+    const provider = { ...serviceTokens(), cachedToken: () => token };
+    const client = backendClient({ provider });
+
+    const replies = await callEcho(client, kind, { texts: ['a', 'b'] });
+
+    for (const reply of replies) expect(reply).toMatchObject({ subject: 'order-service', kind: 'service' });
+    expect(provider.calls).toBe(0);
+  });
 });
 
 describe('authClientInterceptor forwarding the incoming token', () => {

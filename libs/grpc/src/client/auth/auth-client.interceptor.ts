@@ -65,6 +65,8 @@ class AuthorizedCall implements ClientCallHooks {
     if (this.#forwarded !== undefined) return this.#begin(metadata, next, this.#forwarded);
     const { provider } = this.#source.options;
     if (!provider) return this.#unavailable(new Error('no incoming token to forward and no token provider'));
+    const cached = provider.cachedToken?.();
+    if (cached) return this.#begin(metadata, next, cached.token);
 
     const deadline = epochMsOf(this.#deadline);
     if (deadline !== undefined) {

@@ -45,6 +45,23 @@ describe('RefreshingTokenProvider', () => {
     expect(new Set(tokens.map((token) => token.token))).toEqual(new Set(['token-1']));
   });
 
+  it('hands out the cached token at once only while it needs no refresh', async () => {
+    let now = 1_000_000;
+    const server = endpoint(() => now, 120_000);
+    const provider = new RefreshingTokenProvider(server.fetchToken, {
+      clock: () => now,
+      refreshBeforeMs: 30_000,
+    });
+
+    expect(provider.cachedToken()).toBeUndefined();
+    await provider.getToken();
+    now += 89_000;
+    expect(provider.cachedToken()?.token).toBe('token-1');
+    now += 1_000; // 30 s before expiry: getToken refreshes
+    expect(provider.cachedToken()).toBeUndefined();
+    expect(server.state.fetches).toBe(1);
+  });
+
   it('serves the cached token, then refreshes refreshBeforeMs before expiry', async () => {
     let now = 1_000_000;
     const server = endpoint(() => now, 120_000);

@@ -25,9 +25,14 @@ export class RefreshingTokenProvider implements TokenProvider {
     this.clock = options.clock ?? Date.now;
   }
 
-  async getToken(): Promise<AccessToken> {
+  cachedToken(): AccessToken | undefined {
     const current = this.current;
-    if (current && this.clock() < current.refreshAt) return current.token;
+    return current && this.clock() < current.refreshAt ? current.token : undefined;
+  }
+
+  async getToken(): Promise<AccessToken> {
+    const cached = this.cachedToken();
+    if (cached) return cached;
     try {
       return await this.refresh();
     } catch (error) {
