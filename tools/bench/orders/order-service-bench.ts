@@ -13,7 +13,8 @@
 // order GetOrder reads, the pending orders the streams watch), so none inherits another's
 // history; rounds interleave the scenarios and each keeps its median. BENCH_DATABASES picks the
 // databases (default both, PostgreSQL when its server binaries are installed); BENCH_CPU_PROFILE
-// (a folder) adds one GetOrder capacity run of the service on PostgreSQL under `node --cpu-prof`.
+// (a folder) adds one capacity run of the service on PostgreSQL under `node --cpu-prof`, of
+// GetOrder or of BENCH_CPU_PROFILE_METHOD.
 // Results: the tables on stdout and dist/bench/order-service.json.
 import { platformProtosDir, protoFiles, protoIncludeDirs, serviceNames } from '@platform/proto';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +54,10 @@ const watchedOrders = setting('BENCH_WATCHED_ORDERS', 10);
 const timeLimitS = setting('BENCH_TIME_LIMIT_S', 3600);
 const ghz = process.env['GHZ'] ?? join(process.env['GOPATH'] ?? join(homedir(), 'go'), 'bin', 'ghz');
 const profileDir = process.env['BENCH_CPU_PROFILE'] ? resolve(process.env['BENCH_CPU_PROFILE']) : undefined;
+const profiledMethod = process.env['BENCH_CPU_PROFILE_METHOD'] ?? 'GetOrder';
+if (profiledMethod !== 'GetOrder' && profiledMethod !== 'CreateOrder') {
+  throw new Error(`BENCH_CPU_PROFILE_METHOD: ${profiledMethod} is not GetOrder or CreateOrder`);
+}
 const databasesSetting = process.env['BENCH_DATABASES'];
 const requestedDatabases = (databasesSetting ?? databaseKinds.join(','))
   .split(',')
@@ -392,11 +397,11 @@ interface CpuProfile {
   windowMs: [number, number];
 }
 
-/** One more GetOrder capacity run of the service on `target` under `node --cpu-prof`. */
-async function profileGetOrder(target: Target, dir: string): Promise<CpuProfile> {
+/** One more capacity run of `method` on the service on `target` under `node --cpu-prof`. */
+async function profileCapacity(target: Target, method: Method, dir: string): Promise<CpuProfile> {
   await mkdir(dir, { recursive: true });
   const before = new Set(await readdir(dir));
-  const scenario: Scenario = { name: 'GetOrder max (profiled)', method: 'GetOrder', variant: 'service' };
+  const scenario: Scenario = { name: `${method} max (profiled)`, method, variant: 'service' };
   const result = await measure(scenario, target, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   console.error(`${target.databases.kind} profile ${scenario.name}: ${describe(result)}`);
   const written = (await readdir(dir)).filter((file) => !before.has(file) && file.endsWith('.cpuprofile'));
@@ -488,13 +493,13 @@ try {
     const rows = await benchDatabase(target);
     capacity.push(...rows.capacity);
     latency.push(...rows.streams);
-    if (profileDir && databases.kind === 'postgres') profile = await profileGetOrder(target, profileDir);
+    if (profileDir && databases.kind === 'postgres') profile = await profileCapacity(target, profiledMethod, profileDir);
   }
   printTables(capacity, latency);
   if (profile) {
     const summary = join(import.meta.dirname, '..', 'shared', 'cpu-profile-summary.js');
     console.log(
-      `\nCPU profile of the order service under GetOrder load on PostgreSQL: ${profile.file}; its ` +
+      `\nCPU profile of the order service under ${profiledMethod} load on PostgreSQL: ${profile.file}; its ` +
         `measured run alone: node ${summary} ${profile.file} --window ${profile.windowMs.join(',')}`,
     );
   }

@@ -17,6 +17,7 @@ export class CancellationScope {
   private error: TransactionCancelledError | undefined;
   private readonly listeners = new Set<() => void>();
   private timer: NodeJS.Timeout | undefined;
+  private stoppedPromise: Promise<never> | undefined;
   // A signal aborted because its scope's deadline passed is a timeout, like the budget's own.
   private readonly onAbort = () =>
     this.stop(
@@ -67,13 +68,15 @@ export class CancellationScope {
     return () => this.listeners.delete(listener);
   }
 
-  /** A promise rejecting when the scope stops; never resolves. */
+  /** A promise rejecting when the scope stops; never resolves. One per scope, however often asked. */
   whenStopped(): Promise<never> {
-    const stopped = new Promise<never>((_resolve, reject) => {
-      this.onStop(() => reject(this.error));
-    });
-    stopped.catch(() => undefined);
-    return stopped;
+    if (!this.stoppedPromise) {
+      this.stoppedPromise = new Promise<never>((_resolve, reject) => {
+        this.onStop(() => reject(this.error));
+      });
+      this.stoppedPromise.catch(() => undefined);
+    }
+    return this.stoppedPromise;
   }
 
   dispose(): void {

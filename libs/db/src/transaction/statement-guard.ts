@@ -8,7 +8,8 @@ export interface StatementGuardOptions {
   /**
    * After each statement, let the event loop run (timers, I/O) before going on, so an abort
    * that arrived while a statement blocked the thread (PGlite) is seen before the next step.
-   * Costs about 1 ms per statement. Defaults to false.
+   * Costs about 1 ms per statement (a zero timer runs after the due timers and the pending I/O,
+   * such as a cancelled call's RST_STREAM). Defaults to false.
    */
   settleEvents?: boolean;
 }
@@ -27,7 +28,8 @@ const activeBody = new AsyncLocalStorage<StatementGuard>();
  * COMMIT and ROLLBACK around it are not, so the rollback after a cancellation always runs.
  */
 export class StatementGuard {
-  private readonly failures = new WeakSet<object>();
+  /** Made at the first failure: most transactions have none. */
+  private failures: WeakSet<object> | undefined;
   private readonly settleEvents: boolean;
 
   constructor(
@@ -45,7 +47,8 @@ export class StatementGuard {
     if (activeBody.getStore() !== this) return this.recordFailure(run);
     this.scope.throwIfStopped();
     const result = await this.recordFailure(run);
-    await this.settle();
+    if (this.settleEvents) await sleep(0);
+    this.scope.throwIfStopped();
     return result;
   }
 
@@ -54,6 +57,7 @@ export class StatementGuard {
    * database, not from the body's own code (a downstream call failing with ECONNREFUSED).
    */
   failedStatement(error: unknown): boolean {
+    if (!this.failures) return false;
     for (const link of causeChain(error)) if (this.failures.has(link)) return true;
     return false;
   }
@@ -67,7 +71,8 @@ export class StatementGuard {
     const body = activeBody.run(this, fn);
     try {
       const result = await Promise.race([body, this.scope.whenStopped()]);
-      await this.settle();
+      if (this.settleEvents) await sleep(0);
+      this.scope.throwIfStopped();
       return result;
     } catch (error) {
       // The abandoned body may still fail later (its next statement is refused): not unhandled.
@@ -76,18 +81,16 @@ export class StatementGuard {
     }
   }
 
-  private async recordFailure<T>(run: () => Promise<T>): Promise<T> {
+  private recordFailure<T>(run: () => Promise<T>): Promise<T> {
+    let running: Promise<T>;
     try {
-      return await run();
+      running = run();
     } catch (error) {
-      if (typeof error === 'object' && error !== null) this.failures.add(error);
-      throw error;
+      running = Promise.reject(error);
     }
-  }
-
-  private async settle(): Promise<void> {
-    // A zero timer runs after the due timers and the pending I/O (a cancelled call's RST_STREAM).
-    if (this.settleEvents) await sleep(0);
-    this.scope.throwIfStopped();
+    return running.catch((error: unknown) => {
+      if (typeof error === 'object' && error !== null) (this.failures ??= new WeakSet()).add(error);
+      throw error;
+    });
   }
 }
