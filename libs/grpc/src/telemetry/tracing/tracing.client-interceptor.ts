@@ -1,5 +1,12 @@
 import type { Interceptor, Metadata, StatusObject } from '@grpc/grpc-js';
-import { context as otelContext, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  context as otelContext,
+  propagation,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
 import { clientStepInterceptor } from '../../chain/client-step-interceptor.js';
 import type { ClientCallHooks, ClientStepCall } from '../../chain/client-step.js';
 import { recordableMetadataKeys } from '../logging/sensitive-metadata.js';
@@ -19,6 +26,19 @@ interface ClientSpans {
   readonly reporter: RpcSpanReporter;
   readonly conventions: RpcSemanticConventions;
   readonly metadataKeys: readonly string[];
+  /** The `network.peer.*` attributes of each peer, parsed once: calls go to a few connections. */
+  readonly peers: Map<string, Attributes>;
+}
+
+const maxPeers = 256;
+
+function peerAttributesOf(spans: ClientSpans, peer: string): Attributes {
+  let attributes = spans.peers.get(peer);
+  if (!attributes) {
+    attributes = peerAttributes(peer);
+    if (spans.peers.size < maxPeers) spans.peers.set(peer, attributes);
+  }
+  return attributes;
 }
 
 /**
@@ -38,6 +58,7 @@ export function tracingClientInterceptor(options: TracingClientOptions = {}): In
     reporter: new RpcSpanReporter('client', conventions, options.tracerProvider),
     conventions,
     metadataKeys: recordableMetadataKeys(options.requestMetadataAttributes ?? []),
+    peers: new Map(),
   };
 
   return clientStepInterceptor({
@@ -75,7 +96,12 @@ class ClientSpanHooks implements ClientCallHooks {
   }
 
   onReceiveStatus(status: StatusObject, next: (status: StatusObject) => void): void {
-    this.#spans.reporter.end(this.#span, status.code, status.details, peerAttributes(this.#call.getPeer()));
+    this.#spans.reporter.end(
+      this.#span,
+      status.code,
+      status.details,
+      peerAttributesOf(this.#spans, this.#call.getPeer()),
+    );
     next(status);
   }
 }
