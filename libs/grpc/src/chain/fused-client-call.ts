@@ -42,8 +42,9 @@ const receiveStatusHook = (hooks: ClientCallHooks) => hooks.onReceiveStatus;
  * every start hook handed on, and the status until the message before it passed.
  */
 export class FusedClientCall {
-  readonly method: MethodInfo;
   options: InterceptorOptions;
+  // Described when a step first asks (the circuit breaker's layer, made per attempt, never does).
+  #method: MethodInfo | undefined;
   /** Hooks of the steps opened, application side first (`undefined`: the step lets the call by). */
   readonly #hooks: (ClientCallHooks | undefined)[] = [];
   #below: CallBelow | undefined;
@@ -52,8 +53,14 @@ export class FusedClientCall {
 
   constructor(options: InterceptorOptions) {
     this.options = options;
-    const definition = options.method_definition;
-    this.method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
+  }
+
+  get method(): MethodInfo {
+    if (!this.#method) {
+      const definition = this.options.method_definition;
+      this.#method = describeMethod(definition.path, definition.requestStream, definition.responseStream);
+    }
+    return this.#method;
   }
 
   /**
