@@ -18,6 +18,7 @@ import {
 import { sql } from 'drizzle-orm';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { coresBusySince, coreTimes } from '../shared/cpu-time.js';
 import { childLogger, childOptions, cpuMsSince, nowMs, reportResult } from './bench-child.js';
 import { benchOrder } from './bench-order.js';
 import { freshDatabase } from './fresh-database.js';
@@ -56,6 +57,8 @@ export interface LatencyResult {
   relayBatches: number;
   meanRelayBatch: number;
   cpuUsPerOrder: number;
+  /** Share of each CPU of the machine busy over the measured phase (everything on it, not only this process). */
+  coresBusy: number[];
 }
 
 const options = childOptions<LatencyOptions>();
@@ -194,8 +197,10 @@ if (!(await until('the warm-up events', () => handled >= warm.orders, 60_000))) 
 }
 measuring = true;
 const cpuBefore = process.cpuUsage();
+const coresBefore = coreTimes();
 const run = await load(options.durationS);
 const cpuMs = cpuMsSince(cpuBefore);
+const coresBusy = coresBusySince(coresBefore);
 await until('the measured events', () => [...committedAt.keys()].every((id) => handledAt.has(id)), 60_000);
 measuring = false;
 
@@ -219,6 +224,7 @@ const result: LatencyResult = {
   relayBatches,
   meanRelayBatch: relayRecords / Math.max(1, relayBatches),
   cpuUsPerOrder: (cpuMs * 1000) / run.orders,
+  coresBusy,
 };
 await Promise.race([
   (async () => {

@@ -8,7 +8,8 @@
 //      500) to Kafka -> events/s, on PGlite and (when it starts) PostgreSQL;
 //   3. end-to-end latency at a fixed open-loop 500 orders/s: CreateOrder's transaction commit
 //      -> relay -> Kafka -> consumer handler done (inbox + projection) -> p50/p95/p99/max
-//      (target p99 <= 50 ms), on PGlite and (when it starts) PostgreSQL.
+//      (target p99 <= 50 ms), on PGlite and (when it starts) PostgreSQL; BENCH_RATES measures
+//      several rates, each with the share of each CPU busy during it.
 // Every measurement runs in a fresh process pinned to CPU 0 (broker and this runner on CPU 1);
 // rounds interleave the variants and each keeps its median.
 import { ensureTopics } from '@platform/events';
@@ -35,7 +36,12 @@ const inboxMessages = setting('BENCH_INBOX_MESSAGES', 10_000);
 const concurrency = setting('BENCH_PARTITIONS_CONCURRENTLY', 4);
 const relayEvents = setting('BENCH_RELAY_EVENTS', 10_000);
 const relayBatch = setting('BENCH_RELAY_BATCH', 500);
-const rate = setting('BENCH_RATE', 500);
+// BENCH_RATES (e.g. 100,250,500) measures the latency at each rate: where it starts to climb
+// shows when the machine, not the event layer, sets the tail (the runs report each CPU's use).
+const rates = (process.env['BENCH_RATES'] ?? String(setting('BENCH_RATE', 500))).split(',').map(Number);
+if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) {
+  throw new Error(`BENCH_RATES: ${process.env['BENCH_RATES']} is not a list of positive rates`);
+}
 const durationS = setting('BENCH_DURATION_S', 20);
 // PGlite commits far fewer than 500 orders/s (see the README): its backlog, and so its latency,
 // only grows with the duration, which is shorter for it to bound the run.
@@ -147,38 +153,44 @@ async function relayPhase(brokers: string[]) {
 
 async function latencyPhase(brokers: string[]) {
   const databases: ('pglite' | 'postgres')[] = postgres ? ['pglite', 'postgres'] : ['pglite'];
-  const runs = new Map<string, LatencyResult[]>(databases.map((database) => [database, []]));
+  const runs = new Map<string, LatencyResult[]>();
   for (let round = 1; round <= rounds; round += 1) {
-    for (const database of databases) {
-      const options: LatencyOptions = {
-        brokers,
-        namespace: `e2e-${database}-${round}.`,
-        rate,
-        durationS: database === 'pglite' ? pgliteDurationS : durationS,
-        warmupS,
-        dir: join(tempDir, `e2e-${round}`),
-        ...(database === 'postgres' && postgres && { url: postgres.url }),
-      };
-      const result = await runBenchChild<LatencyResult>('end-to-end-latency', options, {
-        cpu: childCpu,
-        timeoutMs: (Math.max(durationS, pgliteDurationS) + warmupS) * 10_000 + 120_000,
-      });
-      runs.get(database)?.push(result);
-      console.error(
-        `latency round ${round} ${database}: ${result.achievedRate.toFixed(0)} orders/s committed (${result.orders}, ${result.failed} failed, ${result.missing} not handled); ` +
-          `commit -> handler done ${describeLatency(result.endToEnd)}; commit -> published p99 ${ms(result.commitToPublished.p99)}, ` +
-          `published -> handled p99 ${ms(result.publishedToHandled.p99)}, schedule -> commit p99 ${ms(result.scheduleToCommit.p99)} ms; ` +
-          `${result.relayBatches} relay batches of ${result.meanRelayBatch.toFixed(1)}; ${result.cpuUsPerOrder.toFixed(0)} µs CPU/order`,
-      );
+    for (const rate of rates) {
+      for (const database of databases) {
+        const options: LatencyOptions = {
+          brokers,
+          namespace: `e2e-${database}-${rate}-${round}.`,
+          rate,
+          durationS: database === 'pglite' ? pgliteDurationS : durationS,
+          warmupS,
+          dir: join(tempDir, `e2e-${rate}-${round}`),
+          ...(database === 'postgres' && postgres && { url: postgres.url }),
+        };
+        const result = await runBenchChild<LatencyResult>('end-to-end-latency', options, {
+          cpu: childCpu,
+          timeoutMs: (Math.max(durationS, pgliteDurationS) + warmupS) * 10_000 + 120_000,
+        });
+        const key = `${database}@${rate}`;
+        runs.set(key, [...(runs.get(key) ?? []), result]);
+        console.error(
+          `latency round ${round} ${database} @ ${rate}/s: ${result.achievedRate.toFixed(0)} orders/s committed (${result.orders}, ${result.failed} failed, ${result.missing} not handled); ` +
+            `commit -> handler done ${describeLatency(result.endToEnd)}; commit -> published p99 ${ms(result.commitToPublished.p99)}, ` +
+            `published -> handled p99 ${ms(result.publishedToHandled.p99)}, schedule -> commit p99 ${ms(result.scheduleToCommit.p99)} ms; ` +
+            `${result.relayBatches} relay batches of ${result.meanRelayBatch.toFixed(1)}; ${result.cpuUsPerOrder.toFixed(0)} µs CPU/order; ` +
+            `CPUs busy ${describeCores(result.coresBusy)}`,
+        );
+      }
     }
   }
-  return databases.map((database) => {
-    const results = runs.get(database) ?? [];
-    return {
-      ...medianBy(results, (result) => result.endToEnd.p99),
-      roundsP99: results.map((result) => result.endToEnd.p99),
-    };
-  });
+  return [...runs.values()].map((results) => ({
+    ...medianBy(results, (result) => result.endToEnd.p99),
+    roundsP99: results.map((result) => result.endToEnd.p99),
+  }));
+}
+
+/** Each CPU's busy share, as `cpu0 97%, cpu1 88%`. */
+function describeCores(coresBusy: number[]): string {
+  return coresBusy.map((busy, core) => `cpu${core} ${(busy * 100).toFixed(0)}%`).join(', ');
 }
 
 function table(rows: string[][]): string {
@@ -245,8 +257,8 @@ try {
   }
   for (const result of latency ?? []) {
     rows.push([
-      `commit -> handler done @ ${rate}/s for ${result.orders / rate} s, ${result.database}`,
-      `${describeLatency(result.endToEnd)}; ${result.achievedRate.toFixed(0)}/s committed`,
+      `commit -> handler done @ ${result.rate}/s for ${result.orders / result.rate} s, ${result.database}`,
+      `${describeLatency(result.endToEnd)}; ${result.achievedRate.toFixed(0)}/s committed; CPUs busy ${describeCores(result.coresBusy)}`,
       `p99 ${result.roundsP99.map(ms).join(' / ')}`,
       `p99 <= ${targets.p99Ms} ms ${result.endToEnd.p99 <= targets.p99Ms ? 'met' : 'NOT met'}`,
     ]);
@@ -271,7 +283,7 @@ try {
           concurrency,
           relayEvents,
           relayBatch,
-          rate,
+          rates,
           durationS,
           warmupS,
         },
