@@ -33,6 +33,11 @@ const cancelHook = (hooks: ClientCallHooks): PassingHook<void> | undefined =>
 const receiveMetadataHook = (hooks: ClientCallHooks) => hooks.onReceiveMetadata;
 const receiveMessageHook = (hooks: ClientCallHooks) => hooks.onReceiveMessage;
 const receiveStatusHook = (hooks: ClientCallHooks) => hooks.onReceiveStatus;
+const hasSendMessage = (hooks: ClientCallHooks | undefined) => hooks?.sendMessage !== undefined;
+const hasHalfClose = (hooks: ClientCallHooks | undefined) => hooks?.halfClose !== undefined;
+const hasCancel = (hooks: ClientCallHooks | undefined) => hooks?.cancel !== undefined;
+const hasReceiveMetadata = (hooks: ClientCallHooks | undefined) => hooks?.onReceiveMetadata !== undefined;
+const hasReceiveMessage = (hooks: ClientCallHooks | undefined) => hooks?.onReceiveMessage !== undefined;
 
 /**
  * The steps of one client call run in one grpc-js layer: their send hooks application side
@@ -86,6 +91,8 @@ export class FusedClientCall {
     return this.#below;
   }
 
+  // Only the events some step hooks are intercepted: grpc-js passes the others through itself,
+  // without a closure per call for them.
   #requester(): Requester {
     const hooks = this.#hooks;
     return {
@@ -93,9 +100,13 @@ export class FusedClientCall {
         this.#caller = caller;
         handOn(hooks, startHook, 0, 1, metadata, (passed) => next(passed, this.#listener()));
       },
-      sendMessage: (message, next) => handOn(hooks, sendMessageHook, 0, 1, message, next),
-      halfClose: (next) => handOn(hooks, halfCloseHook, 0, 1, undefined, next),
-      cancel: (next) => handOn(hooks, cancelHook, 0, 1, undefined, next),
+      sendMessage: hooks.some(hasSendMessage)
+        ? (message, next) => handOn(hooks, sendMessageHook, 0, 1, message, next)
+        : undefined,
+      halfClose: hooks.some(hasHalfClose)
+        ? (next) => handOn(hooks, halfCloseHook, 0, 1, undefined, next)
+        : undefined,
+      cancel: hooks.some(hasCancel) ? (next) => handOn(hooks, cancelHook, 0, 1, undefined, next) : undefined,
     };
   }
 
@@ -103,8 +114,12 @@ export class FusedClientCall {
     const hooks = this.#hooks;
     const last = hooks.length - 1;
     return {
-      onReceiveMetadata: (metadata, next) => handOn(hooks, receiveMetadataHook, last, -1, metadata, next),
-      onReceiveMessage: (message, next) => handOn(hooks, receiveMessageHook, last, -1, message, next),
+      onReceiveMetadata: hooks.some(hasReceiveMetadata)
+        ? (metadata, next) => handOn(hooks, receiveMetadataHook, last, -1, metadata, next)
+        : undefined,
+      onReceiveMessage: hooks.some(hasReceiveMessage)
+        ? (message, next) => handOn(hooks, receiveMessageHook, last, -1, message, next)
+        : undefined,
       onReceiveStatus: (status, next) => handOn(hooks, receiveStatusHook, last, -1, status, next),
     };
   }
