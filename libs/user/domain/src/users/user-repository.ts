@@ -1,5 +1,5 @@
 import { AlreadyExistsError } from '@platform/core';
-import { sqlStateOf, type Transaction } from '@platform/db';
+import { preparedQuery, sqlStateOf, type Transaction } from '@platform/db';
 import { and, asc, eq, gt, or, sql } from 'drizzle-orm';
 import { userResourceType } from './user-message.js';
 import { userOrderStats, userOrderTotals, users, type UserRow, type UserSchema } from './user-schema.js';
@@ -32,6 +32,20 @@ function isEmailTaken(error: unknown): boolean {
   return false;
 }
 
+// The reads of every GetUser and sign-in, built once (see preparedQuery).
+const byId = preparedQuery('user_by_id', (tx: Transaction<UserSchema>) =>
+  tx
+    .select()
+    .from(users)
+    .where(eq(users.id, sql.placeholder('id'))),
+);
+const byEmail = preparedQuery('user_by_email', (tx: Transaction<UserSchema>) =>
+  tx
+    .select()
+    .from(users)
+    .where(sql`lower(${users.email}) = lower(${sql.placeholder('email')})`),
+);
+
 /** The user service's queries. Each runs in the caller's transaction. */
 export const userRepository = {
   /** Inserts an account; an email taken in any case fails ALREADY_EXISTS (`USER_EMAIL_TAKEN`). */
@@ -51,16 +65,13 @@ export const userRepository = {
   },
 
   async findById(tx: Transaction<UserSchema>, id: string): Promise<UserRow | undefined> {
-    const [row] = await tx.select().from(users).where(eq(users.id, id));
+    const [row] = await byId(tx, { id });
     return row;
   },
 
   /** Case-insensitive, like the unique index. */
   async findByEmail(tx: Transaction<UserSchema>, email: string): Promise<UserRow | undefined> {
-    const [row] = await tx
-      .select()
-      .from(users)
-      .where(sql`lower(${users.email}) = lower(${email})`);
+    const [row] = await byEmail(tx, { email });
     return row;
   },
 
