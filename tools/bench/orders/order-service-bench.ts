@@ -493,7 +493,8 @@ try {
     const rows = await benchDatabase(target);
     capacity.push(...rows.capacity);
     latency.push(...rows.streams);
-    if (profileDir && databases.kind === 'postgres') profile = await profileCapacity(target, profiledMethod, profileDir);
+    if (profileDir && databases.kind === 'postgres')
+      profile = await profileCapacity(target, profiledMethod, profileDir);
   }
   printTables(capacity, latency);
   if (profile) {
