@@ -54,4 +54,48 @@ describe('runService', () => {
     expect(await exited).toBe(0);
     expect(stopped).toEqual(['stopped']);
   });
+
+  it('stops the service once started when SIGTERM arrives during start', async () => {
+    const exited = recordExits();
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const steps: string[] = [];
+    let finishStart: (() => void) | undefined;
+    const running = runService({
+      name: 'early-sigterm-test',
+      config: defineConfig({}),
+      async start() {
+        steps.push('starting');
+        await new Promise<void>((resolve) => (finishStart = resolve));
+        steps.push('ready');
+        return { stop: async () => steps.push('stopped') };
+      },
+    });
+    await vi.waitFor(() => expect(finishStart).toBeDefined());
+    process.emit('SIGTERM', 'SIGTERM');
+    expect(steps).toEqual(['starting']);
+    finishStart?.();
+    await running;
+    expect(await exited).toBe(0);
+    expect(steps).toEqual(['starting', 'ready', 'stopped']);
+  });
+
+  it('exits 1 when start fails, also with a signal pending', async () => {
+    const exited = recordExits();
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    let failStart: (() => void) | undefined;
+    const running = runService({
+      name: 'failed-start-test',
+      config: defineConfig({}),
+      async start(): Promise<{ stop(): Promise<void> }> {
+        await new Promise<void>((resolve) => (failStart = resolve));
+        throw new Error('the database refused the migration');
+      },
+    });
+    await vi.waitFor(() => expect(failStart).toBeDefined());
+    process.emit('SIGTERM', 'SIGTERM');
+    failStart?.();
+    await running;
+    expect(await exited).toBe(1);
+    expect(exits).toEqual([1]);
+  });
 });

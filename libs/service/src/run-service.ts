@@ -34,7 +34,8 @@ export interface RunServiceOptions<Schema extends ConfigSchema, Service extends 
 /**
  * A service process's `main`: reads the configuration (a bad variable exits 78, naming it),
  * sets up tracing (OTLP when configured) and the JSON logger, starts the service, and on SIGTERM
- * or SIGINT stops it gracefully, flushes the spans and exits 0. A failed start exits 1.
+ * or SIGINT stops it gracefully, flushes the spans and exits 0. A signal during start stops it once
+ * started; a second one takes its default action. A failed start exits 1.
  */
 export async function runService<Schema extends ConfigSchema, Service extends StoppableService>(
   options: RunServiceOptions<Schema, Service>,
@@ -43,12 +44,14 @@ export async function runService<Schema extends ConfigSchema, Service extends St
   const tracing = setupTracing({ serviceName: options.name });
   const level = (config as { LOG_LEVEL?: LogLevel | 'silent' }).LOG_LEVEL ?? 'info';
   const logger = createLogger({ name: options.name, level });
-  let service: Service | undefined;
   let stopping: Promise<void> | undefined;
   const stop = (reason: string, exitCode: number) => {
     stopping ??= (async () => {
       logger.info({ reason }, 'shutting down');
-      const result = await service?.stop();
+      // A signal during start waits for it; a failed start exits on its own path, with its own code.
+      const service = await startup.catch(() => undefined);
+      if (!service) return;
+      const result = await service.stop();
       logger.info({ ...(typeof result === 'object' ? result : {}) }, 'stopped');
       await tracing.shutdown();
       process.exit(exitCode);
@@ -56,11 +59,16 @@ export async function runService<Schema extends ConfigSchema, Service extends St
   };
   const fatal = (error: unknown) => {
     logger.fatal({ err: error }, `${options.name} failed`);
-    if (service) stop('fatal error', 1);
-    else process.exitCode = 1;
+    stop('fatal error', 1);
   };
+  // Installed before start: start logs the ready line just before it returns, and a supervisor may
+  // signal as soon as it reads it. Once: a second signal takes its default action (Ctrl-C twice).
+  process.once('SIGTERM', (signal) => stop(signal, 0));
+  process.once('SIGINT', (signal) => stop(signal, 0));
+  // In a microtask: \`fatal\` may be called from within start, and stop reads \`startup\`.
+  const startup = Promise.resolve().then(() => options.start(config, logger, { fatal }));
   try {
-    service = await options.start(config, logger, { fatal });
+    await startup;
   } catch (error) {
     await tracing.shutdown();
     if (error instanceof ConfigError) {
@@ -70,7 +78,4 @@ export async function runService<Schema extends ConfigSchema, Service extends St
     logger.fatal({ err: error }, `${options.name} failed to start`);
     process.exit(1);
   }
-  if (process.exitCode === 1) return stop('fatal error during start', 1);
-  process.once('SIGTERM', (signal) => stop(signal, 0));
-  process.once('SIGINT', (signal) => stop(signal, 0));
 }

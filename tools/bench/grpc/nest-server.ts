@@ -41,5 +41,6 @@ const app = await NestFactory.createMicroservice<MicroserviceOptions>(BenchModul
   },
 });
 await app.listen();
-announce(port);
+// Before the ready line: the runner may signal as soon as it reads it.
 process.on('SIGTERM', () => void app.close());
+announce(port);

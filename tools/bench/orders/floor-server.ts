@@ -207,8 +207,8 @@ const port = await new Promise<number>((resolvePort, reject) =>
     error ? reject(error) : resolvePort(bound),
   ),
 );
-console.log(JSON.stringify({ msg: 'floor-server ready', address: `127.0.0.1:${port}` }));
-
+// Before the ready line: the runner may signal as soon as it reads it.
 const shutdown = () => server.tryShutdown(() => void pool.end().then(() => process.exit(0)));
 process.once('SIGTERM', shutdown);
 process.once('SIGINT', shutdown);
+console.log(JSON.stringify({ msg: 'floor-server ready', address: `127.0.0.1:${port}` }));

@@ -10,8 +10,9 @@ const log = (entry) => process.stdout.write(JSON.stringify(entry) + '\\n');
 if (process.env.FAIL) { process.stderr.write('FAIL: ' + process.env.FAIL + '\\n'); process.exit(78); }
 log({ msg: 'not json is skipped' });
 process.stdout.write('plain text\\n');
-log({ msg: 'fake ready', leaked: process.env.LEAK ?? null, port: Number(process.env.PORT) });
+// Before the ready line, as runService does: the test signals as soon as it reads it.
 process.on('SIGTERM', () => { log({ msg: 'stopped', forced: false }); process.exit(0); });
+log({ msg: 'fake ready', leaked: process.env.LEAK ?? null, port: Number(process.env.PORT) });
 setInterval(() => {}, 1_000);
 `;
 
