@@ -1,6 +1,7 @@
 // The built service as a process (`node dist/main.js`, what `nx serve` and containers run):
 // ready on start, graceful exit 0 on SIGTERM, exit 78 naming bad variables without echoing secrets.
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +26,23 @@ describe('node dist/main.js', () => {
     onTestFinished(async () => void (await service.kill()));
     expect(await service.stop()).toEqual({ code: 0, signal: null });
     expect(service.logs.at(-1)).toMatchObject({ msg: 'stopped', forced: false });
+  });
+
+  // Log lines are written asynchronously: the fatal line, logged just before process.exit, must
+  // still be out (flushed on exit).
+  it('logs why and exits 1 when start fails (its gRPC port is taken)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const port = (taken.address() as { port: number }).port;
+    const service = spawnServiceProcess('user-service', main, {
+      ...(await baseEnv()),
+      USER_GRPC_HOST: '127.0.0.1',
+      USER_GRPC_PORT: String(port),
+    });
+    onTestFinished(async () => void (await service.kill()));
+    expect((await service.exited).code).toBe(1);
+    expect(service.logs.at(-1)).toMatchObject({ level: 'fatal', msg: 'user-service failed to start' });
   });
 
   it('exits 78 naming every bad variable, and never prints a secret', async () => {
