@@ -1,5 +1,5 @@
 import { context, isSpanContextValid, trace } from '@opentelemetry/api';
-import { pino, type DestinationStream } from 'pino';
+import { pino } from 'pino';
 import type { Logger, LoggerOptions } from './logger-options.js';
 import { redactCredentials } from './redact-credentials.js';
 
@@ -22,25 +22,10 @@ function mergeTraceIds(fields: object, ids: object): object {
   return ids === noIds ? fields : Object.assign(ids, fields);
 }
 
-let stdout: DestinationStream | undefined;
-
-/**
- * Standard output, written asynchronously: a line costs a copy into a buffer, not a write(2) of
- * its own (a synchronous write per line was 8% of a CreateOrder's CPU); lines written while a
- * write is under way go out together in the next one. pino flushes it synchronously on exit, so
- * only a SIGKILL can lose the last few milliseconds of lines. One per process: two buffers on
- * one descriptor could interleave their partial writes mid-line.
- */
-function stdoutDestination(): DestinationStream {
-  stdout ??= pino.destination({ dest: process.stdout.fd, sync: false });
-  return stdout;
-}
-
 /**
  * A JSON logger: ISO `time`, `level` as its name (`"info"`), `trace_id`/`span_id` of the active
  * OpenTelemetry span on every line written inside one, credentials redacted.
- * Fields given explicitly on a line win over the active span's ids. Without a destination it
- * writes to standard output, asynchronously (flushed on exit).
+ * Fields given explicitly on a line win over the active span's ids.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const logger = pino(
@@ -52,7 +37,7 @@ export function createLogger(options: LoggerOptions): Logger {
       mixin: activeTraceIds,
       mixinMergeStrategy: mergeTraceIds,
     },
-    options.destination ?? stdoutDestination(),
+    options.destination,
   );
   // pino formats a child's bindings with no formatter of the parent's: redact them on the way in.
   // Children are made from their parent's prototype, so theirs inherit this.
