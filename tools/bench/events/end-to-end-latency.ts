@@ -4,7 +4,7 @@
 // database, as the user service runs it). Each order is a transaction that inserts the order
 // row, announces it (NOTIFY, as WatchOrder's feed) and records OrderCreated, as OrderBook.create
 // does. Latency: handler done - commit, split at the moment Kafka acknowledged the record.
-import { notify, openDatabase, withTransaction, type Database } from '@platform/db';
+import { openDatabase, withTransaction, type Database } from '@platform/db';
 import {
   createKafkaPublisher,
   ensureTopics,
@@ -132,7 +132,7 @@ const consumer = new EventConsumer({
   ],
 });
 
-/** One CreateOrder's transaction: the order row, its announcement, its event. */
+/** One CreateOrder's transaction: the order row and its event (the outbox's trigger wakes the relay). */
 function createOrder(): Promise<string> {
   const order = benchOrder();
   return withTransaction(orderDb, async (tx) => {
@@ -141,7 +141,6 @@ function createOrder(): Promise<string> {
       values (${order.id}, ${order.userId}, ${order.requestId}, ${JSON.stringify(order.items)}::jsonb, 'EUR', 625,
               'pending', 1, now(), now())
       on conflict do nothing`);
-    await notify(tx, 'order_changes', order.id);
     return recordEvent(tx, orderCreated, order.id, OrderCreated.create({ order }));
   });
 }

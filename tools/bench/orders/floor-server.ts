@@ -2,7 +2,8 @@
 // definition, no interceptors, no auth, no validation, no tracing, no logging) that answers
 // GetOrder and CreateOrder with a `pg` Pool, issuing the statements the order service issues per
 // call on the same schema (copied from PostgreSQL's statement log of the service under the
-// benchmark: transactions, statement timeout, notifications and the outbox row included). What
+// benchmark: transactions, statement timeout and the outbox row included; the schema's triggers
+// send the notifications, for the floor's writes as for the service's). What
 // the service costs beyond this is its own. Run by the benchmark as a process:
 //   FLOOR_DATABASE_URL=postgres://… FLOOR_OWNER_ID=<user uuid> node floor-server.js
 // prints `{"msg":"floor-server ready","address":"127.0.0.1:<port>"}` when it listens.
@@ -29,8 +30,8 @@ if (!url || !ownerId) throw new Error('FLOOR_DATABASE_URL and FLOOR_OWNER_ID are
 // statements below are those the service's log shows per call (log_statement = all):
 //   GetOrder:    begin … read only; set local statement_timeout (one query); select by id; commit
 //   CreateOrder: the same read by (user_id, request_id); then begin … read write; set local
-//                statement_timeout (one query); insert … on conflict do nothing returning; pg_notify
-//                order_changes; insert into outbox; pg_notify outbox_events; commit
+//                statement_timeout (one query); insert … on conflict do nothing returning;
+//                insert into outbox; commit (the orders and outbox triggers notify)
 // (the service's outbox headers carry its trace context; the floor has none: `{}`).
 const statementTimeoutMs = 5_000;
 const pool = new pg.Pool({
@@ -67,7 +68,6 @@ const insertOrder =
 const insertOutbox =
   'insert into outbox (id, aggregatetype, aggregateid, type, payload, headers)\n' +
   '        values ($1, $2, $3, $4, $5, $6::jsonb)';
-const notify = 'select pg_notify($1, $2)';
 
 const statuses = {
   pending: OrderStatus.ORDER_STATUS_PENDING,
@@ -168,7 +168,6 @@ async function createOrder(request: CreateOrderRequest): Promise<CreateOrderResp
     const row = inserted.rows[0];
     if (!row) throw failure(status.ABORTED, `order request ${request.requestId} conflicted`);
     const order = toOrder(row);
-    await client.query(notify, ['order_changes', row.id]);
     const payload = Buffer.from(OrderCreated.encode(OrderCreated.create({ order })).finish());
     await client.query(insertOutbox, [
       randomUUID(),
@@ -178,7 +177,6 @@ async function createOrder(request: CreateOrderRequest): Promise<CreateOrderResp
       payload,
       '{}',
     ]);
-    await client.query(notify, ['outbox_events', '']);
     return CreateOrderResponse.create({ order });
   });
 }

@@ -1,10 +1,13 @@
 import { context, propagation } from '@opentelemetry/api';
-import { notify, type NotifyTarget } from '@platform/db';
+import type { NotifyTarget } from '@platform/db';
 import { sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { EventType } from '../contracts/event-type.js';
 
-/** The channel the relay listens on; a committed outbox row wakes it at once. */
+/**
+ * The channel the relay listens on. The outbox's insert trigger (migration 0003) notifies it, so
+ * a committed row wakes the relay at once, whoever wrote it.
+ */
 export const outboxChannel = 'outbox_events';
 
 /** Trace context of the current span, kept with the row so consumers continue the trace. */
@@ -33,6 +36,5 @@ export async function recordEvent<T>(
     sql`insert into outbox (id, aggregatetype, aggregateid, type, payload, headers)
         values (${id}, ${eventType.topic.aggregateType}, ${aggregateId}, ${eventType.type}, ${payload}, ${headers}::jsonb)`,
   );
-  await notify(tx, outboxChannel);
   return id;
 }

@@ -159,7 +159,6 @@ export class OrderBook {
       });
       if (inserted) {
         const order = toOrderMessage(inserted);
-        await orderRepository.announce(tx, inserted.id);
         await recordEvent(tx, orderCreated, inserted.id, OrderCreated.create({ order }));
         return { order, created: true };
       }
@@ -247,7 +246,7 @@ export class OrderBook {
     return toOrderMessage(row);
   }
 
-  /** Moves a locked order, announces the change and records its event, all in `tx`. */
+  /** Moves a locked order and records its event, in `tx` (the table's trigger announces the change). */
   private async changeLocked(
     tx: Transaction<OrderSchema>,
     orderId: string,
@@ -258,7 +257,6 @@ export class OrderBook {
       updateTime: new Date(this.clock()),
       ...(cancelReason !== undefined && { cancelReason }),
     });
-    await orderRepository.announce(tx, orderId);
     const order = toOrderMessage(changed);
     if (to === 'confirmed') await recordEvent(tx, orderConfirmed, orderId, OrderConfirmed.create({ order }));
     if (to === 'cancelled') await recordEvent(tx, orderCancelled, orderId, OrderCancelled.create({ order }));

@@ -1,4 +1,4 @@
-import { notify, preparedQuery, type Transaction } from '@platform/db';
+import { preparedQuery, type Transaction } from '@platform/db';
 import { and, asc, desc, eq, getTableColumns, lt, or, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import { orders, type OrderRow, type OrderSchema, type StoredOrderStatus } from './order-schema.js';
 
@@ -14,7 +14,10 @@ export interface OrderFilter {
   readonly status?: StoredOrderStatus | undefined;
 }
 
-/** The channel committed order changes are announced on (payload: the order id). */
+/**
+ * The channel committed order changes are announced on (payload: the order id), by the orders
+ * table's trigger (migration 0002) on every insert and update.
+ */
 export const orderChangesChannel = 'order_changes';
 
 // The queries of every CreateOrder and GetOrder, built once (see preparedQuery).
@@ -123,10 +126,5 @@ export const orderRepository = {
       .orderBy(asc(orders.createTime), asc(orders.id))
       .for('update');
     return rows.map((row) => row.id);
-  },
-
-  /** Announces a change to the change feed; PostgreSQL delivers it when the transaction commits. */
-  announce(tx: Transaction<OrderSchema>, id: string): Promise<void> {
-    return notify(tx, orderChangesChannel, id);
   },
 };
