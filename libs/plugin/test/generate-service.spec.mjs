@@ -137,6 +137,8 @@ describe(`nx g @platform/plugin:service ${name}, on a copy of the workspace`, ()
     expect(output).toMatch(/test\/loyalty-points-service\.spec\.ts .*\d+ tests/);
     // The generated consumer's own spec, on the test broker.
     expect(output).toMatch(/test\/user-events-consumer\.spec\.ts .*\d+ tests?/);
+    // The items table's change trigger, on both databases (PostgreSQL when TEST_DATABASE_URL is set).
+    expect(output).toMatch(/src\/loyalty-points-migrations\.spec\.ts .*\d+ tests/);
   });
 
   it("gives projects whose own tests pass the workspace's coverage gate", async () => {

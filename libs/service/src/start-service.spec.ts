@@ -102,7 +102,12 @@ describe('startService with a database and a gRPC server', () => {
       expect.objectContaining({
         msg: 'database migrated',
         driver: 'pglite',
-        applied: ['0001_create_notes.sql', '0001_create_outbox.sql', '0002_create_inbox.sql'],
+        applied: [
+          '0001_create_notes.sql',
+          '0001_create_outbox.sql',
+          '0002_create_inbox.sql',
+          '0003_notify_outbox_inserts.sql',
+        ],
       }),
     );
     expect(lines.at(-1)).toMatchObject({
