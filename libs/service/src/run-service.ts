@@ -65,7 +65,7 @@ export async function runService<Schema extends ConfigSchema, Service extends St
   // signal as soon as it reads it. Once: a second signal takes its default action (Ctrl-C twice).
   process.once('SIGTERM', (signal) => stop(signal, 0));
   process.once('SIGINT', (signal) => stop(signal, 0));
-  // In a microtask: \`fatal\` may be called from within start, and stop reads \`startup\`.
+  // In a microtask: `fatal` may be called from within start, and stop reads `startup`.
   const startup = Promise.resolve().then(() => options.start(config, logger, { fatal }));
   try {
     await startup;

@@ -1,5 +1,5 @@
 import { context, propagation } from '@opentelemetry/api';
-import type { NotifyTarget } from '@platform/db';
+import type { Database } from '@platform/db';
 import { sql } from 'drizzle-orm';
 import { randomUUID } from 'node:crypto';
 import type { EventType } from '../contracts/event-type.js';
@@ -24,7 +24,7 @@ function traceHeaders(): Record<string, string> {
  * id (`ce_id`), which consumers deduplicate on.
  */
 export async function recordEvent<T>(
-  tx: NotifyTarget,
+  tx: Pick<Database, 'execute'>,
   eventType: EventType<T>,
   aggregateId: string,
   event: T,
