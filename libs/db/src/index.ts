@@ -17,7 +17,9 @@ export type { MigrateOptions, MigrateResult } from './migrations/migrate-options
 export { MigrationError } from './migrations/migration-error.js';
 export { migrateExitCodes, runMigrateCommand, type CommandOutput } from './migrations/migrate-command.js';
 export { withTransaction } from './transaction/with-transaction.js';
-export type { IsolationLevel, TransactionOptions } from './transaction/transaction-options.js';
+export { readStatement } from './transaction/read-statement.js';
+export { SingleStatementError } from './transaction/single-statement-error.js';
+export type { IsolationLevel, ReadOptions, TransactionOptions } from './transaction/transaction-options.js';
 export { transactionSignal } from './transaction/transaction-signal.js';
 export {
   TransactionCancelledError,

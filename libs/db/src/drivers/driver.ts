@@ -18,6 +18,12 @@ export interface TransactionAttempt<T> {
   readonly config: PgTransactionConfig;
   readonly guard: StatementGuard;
   /**
+   * The body runs one read statement (`readStatement`; the guard refuses a second). The driver
+   * may then run it without BEGIN and COMMIT, as long as it runs under the statement timeout it
+   * would have had in a transaction.
+   */
+  readonly singleStatement: boolean;
+  /**
    * The `statement_timeout` of this attempt's statements in ms, worked out when the driver has
    * its connection (the budget left then); `undefined`: the connection's own. Only an
    * interruptible driver is asked.

@@ -170,7 +170,13 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
         // drizzle's own transaction(), but with the statement timeout sent along with BEGIN. BEGIN,
         // COMMIT and ROLLBACK run outside the body, so the guard lets the rollback run after a stop.
         const guarded = guardedClient(client, attempt.guard);
-        await guarded.query(beginStatement(attempt.config, attempt.statementTimeoutMs()));
+        const timeoutMs = attempt.statementTimeoutMs();
+        // The connection's startup parameter is the configured timeout: when that is the one
+        // the statement must have, a single statement needs no BEGIN … COMMIT around it.
+        if (attempt.singleStatement && (timeoutMs === undefined || timeoutMs === statementTimeoutMs)) {
+          return await attempt.body(transactionHandle(guarded) as never);
+        }
+        await guarded.query(beginStatement(attempt.config, timeoutMs));
         try {
           const result = await attempt.body(transactionHandle(guarded) as never);
           await guarded.query('commit');
@@ -185,12 +191,15 @@ export async function openPgDatabase<Schema extends DatabaseSchema>(
       } finally {
         unsubscribe();
         await cancelling;
-        // A connection that was sent a cancel, failed outside SQL or was shut down by the server
-        // (57P01 …) is not reused: a late cancel must never hit the next transaction, and a
-        // broken one must never be handed out again.
+        // A connection that was sent a cancel, whose driver failed outside SQL or that was shut
+        // down by the server (57P01 …) is not reused: a late cancel must never hit the next
+        // transaction, and a broken one must never be handed out again. The body's own errors
+        // (NOT_FOUND, a refused transition) leave it rolled back and reusable.
         const discard =
           cancelling !== undefined ||
-          (failure !== undefined && (sqlStateOf(failure) === undefined || isConnectionFailure(failure)));
+          (failure !== undefined &&
+            attempt.guard.failedStatement(failure) &&
+            (sqlStateOf(failure) === undefined || isConnectionFailure(failure)));
         client.off('error', ignoreCheckedOutError);
         client.release(discard);
       }

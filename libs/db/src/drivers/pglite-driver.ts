@@ -16,6 +16,7 @@ function guardedClient(pglite: PGlite, guard: StatementGuard): PGlite {
     exec: (text, queryOptions) => guard.statement(() => tx.exec(text, queryOptions)),
   });
   const client = {
+    ...guard_(pglite as unknown as PGliteTransaction),
     transaction: <T>(callback: (tx: Queryable) => Promise<T>) =>
       pglite.transaction((tx) => callback(guard_(tx))),
   };
@@ -73,6 +74,8 @@ export async function openPgliteDatabase<Schema extends DatabaseSchema>(
 
     runTransaction<T>(attempt: TransactionAttempt<T>): Promise<T> {
       const connection = drizzle({ client: guardedClient(pglite, attempt.guard), schema: options.schema });
+      // No statement timeout to set: a single statement runs on its own.
+      if (attempt.singleStatement) return attempt.body(connection as never);
       return connection.transaction((tx) => attempt.body(tx), attempt.config);
     },
 

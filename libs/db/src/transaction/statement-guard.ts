@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { causeChain } from '../connection/cause-chain.js';
 import type { CancellationScope } from './cancellation-scope.js';
+import { SingleStatementError } from './single-statement-error.js';
 
 /** Options of {@link StatementGuard}. */
 export interface StatementGuardOptions {
@@ -12,6 +13,12 @@ export interface StatementGuardOptions {
    * such as a cancelled call's RST_STREAM). Defaults to false.
    */
   settleEvents?: boolean;
+  /**
+   * The body may run one statement only (`readStatement`): a second is refused with a
+   * {@link SingleStatementError} instead of running outside the first one's snapshot. Defaults
+   * to false.
+   */
+  singleStatement?: boolean;
 }
 
 /**
@@ -31,12 +38,15 @@ export class StatementGuard {
   /** Made at the first failure: most transactions have none. */
   private failures: WeakSet<object> | undefined;
   private readonly settleEvents: boolean;
+  /** Statements the body may still run; unbounded unless `singleStatement`. */
+  private statementsLeft: number;
 
   constructor(
     readonly scope: CancellationScope,
     options: StatementGuardOptions = {},
   ) {
     this.settleEvents = options.settleEvents ?? false;
+    this.statementsLeft = options.singleStatement ? 1 : Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -46,6 +56,7 @@ export class StatementGuard {
   async statement<T>(run: () => Promise<T>): Promise<T> {
     if (activeBody.getStore() !== this) return this.recordFailure(run);
     this.scope.throwIfStopped();
+    if (this.statementsLeft-- <= 0) throw new SingleStatementError();
     const result = await this.recordFailure(run);
     if (this.settleEvents) await sleep(0);
     this.scope.throwIfStopped();

@@ -30,6 +30,9 @@ export interface TransactionOptions {
   retryDelayMs?: number;
 }
 
+/** Options of `readStatement`: the statement's cancellation and time budget. */
+export type ReadOptions = Pick<TransactionOptions, 'signal' | 'timeoutMs'>;
+
 export const transactionDefaults = {
   isolation: 'read committed',
   maxAttempts: 3,

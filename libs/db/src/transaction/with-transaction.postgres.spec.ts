@@ -127,6 +127,29 @@ describe.skipIf(postgresTarget.skip)('withTransaction on postgres only', () => {
     });
   });
 
+  describe("a callback's own error (a refused transition)", () => {
+    it('leaves its connection, rolled back, in the pool for the next transaction', async () => {
+      const db = await setUp({ pool: { max: 1 } });
+      const backend = () =>
+        withTransaction(
+          db,
+          async (tx) => (await tx.execute<{ pid: number }>(sql`select pg_backend_pid() as pid`)).rows[0]?.pid,
+        );
+      const before = await backend();
+
+      const failure = await failureOf(
+        withTransaction(db, async (tx) => {
+          await tx.update(accounts).set({ balance: 0 }).where(eq(accounts.id, 'a'));
+          throw new Error('refused');
+        }),
+      );
+
+      expect((failure as Error).message).toBe('refused');
+      expect(await backend()).toBe(before);
+      expect(await balances(db)).toEqual({ a: 100, b: 100 });
+    });
+  });
+
   describe('the statement timeout', () => {
     it('is set on every pooled connection', async () => {
       const db = await setUp({ statementTimeoutMs: 250 });

@@ -74,10 +74,23 @@ function backoff(attempt: number, baseMs: number, scope: CancellationScope): Pro
  *   cannot be reached or drops the connection (see `isConnectionFailure`). Such an attempt is
  *   not retried here: the caller's client retries the call, after the RetryInfo delay.
  */
-export async function withTransaction<T, Schema extends DatabaseSchema = Record<string, never>>(
+export function withTransaction<T, Schema extends DatabaseSchema = Record<string, never>>(
   db: Database<Schema>,
   fn: (tx: Transaction<Schema>) => Promise<T>,
   options: TransactionOptions = {},
+): Promise<T> {
+  return runAttempts(db, fn, options, false);
+}
+
+/**
+ * `withTransaction`'s attempts; `singleStatement`: `fn` runs one read statement (see
+ * `readStatement`). Internal to the package.
+ */
+export async function runAttempts<T, Schema extends DatabaseSchema>(
+  db: Database<Schema>,
+  fn: (tx: Transaction<Schema>) => Promise<T>,
+  options: TransactionOptions,
+  singleStatement: boolean,
 ): Promise<T> {
   const driver = driverOf(db);
   const maxAttempts = Math.max(1, options.maxAttempts ?? transactionDefaults.maxAttempts);
@@ -92,12 +105,13 @@ export async function withTransaction<T, Schema extends DatabaseSchema = Record<
   );
   try {
     for (let attempt = 1; ; attempt++) {
-      const guard = new StatementGuard(scope, { settleEvents: !driver.interruptible });
+      const guard = new StatementGuard(scope, { settleEvents: !driver.interruptible, singleStatement });
       let callbackFailure: unknown;
       try {
         return await driver.runTransaction({
           config,
           guard,
+          singleStatement,
           statementTimeoutMs: () => statementTimeoutFor(driver, scope),
           body: (tx) =>
             guard.runBody(async () => {
