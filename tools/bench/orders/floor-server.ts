@@ -28,7 +28,7 @@ if (!url || !ownerId) throw new Error('FLOOR_DATABASE_URL and FLOOR_OWNER_ID are
 
 // The service's pool settings (DATABASE_POOL_MAX, DATABASE_STATEMENT_TIMEOUT defaults). The
 // statements below are those the service's log shows per call (log_statement = all):
-//   GetOrder:    begin … read only; set local statement_timeout (one query); select by id; commit
+//   GetOrder:    select by id, on its own (the connection's statement timeout is the one it needs)
 //   CreateOrder: the same read by (user_id, request_id); then begin … read write; set local
 //                statement_timeout (one query); insert … on conflict do nothing returning;
 //                insert into outbox; commit (the orders and outbox triggers notify)
@@ -97,12 +97,22 @@ function toOrder(row: OrderRow): Order {
   });
 }
 
+/** A read of one statement as the service's runs one: on a pooled connection, no transaction around it. */
+async function read<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await work(client);
+  } finally {
+    client.release();
+  }
+}
+
 /** A transaction as the service's runs one: begin with its statement timeout (one round trip), the work, commit. */
-async function transaction<T>(readOnly: boolean, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query(
-      `begin isolation level read committed ${readOnly ? 'read only' : 'read write'}; set local statement_timeout = ${statementTimeoutMs}`,
+      `begin isolation level read committed read write; set local statement_timeout = ${statementTimeoutMs}`,
     );
     const result = await work(client);
     await client.query('commit');
@@ -120,7 +130,7 @@ function failure(code: status, details: string): Partial<ServiceError> {
 }
 
 async function getOrder(request: GetOrderRequest): Promise<GetOrderResponse> {
-  const row = await transaction(true, async (client) => {
+  const row = await read(async (client) => {
     const result = await client.query<OrderRow>(selectById, [request.orderId]);
     return result.rows[0];
   });
@@ -144,13 +154,13 @@ async function createOrder(request: CreateOrderRequest): Promise<CreateOrderResp
       ]),
     )
     .digest('base64url');
-  const earlier = await transaction(true, async (client) => {
+  const earlier = await read(async (client) => {
     const result = await client.query<OrderRow>(selectByRequest, [ownerId, request.requestId]);
     return result.rows[0];
   });
   if (earlier) return CreateOrderResponse.create({ order: toOrder(earlier) });
   const now = new Date().toISOString();
-  return transaction(false, async (client) => {
+  return transaction(async (client) => {
     const inserted = await client.query<OrderRow>(insertOrder, [
       randomUUID(),
       ownerId,

@@ -2,6 +2,7 @@ import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from
 import {
   holdAdvisoryLock,
   listen,
+  readStatement,
   withTransaction,
   type AdvisoryLock,
   type Database,
@@ -176,7 +177,7 @@ export class OutboxRelay {
   /** Publishes the oldest unpublished rows and marks them; returns how many. */
   private async publishBatch(): Promise<number> {
     const { db } = this.options;
-    const rows = await withTransaction(
+    const rows = await readStatement(
       db,
       async (tx) =>
         (
@@ -185,7 +186,7 @@ export class OutboxRelay {
                 from outbox where published_at is null order by seq limit ${this.batchSize}`,
           )
         ).rows,
-      { readOnly: true, timeoutMs: 10_000 },
+      { timeoutMs: 10_000 },
     );
     if (!rows.length) return 0;
     for (const row of rows) this.topicOf(row);

@@ -1,4 +1,4 @@
-import { withTransaction, type Database } from '@platform/db';
+import { readStatement, type Database } from '@platform/db';
 import { orderRepository } from '../orders/order-repository.js';
 import type { OrderRow, OrderSchema } from '../orders/order-schema.js';
 
@@ -91,8 +91,7 @@ export class OrderChangeFeed {
     try {
       do {
         state.again = false;
-        const row = await withTransaction(this.options.db, (tx) => orderRepository.findById(tx, orderId), {
-          readOnly: true,
+        const row = await readStatement(this.options.db, (tx) => orderRepository.findById(tx, orderId), {
           signal: this.stopping.signal,
           timeoutMs: this.options.readTimeoutMs ?? 5_000,
         });

@@ -1,4 +1,10 @@
-import { withTransaction, type Database, type DatabaseSchema, type Transaction } from '@platform/db';
+import {
+  readStatement,
+  withTransaction,
+  type Database,
+  type DatabaseSchema,
+  type Transaction,
+} from '@platform/db';
 import { recordEvent } from '@platform/events';
 import {
   assertSameRequest,
@@ -268,7 +274,8 @@ export class OrderBook {
     return toOrderMessage(row);
   }
 
-  private read<T>(fn: Parameters<typeof withTransaction<T, OrderSchema>>[1]): Promise<T> {
-    return withTransaction(this.db, fn, { readOnly: true });
+  /** A read of one statement: one round trip on PostgreSQL (see `readStatement`). */
+  private read<T>(fn: Parameters<typeof readStatement<T, OrderSchema>>[1]): Promise<T> {
+    return readStatement(this.db, fn);
   }
 }

@@ -1,4 +1,4 @@
-import { withTransaction, type Database } from '@platform/db';
+import { readStatement, withTransaction, type Database } from '@platform/db';
 import { FailedPreconditionError, InvalidArgumentError, UnauthenticatedError } from '@platform/core';
 import {
   AuthenticateResponse,
@@ -60,13 +60,7 @@ export class Authenticator {
     const { db, hasher, throttle, issuer } = this.options;
     const attempt = { email: credentials.email, peer };
     throttle.assertAllowed(attempt);
-    const account = await withTransaction(
-      db,
-      (tx) => userRepository.findByEmail(tx, credentials.email.trim()),
-      {
-        readOnly: true,
-      },
-    );
+    const account = await readStatement(db, (tx) => userRepository.findByEmail(tx, credentials.email.trim()));
     const { valid, needsRehash } = await hasher.verify(credentials.password, account?.passwordHash);
     if (!account || !valid) {
       throttle.recordFailure(attempt);

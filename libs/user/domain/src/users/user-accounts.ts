@@ -1,4 +1,4 @@
-import { withTransaction, type Database } from '@platform/db';
+import { readStatement, withTransaction, type Database } from '@platform/db';
 import { recordEvent } from '@platform/events';
 import {
   FailedPreconditionError,
@@ -201,8 +201,12 @@ export class UserAccounts {
   /** GetUserOrderStats: zeros until the user's first order event is projected. */
   async orderStats(principal: Principal, userId: string): Promise<UserOrderStats> {
     userAccess.assertCanRead(principal, userId);
-    const stats = await this.read(async (tx) =>
-      (await userRepository.findById(tx, userId)) ? userRepository.orderStats(tx, userId) : undefined,
+    // Two statements: one snapshot for both.
+    const stats = await withTransaction(
+      this.db,
+      async (tx) =>
+        (await userRepository.findById(tx, userId)) ? userRepository.orderStats(tx, userId) : undefined,
+      { readOnly: true },
     );
     if (!stats) throw notFound(userId);
     return UserOrderStats.create({
@@ -234,7 +238,8 @@ export class UserAccounts {
     }
   }
 
-  private read<T>(fn: Parameters<typeof withTransaction<T, UserSchema>>[1]): Promise<T> {
-    return withTransaction(this.db, fn, { readOnly: true });
+  /** A read of one statement: one round trip on PostgreSQL (see `readStatement`). */
+  private read<T>(fn: Parameters<typeof readStatement<T, UserSchema>>[1]): Promise<T> {
+    return readStatement(this.db, fn);
   }
 }
