@@ -70,6 +70,19 @@ describe('ServiceSignIn', () => {
     expect(users.calls).toEqual(['token-1', 'token-1']);
   });
 
+  it('serves the token it holds from its cache, and none once the callee refused it', async () => {
+    const users = await startUserService((token) => token !== 'token-1');
+    const { signIn, getUser } = signInTo(users.address);
+    expect(signIn.cachedToken()).toBeUndefined();
+    await expect(getUser()).rejects.toMatchObject({ code: GrpcStatus.UNAUTHENTICATED });
+    expect(signIn.cachedToken()?.token).toBe('token-1');
+
+    await signIn.retryRefused(getUser);
+
+    expect(signIn.cachedToken()?.token).toBe('token-2');
+    expect(users.calls).toEqual(['token-1', 'token-1', 'token-2']);
+  });
+
   it('signs in again when the callee refuses the token, and calls once more', async () => {
     const users = await startUserService((token) => token !== 'token-1');
     const { signIn, getUser } = signInTo(users.address);

@@ -81,6 +81,14 @@ export class ServiceSignIn implements TokenProvider {
   }
 
   /**
+   * The token while no refresh is due: the auth interceptor then sends it at once instead of
+   * waiting for `getToken` (a promise chain and a deadline timer per call).
+   */
+  cachedToken(): AccessToken | undefined {
+    return this.tokens.cachedToken();
+  }
+
+  /**
    * A generated client of `target` whose calls carry the token, with `timeoutMs` as their default
    * deadline; `channelOptions` go to grpc-js (a `grpc.service_config` choosing the balancing policy).
    */
