@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { failureOf, openWithAccounts } from '../__fixtures__/accounts.js';
+import { activeQueries, shownTimeoutMs } from '../__fixtures__/server-activity.js';
 import { postgresTarget, type OpenedDatabase, type TargetOptions } from '../testing/index.js';
 import type { Database } from '../database.js';
 import { readStatement } from './read-statement.js';
@@ -52,9 +53,7 @@ describe.skipIf(postgresTarget.skip)('readStatement on postgres only', () => {
     const db = await setUp({ statementTimeoutMs: 60_000 });
     const session = await sessionOf(db, { timeoutMs: 5_000 });
     expect(session.readOnly).toBe('on');
-    const ms = Number(
-      /^(\d+)ms$/.exec(session.timeout)?.[1] ?? Number(/^(\d+)s$/.exec(session.timeout)?.[1]) * 1000,
-    );
+    const ms = shownTimeoutMs(session.timeout);
     expect(ms).toBeGreaterThan(1_000);
     expect(ms).toBeLessThanOrEqual(5_000);
     // Restored afterwards: SET LOCAL ended with the transaction.
@@ -77,13 +76,7 @@ describe.skipIf(postgresTarget.skip)('readStatement on postgres only', () => {
       signal: controller.signal,
     });
     running.catch(() => undefined);
-    const active = async () =>
-      (
-        await db.execute<{ count: number }>(
-          sql`select count(*)::int as count from pg_stat_activity
-              where state = 'active' and pid <> pg_backend_pid() and query like ${`%${marker}%`}`,
-        )
-      ).rows[0]?.count;
+    const active = () => activeQueries(db, marker);
     await expect.poll(active, { timeout: 10_000 }).toBe(1);
 
     controller.abort(new Error('client cancelled'));

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deferred } from '../__fixtures__/deferred.js';
+import { activeQueries } from '../__fixtures__/server-activity.js';
 import type { Database, Transaction } from '../database.js';
 import {
   databaseTargets,
@@ -121,10 +122,7 @@ describe.skipIf(postgresTarget.skip)('a long statement inside a call scope on po
 
     expect(outcome).toBeInstanceOf(TransactionCancelledError);
     expect((outcome as TransactionCancelledError).kind).toBe('timeout');
-    const running = await db.execute<{ count: number }>(
-      sql`select count(*)::int as count from pg_stat_activity where state = 'active' and query like ${`%${marker}%`} and pid <> pg_backend_pid()`,
-    );
-    expect(running.rows[0]?.count).toBe(0);
+    expect(await activeQueries(db, marker)).toBe(0);
     expect(await eventIds(db)).toEqual([]);
   });
 });

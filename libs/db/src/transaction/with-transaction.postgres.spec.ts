@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { accounts, balances, failureOf, openWithAccounts } from '../__fixtures__/accounts.js';
 import { postgresTarget, type OpenedDatabase, type TargetOptions } from '../testing/index.js';
 import { barrier } from '../__fixtures__/deferred.js';
-import type { Database } from '../database.js';
+import { activeQueries, shownTimeoutMs } from '../__fixtures__/server-activity.js';
 import { sqlStateOf } from './sql-state.js';
 import { TransactionCancelledError } from './transaction-cancelled-error.js';
 import { withTransaction } from './with-transaction.js';
@@ -23,14 +23,6 @@ describe.skipIf(postgresTarget.skip)('withTransaction on postgres only', () => {
   async function setUp(options: TargetOptions = {}) {
     opened = await openWithAccounts(target, options);
     return opened.db;
-  }
-
-  async function activeQueries(db: Database, marker: string): Promise<number> {
-    const result = await db.execute<{ count: number }>(
-      sql`select count(*)::int as count from pg_stat_activity
-          where state = 'active' and pid <> pg_backend_pid() and query like ${`%${marker}%`}`,
-    );
-    return result.rows[0]?.count ?? 0;
   }
 
   describe('concurrent serializable transactions in write skew', () => {
@@ -174,10 +166,8 @@ describe.skipIf(postgresTarget.skip)('withTransaction on postgres only', () => {
       );
       const outside = (await db.execute<{ statement_timeout: string }>(sql`show statement_timeout`)).rows[0];
 
-      const toMs = (value = '') =>
-        Number(/^(\d+)ms$/.exec(value)?.[1] ?? Number(/^(\d+)s$/.exec(value)?.[1]) * 1000);
-      expect(toMs(inside?.statement_timeout)).toBeGreaterThan(1_000);
-      expect(toMs(inside?.statement_timeout)).toBeLessThanOrEqual(5_000);
+      expect(shownTimeoutMs(inside?.statement_timeout)).toBeGreaterThan(1_000);
+      expect(shownTimeoutMs(inside?.statement_timeout)).toBeLessThanOrEqual(5_000);
       expect(outside?.statement_timeout).toBe('1min');
     });
   });
