@@ -12,7 +12,7 @@ import {
   readCoverage,
   writeCoverageReport,
 } from './coverage-report.mjs';
-import { countChecks, formatSummary, readSuiteResults } from './test-summary.mjs';
+import { countChecks, failedTasksOf, formatSummary, readSuiteResults } from './test-summary.mjs';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const resultsDir = join(root, 'dist', 'test-results');
@@ -27,17 +27,20 @@ const env = {
   FORCE_COLOR: '0',
 };
 
+/** The workspace's projects, those with `target` when it is given. */
+function projects(target) {
+  const listed = spawnSync(nx, ['show', 'projects', ...(target ? ['--with-target', target] : []), '--json'], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  });
+  if (listed.status !== 0) throw new Error(`nx show projects failed: ${listed.stderr}`);
+  return JSON.parse(listed.stdout);
+}
+
 /** `project:target` for every project that has one of the check targets. */
 function checkTasks() {
-  return checkTargets.flatMap((target) => {
-    const listed = spawnSync(nx, ['show', 'projects', '--with-target', target, '--json'], {
-      cwd: root,
-      env,
-      encoding: 'utf8',
-    });
-    if (listed.status !== 0) throw new Error(`nx show projects failed: ${listed.stderr}`);
-    return JSON.parse(listed.stdout).map((project) => `${project}:${target}`);
-  });
+  return checkTargets.flatMap((target) => projects(target).map((project) => `${project}:${target}`));
 }
 
 /** Runs Nx, echoing its output, and returns its exit code and the tasks it reported failed. */
@@ -54,11 +57,9 @@ function runNx() {
     };
     child.stdout.on('data', echo(process.stdout));
     child.stderr.on('data', echo(process.stderr));
-    child.on('close', (code) => {
-      const failedSection = output.split('Failed tasks:')[1] ?? '';
-      const failedTasks = [...failedSection.matchAll(/^\s*-\s+(\S+:\S+)/gm)].map((match) => match[1]);
-      resolveRun({ code: code ?? 1, failedTasks });
-    });
+    child.on('close', (code) =>
+      resolveRun({ code: code ?? 1, failedTasks: failedTasksOf(output, workspaceProjects) }),
+    );
   });
 }
 
@@ -123,6 +124,7 @@ rmSync(resultsDir, { recursive: true, force: true });
 rmSync(coverageDir, { recursive: true, force: true });
 const stopToolBuilds = startToolBuilds();
 const tasks = checkTasks();
+const workspaceProjects = projects();
 const stopPostgres = startPostgres();
 let stopKafka;
 try {

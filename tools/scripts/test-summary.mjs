@@ -60,3 +60,17 @@ export function formatSummary(suites) {
   );
   return [...lines, `${total.passed} passed, ${total.failed} failed`].join('\n');
 }
+
+/**
+ * The tasks Nx lists as failed in its closing summary (after the last ` NX ` heading of `output`),
+ * of this workspace's projects only. The output also echoes inner Nx runs (the plugin's tests run
+ * Nx in a scratch workspace), whose summaries come earlier and name their own projects.
+ */
+export function failedTasksOf(output, workspaceProjects) {
+  const headings = [...output.matchAll(/^\s*NX\s{2,}/gm)];
+  const summary = headings.length ? output.slice(headings.at(-1).index) : '';
+  const listed = summary.split('Failed tasks:')[1] ?? '';
+  return [...listed.matchAll(/^\s*-\s+(\S+:\S+)/gm)]
+    .map((match) => match[1])
+    .filter((task) => workspaceProjects.includes(task.split(':')[0]));
+}

@@ -2,7 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countChecks, countVitestReport, formatSummary, readSuiteResults } from './test-summary.mjs';
+import {
+  countChecks,
+  countVitestReport,
+  failedTasksOf,
+  formatSummary,
+  readSuiteResults,
+} from './test-summary.mjs';
 
 describe('countVitestReport', () => {
   it('takes passed, failed and skipped counts from a vitest JSON report', () => {
@@ -52,5 +58,47 @@ describe('formatSummary', () => {
     const summary = formatSummary([checks, { suite: 'proto', passed: 20, failed: 1, skipped: 0 }]);
     expect(summary.split('\n').at(-1)).toBe('22 passed, 2 failed');
     expect(summary).toContain('(protos:breaking)');
+  });
+});
+
+describe('failedTasksOf', () => {
+  // The closing summary as Nx 23 prints it, after a task that echoed an inner Nx run's own.
+  const inner = [
+    '> nx run plugin:test',
+    ' NX   Running target test for 3 projects failed',
+    '',
+    'Failed tasks:',
+    '',
+    '- loyalty-points-service:test',
+    '- proto:lint',
+  ];
+
+  it("reads the closing summary's failed tasks, not those an inner run echoed earlier", () => {
+    const output = [
+      ...inner,
+      ' NX   Running target lint, test for 2 projects failed',
+      '',
+      'Failed tasks:',
+      '',
+      '- plugin:test',
+      '',
+      '  Run duration:      4.9s',
+    ].join('\n');
+    expect(failedTasksOf(output, ['plugin', 'proto'])).toEqual(['plugin:test']);
+  });
+
+  it('finds none when the run succeeded, whatever an inner run listed', () => {
+    const output = [...inner, ' NX   Successfully ran targets lint, test for 2 projects'].join('\n');
+    expect(failedTasksOf(output, ['plugin', 'proto'])).toEqual([]);
+  });
+
+  it("keeps only the workspace's projects", () => {
+    const output = [
+      ' NX   Running target test for 2 projects failed',
+      'Failed tasks:',
+      '- a:test',
+      '- b:test',
+    ];
+    expect(failedTasksOf(output.join('\n'), ['b'])).toEqual(['b:test']);
   });
 });
