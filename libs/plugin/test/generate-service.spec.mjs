@@ -61,7 +61,7 @@ async function nxTasks(...args) {
   const result = nx(...args, '--output-style=stream');
   const progress = nxProgress();
   for (const line of result.output.split('\n')) progress.line(line);
-  return { ...result, failure: failedOutput(result.output, progress.summary().failed, 400).join('\n') };
+  return { ...result, failure: failedOutput(result.output, progress.summary().failed, 80).join('\n') };
 }
 
 /** Every file of the workspace copy (not node_modules or Nx's cache) and its size and mtime. */
