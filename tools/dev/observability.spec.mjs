@@ -232,6 +232,12 @@ describe('npm run dev with its trace UI and Prometheus', () => {
       await page.screenshot({ path: join(screenshots, 'zipkin-trace.png'), fullPage: true });
 
       const query = 'sum by (job, grpc_method) (rate(grpc_server_handled_total[1m]))';
+      // A rate needs two scrapes of the series in its window; the page runs its query once, on load.
+      await expect
+        .poll(async () =>
+          (await promQuery(query)).some((series) => series.metric.grpc_method === 'CreateOrder'),
+        )
+        .toBe(true);
       await page.goto(
         `http://127.0.0.1:${ports.prometheus}/graph?g0.expr=${encodeURIComponent(query)}&g0.tab=0&g0.range_input=1m`,
       );

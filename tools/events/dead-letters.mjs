@@ -317,7 +317,8 @@ async function readPartitions(kafka, topic, groupId, partitions, signal) {
   /** @type {DeadLetter[]} */
   const records = [];
   if (!remaining.size) return records;
-  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false });
+  // The disconnect waits for the fetch in flight: an empty one is held 500 ms, not kafkajs's 5 s.
+  const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 500 });
   await connectOrExplain(consumer);
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -6,7 +6,7 @@
 //   runtime        EventConsumer, no-op handler, no database (idempotent handlers);
 //   runtime-inbox  EventConsumer with the inbox on PGlite (a transaction per event).
 import { openDatabase, type Database } from '@platform/db';
-import { EventConsumer, migrateEventTables, on } from '@platform/events';
+import { consumerTimeouts, EventConsumer, migrateEventTables, on } from '@platform/events';
 import { OrderCreated, orderCreated } from '@platform/proto';
 import { Kafka, logLevel, type EachBatchPayload } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -72,6 +72,7 @@ async function startRaw(decode: boolean): Promise<() => Promise<void>> {
     allowAutoTopicCreation: false,
     sessionTimeout: 30_000,
     heartbeatInterval: 3_000,
+    maxWaitTimeInMs: consumerTimeouts.fetchWaitMs,
   });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -33,7 +33,8 @@ export async function readTopic(
   const remaining = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
   const records: TopicRecord[] = [];
   if (!remaining.size) return records;
-  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}` });
+  // The disconnect waits for the fetch in flight: an empty one is held 500 ms, not kafkajs's 5 s.
+  const consumer = kafka.consumer({ groupId: `test-reader-${randomUUID()}`, maxWaitTimeInMs: 500 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
