@@ -3,6 +3,7 @@
 //   - each check task (lint, typecheck, build, breaking), passed unless Nx reported it failed.
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { nxProgress } from '../dev/build.mjs';
 
 /** Counts of one vitest JSON report. */
 export function countVitestReport(report) {
@@ -62,15 +63,15 @@ export function formatSummary(suites) {
 }
 
 /**
- * The tasks Nx lists as failed in its closing summary (after the last ` NX ` heading of `output`),
- * of this workspace's projects only. The output also echoes inner Nx runs (the plugin's tests run
- * Nx in a scratch workspace), whose summaries come earlier and name their own projects.
+ * The tasks Nx lists as failed in its closing summary (after the last ` NX ` heading of `output`,
+ * read as the dev stack's build reads it), of this workspace's projects only. The output also
+ * echoes inner Nx runs (the plugin's tests run Nx in a scratch workspace), whose summaries come
+ * earlier and name their own projects.
  */
 export function failedTasksOf(output, workspaceProjects) {
   const headings = [...output.matchAll(/^\s*NX\s{2,}/gm)];
-  const summary = headings.length ? output.slice(headings.at(-1).index) : '';
-  const listed = summary.split('Failed tasks:')[1] ?? '';
-  return [...listed.matchAll(/^\s*-\s+(\S+:\S+)/gm)]
-    .map((match) => match[1])
-    .filter((task) => workspaceProjects.includes(task.split(':')[0]));
+  const progress = nxProgress();
+  if (headings.length)
+    for (const line of output.slice(headings.at(-1).index).split('\n')) progress.line(line);
+  return progress.summary().failed.filter((task) => workspaceProjects.includes(task.split(':')[0]));
 }
