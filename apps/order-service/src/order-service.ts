@@ -53,7 +53,9 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
     const users = new UserServiceDirectory(client, signIn);
     const limits = { maxItems: config.ORDER_MAX_ITEMS, maxQuantity: config.ORDER_MAX_QUANTITY };
     const pageTokens = new PageTokenCodec({ key: await key('page-token.key', config.ORDER_PAGE_TOKEN_KEY) });
-    const book = new OrderBook({ db, users, pageTokens, limits });
+    // The users' standing is kept only while the UserDeactivated consumer runs to update it.
+    const keptStandings = Boolean(config.KAFKA_BROKERS?.length);
+    const book = new OrderBook({ db, users, pageTokens, limits, keptStandings });
     const feed = new OrderChangeFeed({
       db,
       source: (onChange, onGap) =>

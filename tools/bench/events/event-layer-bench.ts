@@ -23,7 +23,7 @@ import { canPin, pinSelf } from '../shared/pin-cpu.js';
 import type { ConsumeMode, ConsumeOptions, ConsumeResult } from './consume-topic.js';
 import type { LatencyOptions, LatencyResult } from './end-to-end-latency.js';
 import { fillTopic } from './fill-topic.js';
-import { startKafkaBroker, type KafkaBroker } from './kafka-broker.js';
+import { startKafkaBroker, type KafkaBroker } from '../shared/kafka-broker.js';
 import type { Percentiles } from './percentiles.js';
 import { startPostgresServer, type PostgresServer } from '../shared/postgres-server.js';
 import type { RelayOptions, RelayResult } from './relay-outbox.js';

@@ -1,8 +1,9 @@
 // Benchmark: the order service through its full chain, as a process from its build, with the
 // real user service (also a process) behind CreateOrder, per database: PGlite (embedded) and
 // PostgreSQL (a throwaway server of the benchmark's own, a database and role per service as in
-// production). Order service (or floor server) pinned to CPU 0; ghz, the user service, the
-// WatchOrder streams, PostgreSQL and this runner to CPU 1.
+// production), on a Kafka broker of its own as `npm run dev` runs them (BENCH_KAFKA=0: none, the
+// events stay in the outboxes). Order service (or floor server) pinned to CPU 0; ghz, the user
+// service, the WatchOrder streams, PostgreSQL, Kafka and this runner to CPU 1.
 //   1. capacity: GetOrder, then CreateOrder (a new request_id per call), ghz closed loop at a
 //      fixed concurrency -> requests/s, p50, p99; on PostgreSQL also the floor server
 //      (floor-server.ts: grpc-js and `pg` issuing the service's statements) -> service / floor;
@@ -26,6 +27,7 @@ import { stopAllOnExit } from '../shared/child-processes.js';
 import { cpuMsOf } from '../shared/cpu-time.js';
 import { median, medianBy } from '../shared/median.js';
 import { canPin, pinSelf, pinTree } from '../shared/pin-cpu.js';
+import { startKafkaBroker, type KafkaBroker } from '../shared/kafka-broker.js';
 import { startPostgresServer, type PostgresServer } from '../shared/postgres-server.js';
 import { startOtlpSink } from '../shared/otlp-sink.js';
 import { runGhz, type GhzResult } from '../shared/run-ghz.js';
@@ -105,9 +107,10 @@ const stopPostgres = async () => {
   await postgres?.stop();
   postgres = undefined;
 };
+let kafka: KafkaBroker | undefined;
 const stopAndExit = stopAllOnExit({
   before: () => abort.abort(),
-  after: () => Promise.allSettled([removeTempDir(), stopPostgres()]).then(() => undefined),
+  after: () => Promise.allSettled([removeTempDir(), stopPostgres(), kafka?.stop()]).then(() => undefined),
 });
 setTimeout(() => stopAndExit(`time limit of ${timeLimitS} s`, 1), timeLimitS * 1000).unref();
 const pinning = canPin() && pinSelf(loadCpu);
@@ -476,12 +479,16 @@ async function startPostgres(): Promise<PostgresServer | undefined> {
 
 try {
   postgres = await startPostgres();
+  if (process.env['BENCH_KAFKA'] !== '0') {
+    kafka = await startKafkaBroker(pinning ? { cpu: loadCpu } : {});
+    settings.kafkaBrokers = kafka.bootstrap;
+  }
   const targets: StackDatabases[] = [];
   if (requestedDatabases.includes('pglite')) targets.push(pgliteDatabases);
   if (postgres) targets.push(postgresDatabases(postgres));
   console.error(
     `node ${process.version}, ${durationS} s per run, ${rounds} rounds, concurrency ${concurrency}, ` +
-      `databases: ${targets.map((target) => target.kind).join(', ')}, ` +
+      `databases: ${targets.map((target) => target.kind).join(', ')}, kafka: ${kafka ? 'yes' : 'no'}, ` +
       `pinned: ${pinning ? `order-service/floor CPU ${orderCpu}, the rest CPU ${loadCpu}` : 'no'}`,
   );
   const capacity: Row[] = [];
@@ -521,7 +528,16 @@ try {
       {
         node: process.version,
         date: new Date().toISOString(),
-        settings: { durationS, rounds, concurrency, warmupCalls, streams, watchChannels, watchedOrders },
+        settings: {
+          durationS,
+          rounds,
+          concurrency,
+          warmupCalls,
+          streams,
+          watchChannels,
+          watchedOrders,
+          kafka: Boolean(kafka),
+        },
         pinned: pinning,
         capacity,
         streams: latency,
@@ -537,4 +553,5 @@ try {
   await removeTempDir();
   sink.server.close();
   await stopPostgres();
+  await kafka?.stop();
 }

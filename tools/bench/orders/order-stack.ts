@@ -1,10 +1,12 @@
 // The two services as the benchmark runs them: the user service and the order service, each a
 // process from its build, on loopback, in a fresh temporary data folder (PGlite, or each service's
-// own PostgreSQL database when given, as production runs them), with the full
+// own PostgreSQL database when given, as production runs them), on a Kafka broker when given
+// (each stack in a topic namespace of its own, as `npm run dev` runs them), with the full
 // server chain as deployed (tracing exported over OTLP to the runner's sink, metrics, one log
 // line per call, auth, rate limit, validation). The rate limits are raised out of the way: one
 // user makes every call, and the benchmark measures the chain, not the limiter refusing it.
 import { freePort } from '@platform/testing';
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
@@ -23,6 +25,11 @@ export interface StackSettings {
   clientSecret: string;
   /** OTLP/HTTP endpoint both services export spans to. */
   otlpUrl: string;
+  /**
+   * Kafka bootstrap address: the services relay their outboxes and run their consumers (the
+   * order service keeps the users' standing only then). Without one, events stay in the outboxes.
+   */
+  kafkaBrokers?: string;
   /** CPU of the order service, and CPU of the user service (shared with the load generator). */
   cpus?: { order: number; user: number };
   /** Sees the services' log lines above info (warnings and errors). */
@@ -83,6 +90,10 @@ export async function startOrderStack(
       LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: settings.otlpUrl,
       AUTH_JWKS_FILE: join(dir, 'auth', 'jwks.json'),
+      ...(settings.kafkaBrokers && {
+        KAFKA_BROKERS: settings.kafkaBrokers,
+        KAFKA_NAMESPACE: `bench${randomBytes(4).toString('hex')}.`,
+      }),
     };
     const userEnv = {
       ...common,

@@ -10,6 +10,7 @@ import {
   ConfirmOrderRequest,
   CreateOrderRequest,
   CreateUserRequest,
+  DeactivateUserRequest,
   GetOrderRequest,
   ImportOutcome,
   OrderStatus,
@@ -22,6 +23,7 @@ import {
   type CollectedSpan,
   type OtlpCollector,
 } from '@platform/testing';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemoScenario, type DemoReport } from '../../src/demo-scenario.js';
 import { startPlatform, type PlatformStack } from '../__fixtures__/platform-stack.js';
@@ -246,5 +248,58 @@ describe('bad input against the started stack', () => {
       GrpcStatus.ALREADY_EXISTS,
     );
     expect(taken.statusDetails.errorInfo?.reason).toBe('USER_EMAIL_TAKEN');
+  });
+});
+
+describe('a deactivated user, through Kafka', () => {
+  it("cancels the user's pending orders and refuses new ones once the order service consumed the deactivation; a known user's orders ask the user service nothing", async () => {
+    // The worker would confirm the orders after FULFILLMENT_DURATION: stopped, they stay PENDING
+    // until the deactivation reaches the order service.
+    await stack.worker.stop();
+    try {
+      const carol = await stack.signUp();
+      const admin = await stack.admin();
+      const as = (token: string) => ({ metadata: bearer(token) });
+      const forCarol = () =>
+        CreateOrderRequest.create({
+          requestId: randomUUID(),
+          userId: carol.userId,
+          currencyCode: 'EUR',
+          items: [{ sku: 'SKU-DEACTIVATE', quantity: 1, unitPriceMinor: '100' }],
+        });
+      const getUserCalls = async () =>
+        metricSum(await stack.orderService.metrics(), 'grpc_client_handled_total', {
+          grpc_method: 'GetUser',
+        });
+      const asked = await getUserCalls();
+      const placed = [];
+      for (let n = 0; n < 3; n++)
+        placed.push((await stack.orders.createOrder(forCarol(), as(carol.token))).order);
+      // Her first order asked the user service; the others found her standing in the order service.
+      expect((await getUserCalls()) - asked).toBe(1);
+
+      await stack.users.deactivateUser(
+        DeactivateUserRequest.create({ userId: carol.userId, reason: 'e2e' }),
+        as(admin.token),
+      );
+      for (const order of placed) {
+        const cancelled = await waitFor(`order ${order?.id} cancelled by the deactivation`, async () => {
+          const { order: now } = await stack.orders.getOrder(
+            GetOrderRequest.create({ orderId: order?.id }),
+            as(admin.token),
+          );
+          return now?.status === OrderStatus.ORDER_STATUS_CANCELLED ? now : undefined;
+        });
+        expect(cancelled.cancelReason).toBe('user deactivated: e2e');
+      }
+      const refused = await expectGrpcError(
+        stack.orders.createOrder(forCarol(), as(admin.token)),
+        GrpcStatus.FAILED_PRECONDITION,
+      );
+      expect(refused.statusDetails.errorInfo?.reason).toBe('USER_DEACTIVATED');
+      expect((await getUserCalls()) - asked).toBe(1);
+    } finally {
+      await stack.worker.start();
+    }
   });
 });

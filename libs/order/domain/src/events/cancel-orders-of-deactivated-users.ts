@@ -6,8 +6,9 @@ import type { OrderBook } from '../orders/order-book.js';
 export const userDeactivationsGroup = 'order-service.user-deactivations';
 
 /**
- * UserDeactivated -> every PENDING order of that user is cancelled (each emits OrderCancelled),
- * in the transaction that records the event in the inbox: applied once, however often delivered.
+ * UserDeactivated -> the user's standing becomes deactivated (CreateOrder refuses them from
+ * then on) and every PENDING order of theirs is cancelled (each emits OrderCancelled), in the
+ * transaction that records the event in the inbox: applied once, however often delivered.
  */
 export function cancelOrdersOfDeactivatedUsers(
   book: OrderBook,
@@ -17,7 +18,7 @@ export function cancelOrdersOfDeactivatedUsers(
     if (!context.tx)
       throw new Error('cancelling the orders of a deactivated user needs the inbox transaction');
     const reason = `user deactivated${event.reason ? `: ${event.reason}` : ''}`;
-    const cancelled = await book.cancelPendingOf(context.tx, event.userId, reason);
+    const cancelled = await book.deactivateUser(context.tx, event.userId, reason);
     onCancelled?.(event.userId, cancelled);
   });
 }

@@ -42,6 +42,7 @@ import { orderRepository, type OrderCursor } from './order-repository.js';
 import { checkCreateOrder, orderLimitDefaults, type OrderLimits } from './order-request-validators.js';
 import type { OrderRow, OrderSchema, StoredOrderStatus } from './order-schema.js';
 import { transitionOf } from './order-status.js';
+import { userStandingRepository } from './user-standing-repository.js';
 import type { UserDirectory } from './user-directory.js';
 
 /** Options of {@link OrderBook}. */
@@ -51,6 +52,13 @@ export interface OrderBookOptions {
   /** Seals ListOrders page tokens. */
   pageTokens: PageTokenCodec;
   limits?: OrderLimits;
+  /**
+   * Whether CreateOrder trusts the users' standing this service keeps: a user it has learnt to
+   * be active is not asked about again. Only sound while the UserDeactivated consumer runs
+   * (Kafka is configured), which updates the standing and cancels the orders taken before it
+   * arrived. Defaults to false: every new order asks `users`.
+   */
+  keptStandings?: boolean;
   /** Current time, epoch milliseconds; for tests. Defaults to `Date.now`. */
   clock?: () => number;
 }
@@ -82,6 +90,29 @@ function wrongState(row: OrderRow, action: string): FailedPreconditionError {
 }
 
 /** The payload an idempotency key stands for: owner, currency and items, in order. */
+/** FAILED_PRECONDITION for an order whose owner is deactivated (`known`) or does not exist. */
+function userNotActive(ownerId: string, known: boolean): FailedPreconditionError {
+  return new FailedPreconditionError(
+    known ? `User ${ownerId} is deactivated` : `User ${ownerId} does not exist`,
+    [
+      {
+        type: 'USER_STATUS',
+        subject: `users/${ownerId}`,
+        description: known ? 'the user is deactivated' : 'the user does not exist',
+      },
+    ],
+    { reason: known ? 'USER_DEACTIVATED' : 'USER_NOT_FOUND' },
+  );
+}
+
+/** A checked CreateOrder request and its owner. */
+interface NewOrder {
+  readonly ownerId: string;
+  readonly request: CreateOrderRequest;
+  readonly requestHash: string;
+  readonly totalMinor: bigint;
+}
+
 function orderRequestHash(ownerId: string, request: CreateOrderRequest): string {
   return requestHashOf([
     ownerId,
@@ -110,7 +141,9 @@ export class OrderBook {
   /**
    * CreateOrder (and each ImportOrders item): the same request id with the same payload
    * answers the order the first request made (no second row); with another payload,
-   * FAILED_PRECONDITION `IDEMPOTENCY_KEY_REUSED`. A new order needs an active user.
+   * FAILED_PRECONDITION `IDEMPOTENCY_KEY_REUSED`. A new order needs an active user: with
+   * `keptStandings`, a user known to be active is not asked about again (a deactivation takes
+   * effect when its event is consumed, and cancels the orders taken in between).
    */
   async create(
     principal: Principal,
@@ -128,51 +161,60 @@ export class OrderBook {
     const earlier = await this.read((tx) => orderRepository.findByRequest(tx, ownerId, request.requestId));
     if (earlier) return { order: this.sameRequest(earlier, requestHash), created: false };
 
-    const user = await (options.users ?? this.options.users).findUser(ownerId);
-    if (!user?.active) {
-      throw new FailedPreconditionError(
-        user ? `User ${ownerId} is deactivated` : `User ${ownerId} does not exist`,
-        [
-          {
-            type: 'USER_STATUS',
-            subject: `users/${ownerId}`,
-            description: user ? 'the user is deactivated' : 'the user does not exist',
-          },
-        ],
-        { reason: user ? 'USER_DEACTIVATED' : 'USER_NOT_FOUND' },
-      );
+    const order: NewOrder = { ownerId, request, requestHash, totalMinor };
+    if (this.options.keptStandings) {
+      const taken = await withTransaction(this.db, async (tx) => {
+        const active = await userStandingRepository.lock(tx, ownerId);
+        return active === undefined ? undefined : this.insert(tx, order, active);
+      });
+      if (taken) return taken;
     }
 
-    const now = new Date(this.clock());
+    const user = await (options.users ?? this.options.users).findUser(ownerId);
+    if (!user?.active) throw userNotActive(ownerId, user !== undefined);
     return withTransaction(this.db, async (tx) => {
-      const inserted = await orderRepository.insertIfAbsent(tx, {
-        id: randomUUID(),
-        userId: ownerId,
-        requestId: request.requestId,
-        requestHash,
-        items: request.items.map((item) => ({
-          sku: item.sku,
-          quantity: item.quantity,
-          unitPriceMinor: item.unitPriceMinor,
-        })),
-        currencyCode: request.currencyCode,
-        totalMinor,
-        status: 'pending',
-        version: 1n,
-        createTime: now,
-        updateTime: now,
-        cancelReason: '',
-      });
-      if (inserted) {
-        const order = toOrderMessage(inserted);
-        await recordEvent(tx, orderCreated, inserted.id, OrderCreated.create({ order }));
-        return { order, created: true };
-      }
-      // A concurrent request with the same id committed first (the insert waited for it).
-      const winner = await orderRepository.findByRequest(tx, ownerId, request.requestId);
-      if (!winner) throw new Error(`order request ${request.requestId} conflicted but is not there`);
-      return { order: this.sameRequest(winner, requestHash), created: false };
+      if (!this.options.keptStandings) return this.insert(tx, order, true);
+      await userStandingRepository.learnActive(tx, ownerId, new Date(this.clock()));
+      // A UserDeactivated consumed since the answer came has the last word.
+      return this.insert(tx, order, (await userStandingRepository.lock(tx, ownerId)) === true);
     });
+  }
+
+  /** Inserts the order of a user whose standing is locked (or was just asked), unless its request id was used. */
+  private async insert(
+    tx: Transaction<OrderSchema>,
+    { ownerId, request, requestHash, totalMinor }: NewOrder,
+    active: boolean,
+  ): Promise<CreateOutcome> {
+    if (!active) throw userNotActive(ownerId, true);
+    const now = new Date(this.clock());
+    const inserted = await orderRepository.insertIfAbsent(tx, {
+      id: randomUUID(),
+      userId: ownerId,
+      requestId: request.requestId,
+      requestHash,
+      items: request.items.map((item) => ({
+        sku: item.sku,
+        quantity: item.quantity,
+        unitPriceMinor: item.unitPriceMinor,
+      })),
+      currencyCode: request.currencyCode,
+      totalMinor,
+      status: 'pending',
+      version: 1n,
+      createTime: now,
+      updateTime: now,
+      cancelReason: '',
+    });
+    if (inserted) {
+      const order = toOrderMessage(inserted);
+      await recordEvent(tx, orderCreated, inserted.id, OrderCreated.create({ order }));
+      return { order, created: true };
+    }
+    // A concurrent request with the same id committed first (the insert waited for it).
+    const winner = await orderRepository.findByRequest(tx, ownerId, request.requestId);
+    if (!winner) throw new Error(`order request ${request.requestId} conflicted but is not there`);
+    return { order: this.sameRequest(winner, requestHash), created: false };
   }
 
   async get(principal: Principal, orderId: string): Promise<Order> {
@@ -224,11 +266,14 @@ export class OrderBook {
   }
 
   /**
-   * Cancels every PENDING order of a deactivated user, in the caller's transaction (the
-   * UserDeactivated handler's, with its inbox row); each emits OrderCancelled. Returns their ids.
+   * A user was deactivated: records it in the standing CreateOrder reads, then cancels every
+   * PENDING order of theirs, in the caller's transaction (the UserDeactivated handler's, with
+   * its inbox row); each emits OrderCancelled. Returns their ids. The standing is written first:
+   * it waits for the CreateOrders holding it, so their orders are among those cancelled.
    */
-  async cancelPendingOf(tx: Transaction<DatabaseSchema>, userId: string, reason: string): Promise<string[]> {
+  async deactivateUser(tx: Transaction<DatabaseSchema>, userId: string, reason: string): Promise<string[]> {
     const orderTx = tx as unknown as Transaction<OrderSchema>;
+    await userStandingRepository.deactivate(orderTx, userId, new Date(this.clock()));
     const pending = await orderRepository.pendingOf(orderTx, userId);
     for (const id of pending) await this.changeLocked(orderTx, id, 'cancelled', reason);
     return pending;

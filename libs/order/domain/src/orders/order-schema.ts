@@ -1,6 +1,6 @@
-// The order service's table as drizzle sees it; migrations/ is the source of truth for the
+// The order service's tables as drizzle sees them; migrations/ is the source of truth for the
 // database (constraints, indexes), this file mirrors it for typed queries.
-import { bigint, char, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, char, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 /** An order's status, as stored. */
 export type StoredOrderStatus = 'pending' | 'confirmed' | 'cancelled';
@@ -32,5 +32,12 @@ export const orders = pgTable('orders', {
 /** A stored order. */
 export type OrderRow = typeof orders.$inferSelect;
 
-export const orderSchema = { orders };
+/** Users' standing as the order service knows it (migration 0003). */
+export const userStandings = pgTable('user_standings', {
+  userId: uuid('user_id').primaryKey(),
+  active: boolean('active').notNull(),
+  updateTime: time('update_time').notNull(),
+});
+
+export const orderSchema = { orders, userStandings };
 export type OrderSchema = typeof orderSchema;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { pinned } from '../shared/pin-cpu.js';
+import { pinned } from './pin-cpu.js';
 
 const run = promisify(execFile);
 const launcher = resolve(import.meta.dirname, '..', '..', '..', 'kafka', 'kafka.mjs');

@@ -1,0 +1,41 @@
+import { preparedQuery, type Transaction } from '@platform/db';
+import { eq, sql } from 'drizzle-orm';
+import { userStandings, type OrderSchema } from './order-schema.js';
+
+// Every CreateOrder of a known user runs it.
+const lockedStanding = preparedQuery('user_standing_for_share', (tx: Transaction<OrderSchema>) =>
+  tx
+    .select({ active: userStandings.active })
+    .from(userStandings)
+    .where(eq(userStandings.userId, sql.placeholder('userId')))
+    .for('share'),
+);
+
+/**
+ * Users' standing as the order service knows it (migration 0003). Each query runs in the
+ * caller's transaction; the row lock is what orders CreateOrder against the UserDeactivated
+ * consumer.
+ */
+export const userStandingRepository = {
+  /**
+   * Whether the user is active, `undefined` when not known; the row is locked `for share` until
+   * the transaction ends, so a deactivation waits for the order being taken.
+   */
+  async lock(tx: Transaction<OrderSchema>, userId: string): Promise<boolean | undefined> {
+    const [row] = await lockedStanding(tx, { userId });
+    return row?.active;
+  },
+
+  /** Records the user service's answer that the user is active, unless a standing is known already. */
+  async learnActive(tx: Transaction<OrderSchema>, userId: string, at: Date): Promise<void> {
+    await tx.insert(userStandings).values({ userId, active: true, updateTime: at }).onConflictDoNothing();
+  },
+
+  /** Records a deactivation (final), known user or not. */
+  async deactivate(tx: Transaction<OrderSchema>, userId: string, at: Date): Promise<void> {
+    await tx
+      .insert(userStandings)
+      .values({ userId, active: false, updateTime: at })
+      .onConflictDoUpdate({ target: userStandings.userId, set: { active: false, updateTime: at } });
+  },
+};
