@@ -40,6 +40,11 @@ export const orderServiceConfig = defineConfig({
   ORDER_MAX_QUANTITY: positiveInt().default(1_000_000),
   /** Largest request message accepted; larger ones get RESOURCE_EXHAUSTED. */
   ORDER_MAX_MESSAGE_BYTES: positiveInt().default(256 * 1024),
+  /**
+   * How long CreateOrder trusts a user's active standing without asking the user service again
+   * (with Kafka; a consumed UserDeactivated ends it at once): the bound on a lost event's effect.
+   */
+  ORDER_USER_STANDING_MAX_AGE: duration({ minMs: 1_000 }).default(3_600_000),
   /** Most orders one TrackOrders stream may follow. */
   ORDER_TRACK_MAX_SUBSCRIPTIONS: positiveInt().default(1_000),
   ...grpcServerVariables,

@@ -54,7 +54,9 @@ export const orderService: ServingDefinition<OrderServiceConfig, OrderSchema, { 
     const limits = { maxItems: config.ORDER_MAX_ITEMS, maxQuantity: config.ORDER_MAX_QUANTITY };
     const pageTokens = new PageTokenCodec({ key: await key('page-token.key', config.ORDER_PAGE_TOKEN_KEY) });
     // The users' standing is kept only while the UserDeactivated consumer runs to update it.
-    const keptStandings = Boolean(config.KAFKA_BROKERS?.length);
+    const keptStandings = config.KAFKA_BROKERS?.length
+      ? { maxAgeMs: config.ORDER_USER_STANDING_MAX_AGE }
+      : undefined;
     const book = new OrderBook({ db, users, pageTokens, limits, keptStandings });
     const feed = new OrderChangeFeed({
       db,

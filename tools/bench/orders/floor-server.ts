@@ -30,8 +30,10 @@ if (!url || !ownerId) throw new Error('FLOOR_DATABASE_URL and FLOOR_OWNER_ID are
 // statements below are those the service's log shows per call (log_statement = all):
 //   GetOrder:    select by id, on its own (the connection's statement timeout is the one it needs)
 //   CreateOrder: the same read by (user_id, request_id); then begin … read write; set local
-//                statement_timeout (one query); insert … on conflict do nothing returning;
-//                insert into outbox; commit (the orders and outbox triggers notify)
+//                statement_timeout (one query); the owner's standing for share; insert … on
+//                conflict do nothing returning; insert into outbox; commit (the orders and
+//                outbox triggers notify). A user the service does not know yet costs it a call
+//                to UserService.GetUser besides: the bench user's first order, in the warm-up.
 // (the service's outbox headers carry its trace context; the floor has none: `{}`).
 const statementTimeoutMs = 5_000;
 const pool = new pg.Pool({
@@ -65,6 +67,7 @@ const selectByRequest = `select ${columns} from "orders" where ("orders"."user_i
 const insertOrder =
   `insert into "orders" (${columns}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ` +
   `on conflict ("user_id","request_id") do nothing returning ${columns}`;
+const lockStanding = `select "active" from "user_standings" where "user_standings"."user_id" = $1 for share`;
 const insertOutbox =
   'insert into outbox (id, aggregatetype, aggregateid, type, payload, headers)\n' +
   '        values ($1, $2, $3, $4, $5, $6::jsonb)';
@@ -161,6 +164,8 @@ async function createOrder(request: CreateOrderRequest): Promise<CreateOrderResp
   if (earlier) return CreateOrderResponse.create({ order: toOrder(earlier) });
   const now = new Date().toISOString();
   return transaction(async (client) => {
+    // The service refuses a deactivated owner here; the floor's owner is the active bench user.
+    await client.query(lockStanding, [ownerId]);
     const inserted = await client.query<OrderRow>(insertOrder, [
       randomUUID(),
       ownerId,

@@ -58,7 +58,7 @@ const pendingOrdersOf = async (db: Database<OrderSchema>, userId: string) =>
   (await db.execute(sql`select id from orders where user_id = ${userId} and status = 'pending'`)).rows.length;
 
 describe.each(databaseTargets)('OrderBook and the users’ standing on $name', (target) => {
-  async function openBook(keptStandings: boolean) {
+  async function openBook(keep: boolean, clock: () => number = Date.now) {
     const opened = await target.open({ schema: orderSchema });
     cleanups.push(() => opened.dispose());
     await migrateOrderDatabase(opened.db);
@@ -68,7 +68,8 @@ describe.each(databaseTargets)('OrderBook and the users’ standing on $name', (
       db: opened.db,
       users,
       pageTokens: new PageTokenCodec({ key: randomBytes(32) }),
-      keptStandings,
+      keptStandings: keep ? { maxAgeMs: 60_000 } : undefined,
+      clock,
     });
     const deactivate = (userId: string) =>
       withTransaction(opened.db, (tx) => book.deactivateUser(tx, userId, 'user deactivated: test'));
@@ -84,6 +85,31 @@ describe.each(databaseTargets)('OrderBook and the users’ standing on $name', (
     expect(second.order.status).toBe(OrderStatus.ORDER_STATUS_PENDING);
     expect(users.asked).toEqual([alice]);
   });
+
+  it.skipIf(target.skip)(
+    'asks again about a user learnt active longer ago than the max age; a deactivation does not age',
+    async () => {
+      let now = Date.parse('2026-12-08T00:00:00Z');
+      const { book, users, deactivate } = await openBook(true, () => now);
+      const alice = randomUUID();
+      await book.create(userPrincipal(alice), orderRequest());
+      now += 59_999;
+      await book.create(userPrincipal(alice), orderRequest());
+      expect(users.asked).toEqual([alice]);
+      now += 1;
+      await book.create(userPrincipal(alice), orderRequest());
+      expect(users.asked).toEqual([alice, alice]);
+      // The answer renewed the standing: trusted for another minute.
+      now += 59_999;
+      await book.create(userPrincipal(alice), orderRequest());
+      expect(users.asked).toEqual([alice, alice]);
+
+      await deactivate(alice);
+      now += 3_600_000;
+      await expectRefused(book.create(userPrincipal(alice), orderRequest()), 'USER_DEACTIVATED');
+      expect(users.asked).toEqual([alice, alice]);
+    },
+  );
 
   it.skipIf(target.skip)('without kept standings, asks about every new order and keeps nothing', async () => {
     const { book, users, db } = await openBook(false);
@@ -162,7 +188,7 @@ describe.each(databaseTargets)('OrderBook and the users’ standing on $name', (
       const orderId = randomUUID();
       // CreateOrder's transaction, stopped between its read of the standing and its commit.
       const taking = withTransaction(db, async (tx) => {
-        expect(await userStandingRepository.lock(tx, alice)).toBe(true);
+        expect(await userStandingRepository.lock(tx, alice)).toMatchObject({ active: true });
         const now = new Date();
         await orderRepository.insertIfAbsent(tx, {
           id: orderId,

@@ -53,12 +53,13 @@ export interface OrderBookOptions {
   pageTokens: PageTokenCodec;
   limits?: OrderLimits;
   /**
-   * Whether CreateOrder trusts the users' standing this service keeps: a user it has learnt to
-   * be active is not asked about again. Only sound while the UserDeactivated consumer runs
-   * (Kafka is configured), which updates the standing and cancels the orders taken before it
-   * arrived. Defaults to false: every new order asks `users`.
+   * Whether CreateOrder trusts the users' standing this service keeps: a user it learnt to be
+   * active less than `maxAgeMs` ago is not asked about again. Only sound while the
+   * UserDeactivated consumer runs (Kafka is configured), which updates the standing and cancels
+   * the orders taken before it arrived; `maxAgeMs` bounds what a lost event could let through.
+   * Unset (the default): every new order asks `users`.
    */
-  keptStandings?: boolean;
+  keptStandings?: { readonly maxAgeMs: number } | undefined;
   /** Current time, epoch milliseconds; for tests. Defaults to `Date.now`. */
   clock?: () => number;
 }
@@ -142,8 +143,8 @@ export class OrderBook {
    * CreateOrder (and each ImportOrders item): the same request id with the same payload
    * answers the order the first request made (no second row); with another payload,
    * FAILED_PRECONDITION `IDEMPOTENCY_KEY_REUSED`. A new order needs an active user: with
-   * `keptStandings`, a user known to be active is not asked about again (a deactivation takes
-   * effect when its event is consumed, and cancels the orders taken in between).
+   * `keptStandings`, a user recently learnt to be active is not asked about again (a deactivation
+   * takes effect when its event is consumed, and cancels the orders taken in between).
    */
   async create(
     principal: Principal,
@@ -162,10 +163,14 @@ export class OrderBook {
     if (earlier) return { order: this.sameRequest(earlier, requestHash), created: false };
 
     const order: NewOrder = { ownerId, request, requestHash, totalMinor };
-    if (this.options.keptStandings) {
+    const kept = this.options.keptStandings;
+    if (kept) {
       const taken = await withTransaction(this.db, async (tx) => {
-        const active = await userStandingRepository.lock(tx, ownerId);
-        return active === undefined ? undefined : this.insert(tx, order, active);
+        const standing = await userStandingRepository.lock(tx, ownerId);
+        if (!standing) return undefined;
+        if (standing.active && this.clock() - standing.updateTime.getTime() >= kept.maxAgeMs)
+          return undefined;
+        return this.insert(tx, order, standing.active);
       });
       if (taken) return taken;
     }
@@ -173,10 +178,11 @@ export class OrderBook {
     const user = await (options.users ?? this.options.users).findUser(ownerId);
     if (!user?.active) throw userNotActive(ownerId, user !== undefined);
     return withTransaction(this.db, async (tx) => {
-      if (!this.options.keptStandings) return this.insert(tx, order, true);
+      if (!kept) return this.insert(tx, order, true);
       await userStandingRepository.learnActive(tx, ownerId, new Date(this.clock()));
       // A UserDeactivated consumed since the answer came has the last word.
-      return this.insert(tx, order, (await userStandingRepository.lock(tx, ownerId)) === true);
+      const standing = await userStandingRepository.lock(tx, ownerId);
+      return this.insert(tx, order, standing?.active === true);
     });
   }
 

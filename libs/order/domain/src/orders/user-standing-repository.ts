@@ -5,7 +5,7 @@ import { userStandings, type OrderSchema } from './order-schema.js';
 // Every CreateOrder of a known user runs it.
 const lockedStanding = preparedQuery('user_standing_for_share', (tx: Transaction<OrderSchema>) =>
   tx
-    .select({ active: userStandings.active })
+    .select({ active: userStandings.active, updateTime: userStandings.updateTime })
     .from(userStandings)
     .where(eq(userStandings.userId, sql.placeholder('userId')))
     .for('share'),
@@ -18,17 +18,30 @@ const lockedStanding = preparedQuery('user_standing_for_share', (tx: Transaction
  */
 export const userStandingRepository = {
   /**
-   * Whether the user is active, `undefined` when not known; the row is locked `for share` until
-   * the transaction ends, so a deactivation waits for the order being taken.
+   * The user's standing and when it was learnt, `undefined` when not known; the row is locked
+   * `for share` until the transaction ends, so a deactivation waits for the order being taken.
    */
-  async lock(tx: Transaction<OrderSchema>, userId: string): Promise<boolean | undefined> {
+  async lock(
+    tx: Transaction<OrderSchema>,
+    userId: string,
+  ): Promise<{ active: boolean; updateTime: Date } | undefined> {
     const [row] = await lockedStanding(tx, { userId });
-    return row?.active;
+    return row;
   },
 
-  /** Records the user service's answer that the user is active, unless a standing is known already. */
+  /**
+   * Records the user service's answer that the user is active: a new row, or a fresher time on
+   * an active one. A deactivation is never overwritten.
+   */
   async learnActive(tx: Transaction<OrderSchema>, userId: string, at: Date): Promise<void> {
-    await tx.insert(userStandings).values({ userId, active: true, updateTime: at }).onConflictDoNothing();
+    await tx
+      .insert(userStandings)
+      .values({ userId, active: true, updateTime: at })
+      .onConflictDoUpdate({
+        target: userStandings.userId,
+        set: { updateTime: at },
+        setWhere: eq(userStandings.active, true),
+      });
   },
 
   /** Records a deactivation (final), known user or not. */
