@@ -85,7 +85,11 @@ describe.skipIf(postgresTarget.skip)('withTransaction on postgres only', () => {
 
       await Promise.all([transfer('a', 'b'), transfer('b', 'a')]);
 
-      expect(attempts).toBe(3);
+      // The victim runs again: 3 attempts. On a busy machine its retry can take its first row
+      // again before the survivor, woken by the victim's rollback, does (an update passes a row
+      // whose locker aborted): a second deadlock and one more attempt. Each transfer still
+      // applies once.
+      expect(attempts).toBeGreaterThanOrEqual(3);
       expect(await balances(db)).toEqual({ a: 100, b: 100 });
     });
   });
