@@ -53,7 +53,9 @@ describe.skipIf(postgresTarget.skip)('withTransaction on postgres only', () => {
 
       await Promise.all([withdraw('a'), withdraw('b')]);
 
-      expect(attempts).toBe(3);
+      // One is aborted and runs again: 3 attempts, or more if its retry read before the other
+      // committed (as with the deadlock below). The rule held either way.
+      expect(attempts).toBeGreaterThanOrEqual(3);
       const final = await balances(db);
       expect((final['a'] ?? 0) + (final['b'] ?? 0)).toBe(100);
     });
