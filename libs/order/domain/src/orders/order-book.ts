@@ -179,10 +179,12 @@ export class OrderBook {
     if (!user?.active) throw userNotActive(ownerId, user !== undefined);
     return withTransaction(this.db, async (tx) => {
       if (!kept) return this.insert(tx, order, true);
-      await userStandingRepository.learnActive(tx, ownerId, new Date(this.clock()));
       // A UserDeactivated consumed since the answer came has the last word.
-      const standing = await userStandingRepository.lock(tx, ownerId);
-      return this.insert(tx, order, standing?.active === true);
+      return this.insert(
+        tx,
+        order,
+        await userStandingRepository.learnActive(tx, ownerId, new Date(this.clock())),
+      );
     });
   }
 

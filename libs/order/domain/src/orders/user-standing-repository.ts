@@ -31,17 +31,20 @@ export const userStandingRepository = {
 
   /**
    * Records the user service's answer that the user is active: a new row, or a fresher time on
-   * an active one. A deactivation is never overwritten.
+   * an active one. A deactivation is never overwritten: false when one is there. Either way the
+   * row stays locked until the transaction ends (PostgreSQL locks the row an upsert meets).
    */
-  async learnActive(tx: Transaction<OrderSchema>, userId: string, at: Date): Promise<void> {
-    await tx
+  async learnActive(tx: Transaction<OrderSchema>, userId: string, at: Date): Promise<boolean> {
+    const written = await tx
       .insert(userStandings)
       .values({ userId, active: true, updateTime: at })
       .onConflictDoUpdate({
         target: userStandings.userId,
         set: { updateTime: at },
         setWhere: eq(userStandings.active, true),
-      });
+      })
+      .returning({ userId: userStandings.userId });
+    return written.length === 1;
   },
 
   /** Records a deactivation (final), known user or not. */
