@@ -1,6 +1,7 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { setupTracing } from '../tracing/setup-tracing.js';
 import type { Tracing } from '../tracing/tracing-options.js';
 import { createLogger } from './create-logger.js';
@@ -163,6 +164,24 @@ describe('createLogger', () => {
       logger.error({ err: new TypeError('bad input') }, 'failed');
       expect(lines[0]?.['err']).toMatchObject({ type: 'TypeError', message: 'bad input' });
       expect((lines[0]?.['err'] as { stack: string }).stack).toContain('create-logger.spec.ts');
+    });
+  });
+
+  describe('its default destination, standard output', () => {
+    it('has written a line when the call returns, so process.exit right after loses nothing', () => {
+      const written: { fd: number; text: string }[] = [];
+      const writeSync = vi.spyOn(fs, 'writeSync').mockImplementation(((fd: number, text: string) => {
+        written.push({ fd, text: String(text) });
+        return Buffer.byteLength(String(text));
+      }) as typeof fs.writeSync);
+      try {
+        createLogger({ name: 'exit-test' }).info('stopped');
+        expect(written).toHaveLength(1);
+        expect(written[0]?.fd).toBe(1);
+        expect(JSON.parse(written[0]?.text ?? '{}')).toMatchObject({ name: 'exit-test', msg: 'stopped' });
+      } finally {
+        writeSync.mockRestore();
+      }
     });
   });
 });

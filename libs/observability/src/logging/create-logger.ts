@@ -25,7 +25,8 @@ function mergeTraceIds(fields: object, ids: object): object {
 /**
  * A JSON logger: ISO `time`, `level` as its name (`"info"`), `trace_id`/`span_id` of the active
  * OpenTelemetry span on every line written inside one, credentials redacted.
- * Fields given explicitly on a line win over the active span's ids.
+ * Fields given explicitly on a line win over the active span's ids. Each line is written to
+ * stdout before the call returns, so none is lost to `process.exit`.
  */
 export function createLogger(options: LoggerOptions): Logger {
   const logger = pino(
@@ -37,7 +38,10 @@ export function createLogger(options: LoggerOptions): Logger {
       mixin: activeTraceIds,
       mixinMergeStrategy: mergeTraceIds,
     },
-    options.destination,
+    // Synchronous writes to stdout: pino's default writes from libuv's thread pool, and a write
+    // still in flight there is lost when the process exits (pino's exit hook flushes only what is
+    // still buffered); on a busy machine that was a service's `stopped` line after SIGTERM.
+    options.destination ?? pino.destination({ dest: 1, sync: true }),
   );
   // pino formats a child's bindings with no formatter of the parent's: redact them on the way in.
   // Children are made from their parent's prototype, so theirs inherit this.

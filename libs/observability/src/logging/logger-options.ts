@@ -12,6 +12,6 @@ export interface LoggerOptions {
   name: string;
   /** Lowest level written; `silent` writes nothing. Defaults to `info`. */
   level?: LogLevel | 'silent';
-  /** Where lines go. Defaults to standard output. */
+  /** Where lines go. Defaults to standard output, written synchronously (see `createLogger`). */
   destination?: DestinationStream;
 }
